@@ -1,0 +1,150 @@
+# pinion — plain GNU make. See README.md.
+#
+#   make                 deps for the host (on demand) and ./pinion
+#   make check           host unit tests + fast integration tests (before each commit, < 3 min)
+#   make test            everything: unit tests on every target (qemu for ARM), integration, fuzz replay
+#   make cross           static stripped pinion-x86_64, pinion-aarch64, pinion-armel (each <= 1 MiB)
+#   make SANITIZE=address,undefined test
+#   make demo            the main job on an embedded example (issue 3)
+#   make fuzz            libFuzzer targets (clang)
+#
+# TARGET selects the toolchain from build/deps/<TARGET>/toolchain.mk, written by scripts/deps.
+
+TARGET   ?= host
+SANITIZE ?=
+BUILD    := build
+DEPS     := $(BUILD)/deps/$(TARGET)
+OUT      := $(BUILD)/$(TARGET)$(if $(SANITIZE),-san)
+CROSS_TARGETS := x86_64-musl aarch64-musl armel-musl
+# the largest a shipped binary may be (bytes)
+BINARY_MAX := 1048576
+
+# -Werror in development builds of the host; release and cross builds keep the warnings without it
+ifeq ($(TARGET),host)
+DEV ?= 1
+else
+DEV ?= 0
+endif
+
+BASE_VERSION := 0.1.0
+GIT_REV := $(shell git describe --always --dirty --exclude='*' 2>/dev/null)
+VERSION := $(BASE_VERSION)$(if $(GIT_REV),+g$(GIT_REV))
+
+NODEPS_GOALS := clean distclean help
+ifeq ($(filter $(NODEPS_GOALS),$(MAKECMDGOALS)),)
+include $(DEPS)/toolchain.mk
+endif
+
+$(DEPS)/toolchain.mk: scripts/deps scripts/mbedtls_config.h
+	scripts/deps $(TARGET)
+	@touch $@
+
+WARN := -std=c11 -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wold-style-definition -Wshadow \
+	-Wpointer-arith -Wcast-qual -Wwrite-strings -Wvla -Wformat=2 -fno-common -fstack-protector-strong
+ifeq ($(DEV),1)
+WARN += -Werror
+endif
+
+ifeq ($(TARGET),host)
+OPT     := -O2 -g
+LDSTATIC :=
+else
+OPT     := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
+LDSTATIC := -static -Wl,--gc-sections -Wl,--build-id=none
+endif
+ifneq ($(SANITIZE),)
+OPT += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDSAN := -fsanitize=$(SANITIZE)
+endif
+
+CPPFLAGS := -D_GNU_SOURCE -DPN_VERSION='"$(VERSION)"' -I$(DEPS)/include -MMD -MP
+CFLAGS   := $(WARN) $(OPT)
+LDFLAGS  := $(LDSTATIC) $(LDSAN) $(LDEXTRA)
+LIBS     := -L$(DEPS)/lib -lssh2 -lmbedtls -lmbedx509 -lmbedcrypto -lsodium -lyaml -lcjson -lz
+
+SRCS := $(sort $(wildcard agent/*/*.c platform/*.c))
+OBJS := $(SRCS:%.c=$(OUT)/obj/%.o)
+MAIN_OBJ := $(OUT)/obj/agent/main.o
+LIB  := $(OUT)/libpinion.a
+BIN  := $(OUT)/pinion
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit/%)
+
+.PHONY: all bin unit check test cross release demo fuzz bench clean distclean help deps
+.DEFAULT_GOAL := all
+
+all: bin
+ifeq ($(TARGET)$(SANITIZE),host)
+all: pinion
+pinion: $(BIN)
+	cp $(BIN) $@
+endif
+
+bin: $(BIN)
+
+$(OUT)/obj/%.o: %.c $(DEPS)/toolchain.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(filter-out $(MAIN_OBJ),$(OBJS))
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(MAIN_OBJ) $(LIB) $(LIBS)
+
+# Unit tests: one cmocka program per module, linked with the same library as the binary.
+$(OUT)/tests/unit/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(DEPS_CFLAGS) $(CFLAGS) -Wno-missing-prototypes $(LDFLAGS) -o $@ $< $(LIB) $(LIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+
+# A static, stripped binary for shipping (musl targets).
+release: $(OUT)/pinion.stripped
+$(OUT)/pinion.stripped: $(BIN)
+	$(STRIP) -o $@ $(BIN)
+
+cross:
+	@for t in $(CROSS_TARGETS); do $(MAKE) --no-print-directory TARGET=$$t release unit || exit 1; done
+	@for t in $(CROSS_TARGETS); do \
+		a=$${t%-musl}; cp $(BUILD)/$$t/pinion.stripped pinion-$$a; \
+		s=$$(stat -c %s pinion-$$a); printf '%-16s %8d bytes\n' pinion-$$a $$s; \
+		if [ $$s -gt $(BINARY_MAX) ]; then echo "pinion-$$a exceeds $(BINARY_MAX) bytes" >&2; exit 1; fi; \
+	done
+
+deps:
+	scripts/deps host $(CROSS_TARGETS)
+
+# check: host only, fast. test: every target and every phase. tests/run prints the summary line.
+check: all unit
+	scripts/setup-tests
+	python3 tests/run --quick $(if $(SANITIZE),--sanitize) --out $(OUT)
+
+test:
+	scripts/setup-tests
+	$(MAKE) --no-print-directory all unit
+ifeq ($(SANITIZE),)
+	$(MAKE) --no-print-directory cross
+	python3 tests/run --out $(OUT) --cross "$(CROSS_TARGETS)"
+else
+	python3 tests/run --sanitize --out $(OUT)
+endif
+
+clean:
+	rm -rf $(BUILD)/host $(BUILD)/host-san $(addprefix $(BUILD)/,$(CROSS_TARGETS)) $(BUILD)/test pinion \
+		$(addprefix pinion-,x86_64 aarch64 armel)
+
+# also the dependency libraries and downloaded sources
+distclean: clean
+	rm -rf $(BUILD)
+
+help:
+	@sed -n '2,12s/^# \{0,1\}//p' Makefile
+
+-include $(OBJS:.o=.d)
+
+demo:
+	@echo "make demo: the walking skeleton (fetch -> render -> apply) has not landed yet; nothing to demonstrate" >&2
+	@exit 2
