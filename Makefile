@@ -117,6 +117,18 @@ cross:
 deps:
 	scripts/deps host $(CROSS_TARGETS)
 
+# libFuzzer targets (clang, ASan+UBSan), one per parser: tests/fuzz/fuzz_<parser>.c, linked with every module
+# except main.c, compiled again with clang into build/fuzz/. Seed corpora: tests/fuzz/corpus/<parser>/.
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
+	-I$(BUILD)/deps/host/include
+fuzz: $(FUZZ_BINS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out agent/main.c,$(SRCS)) $(wildcard agent/*/*.h platform/*.h)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(filter-out agent/main.c,$(SRCS)) -L$(BUILD)/deps/host/lib \
+		-lssh2 -lmbedtls -lmbedx509 -lmbedcrypto -lsodium -lyaml -lcjson -lz
+
 # check: host only, fast. test: every target and every phase. tests/run prints the summary line.
 check: all unit
 	scripts/setup-tests
@@ -127,6 +139,7 @@ test:
 	$(MAKE) --no-print-directory all unit
 ifeq ($(SANITIZE),)
 	$(MAKE) --no-print-directory cross
+	$(MAKE) --no-print-directory fuzz
 	python3 tests/run --out $(OUT) --cross "$(CROSS_TARGETS)"
 else
 	python3 tests/run --sanitize --out $(OUT)

@@ -52,7 +52,8 @@ grow(struct pn_buf *b, size_t n)
 	cap = b->cap != 0 ? b->cap : PN_BUF_MIN_ALLOC;
 	while (cap < need)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
-	if (cap > b->max + 1)
+	/* no more than the ceiling allows (max + 1 for the NUL, which must not wrap for max == SIZE_MAX) */
+	if (b->max < SIZE_MAX && cap > b->max + 1)
 		cap = b->max + 1;
 	p = realloc(b->data, cap);
 	if (p == NULL)

@@ -43,7 +43,8 @@ test_ceiling_exact_and_over(void **state)
 	pn_buf_release(&b);
 }
 
-/* A length near SIZE_MAX must not wrap the size check. */
+/* A length near SIZE_MAX must not wrap the size check. Regression: with a ceiling of SIZE_MAX the allocation
+ * size wrapped to 0 (realloc(NULL, 0)) and the first append wrote past it (crashed on musl). */
 static void
 test_overflowing_length(void **state)
 {
