@@ -1,0 +1,503 @@
+/*
+ * Staged server-side apply of one unit. See ssa.h for the stages and the request.
+ *
+ * The objects are checked and every kind mapped before the first write, so a typo in a kind or apiVersion, or a
+ * custom resource whose CRD is nowhere, fails the unit without touching the cluster. Kinds that a CRD of this
+ * very unit defines are the exception: they cannot be mapped before stage 1, and are waited for after it.
+ */
+#include "ssa.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../platform/clock.h"
+#include "../core/banned.h"
+
+#define PN_SSA_QUERY "?fieldManager=" PN_SSA_FIELD_MANAGER "&force=true"
+#define PN_SSA_APPLY_TYPE "application/apply-patch+yaml"
+/* Room for "<id> (<source file>)" in messages; longer ones are cut. */
+#define PN_SSA_WHERE_MAX (PN_SSA_ID_MAX + 512)
+
+struct item {
+	const cJSON *obj;
+	const char *source;
+	size_t index;		/* in document order, from 0 */
+	/* borrowed from obj */
+	const char *api_version, *kind, *name;
+	const char *ns;		/* NULL when absent or empty */
+	int stage;		/* 1: cluster definitions, 2: the rest */
+	int rank;		/* order of the kind inside stage 1 */
+	int pending;		/* from a CRD of this unit, not served yet */
+	/* the mapping, copied out of discovery (whose cache is refreshed while waiting) */
+	char *resource;
+	int namespaced;
+};
+
+/* A kind that a CRD of this unit defines: "<group>/<version>" and kind. */
+struct provided {
+	char *gv;
+	const char *kind;	/* borrowed from the CRD object */
+};
+
+struct run {
+	struct pn_kapi *k;
+	struct pn_discovery *d;
+	const char *unit_name, *unit_ns;
+	uint64_t interval_ms, timeout_ms;
+	struct item *items;
+	size_t n;
+	struct provided *prov;
+	size_t nprov, capprov;
+	struct pn_ssa_result *res;
+};
+
+/* Flux's first stage (fluxcd/pkg ssa/utils IsClusterDefinition), in ReconcileOrder. */
+static const struct {
+	const char *group;	/* the group of apiVersion, "" for core */
+	const char *kind;
+} stage1_kinds[] = {
+	{"apiextensions.k8s.io", "CustomResourceDefinition"},
+	{"", "Namespace"},
+	{"rbac.authorization.k8s.io", "ClusterRole"},
+};
+
+const char *
+pn_ssa_action_name(enum pn_ssa_action a)
+{
+	switch (a) {
+	case PN_SSA_CREATED:
+		return "created";
+	case PN_SSA_CONFIGURED:
+		return "configured";
+	}
+	return "unknown";
+}
+
+const struct pn_error *
+pn_ssa_object_id(struct pn_buf *b, const char *api_version, const char *kind, const char *ns, const char *name)
+{
+	if (ns != NULL)
+		return pn_buf_addf(b, "%s %s %s/%s", api_version, kind, ns, name);
+	return pn_buf_addf(b, "%s %s %s", api_version, kind, name);
+}
+
+/* The namespace the object goes to: its own, "default" when it has none, NULL when cluster-scoped. Before the
+ * kind is mapped: the namespace as written. */
+static const char *
+effective_ns(const struct item *it)
+{
+	if (it->resource == NULL)
+		return it->ns;
+	if (!it->namespaced)
+		return NULL;
+	return it->ns != NULL ? it->ns : PN_SSA_NAMESPACE_DEFAULT;
+}
+
+/* "apps/v1 Deployment lab/web (apps/web.yaml)" for messages. */
+static const char *
+where(const struct item *it, char *buf, size_t len)
+{
+	const char *ns = effective_ns(it);
+
+	if (it->api_version == NULL || it->kind == NULL || it->name == NULL)
+		snprintf(buf, len, "object %zu of the unit%s%s%s", it->index + 1, it->source != NULL ? " (" : "",
+		    it->source != NULL ? it->source : "", it->source != NULL ? ")" : "");
+	else
+		snprintf(buf, len, "%s %s %s%s%s%s%s%s", it->api_version, it->kind, ns != NULL ? ns : "",
+		    ns != NULL ? "/" : "", it->name, it->source != NULL ? " (" : "", it->source != NULL ? it->source : "",
+		    it->source != NULL ? ")" : "");
+	return buf;
+}
+
+static const char *
+str_item(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* Whether apiVersion's group is `group` ("" for core "v1"). */
+static int
+in_group(const char *api_version, const char *group)
+{
+	const char *slash = strchr(api_version, '/');
+	size_t glen = strlen(group);
+
+	if (slash == NULL)
+		return glen == 0;
+	return (size_t)(slash - api_version) == glen && strncmp(api_version, group, glen) == 0;
+}
+
+/* Check the fields every object needs, and put it in its stage. */
+static const struct pn_error *
+check(struct item *it)
+{
+	char w[PN_SSA_WHERE_MAX];
+	const cJSON *md, *v;
+
+	if (!cJSON_IsObject(it->obj))
+		return pn_error_fmt(PN_ERR_PARSE, "%s: not a mapping", where(it, w, sizeof(w)));
+	it->api_version = str_item(it->obj, "apiVersion");
+	it->kind = str_item(it->obj, "kind");
+	md = cJSON_GetObjectItemCaseSensitive(it->obj, "metadata");
+	it->name = str_item(md, "name");
+	if (it->api_version == NULL || it->api_version[0] == '\0' || it->kind == NULL || it->kind[0] == '\0' ||
+	    !cJSON_IsObject(md) || it->name == NULL || it->name[0] == '\0') {
+		const char *missing = it->api_version == NULL || it->api_version[0] == '\0' ? "apiVersion" :
+		    it->kind == NULL || it->kind[0] == '\0' ? "kind" : "metadata.name";
+
+		it->api_version = it->kind = it->name = NULL;
+		return pn_error_fmt(PN_ERR_PARSE, "%s: %s is missing", where(it, w, sizeof(w)), missing);
+	}
+	v = cJSON_GetObjectItemCaseSensitive(md, "namespace");
+	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsString(v))
+		return pn_error_fmt(PN_ERR_PARSE, "%s: metadata.namespace is not a string", where(it, w, sizeof(w)));
+	it->ns = cJSON_IsString(v) && v->valuestring[0] != '\0' ? v->valuestring : NULL;
+	v = cJSON_GetObjectItemCaseSensitive(md, "labels");
+	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsObject(v))
+		return pn_error_fmt(PN_ERR_PARSE, "%s: metadata.labels is not a mapping", where(it, w, sizeof(w)));
+	it->stage = 2;
+	for (size_t i = 0; i < sizeof(stage1_kinds) / sizeof(*stage1_kinds); i++) {
+		if (strcmp(it->kind, stage1_kinds[i].kind) == 0 && in_group(it->api_version, stage1_kinds[i].group)) {
+			it->stage = 1;
+			it->rank = (int)i;
+		}
+	}
+	return NULL;
+}
+
+/* Remember the kinds a CustomResourceDefinition defines: spec.group, spec.names.kind, each served version. */
+static const struct pn_error *
+add_provided(struct run *r, const struct item *it)
+{
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(it->obj, "spec"), *versions, *v;
+	const char *group = str_item(spec, "group");
+	const char *kind = str_item(cJSON_GetObjectItemCaseSensitive(spec, "names"), "kind");
+
+	/* a CRD without them is refused by the server in stage 1, with a better message than ours */
+	if (group == NULL || kind == NULL)
+		return NULL;
+	versions = cJSON_GetObjectItemCaseSensitive(spec, "versions");
+	cJSON_ArrayForEach(v, versions) {
+		const char *name = str_item(v, "name");
+		struct pn_buf gv;
+		size_t len;
+		const struct pn_error *err;
+
+		if (name == NULL || cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(v, "served")))
+			continue;
+		if (r->nprov == r->capprov) {
+			size_t cap = r->capprov == 0 ? 8 : r->capprov * 2;
+			struct provided *p = reallocarray(r->prov, cap, sizeof(*p));
+
+			if (p == NULL)
+				return pn_error(PN_ERR_NOMEM);
+			r->prov = p;
+			r->capprov = cap;
+		}
+		pn_buf_init(&gv, PN_DISCOVERY_APIVERSION_MAX, "CRD group/version");
+		if ((err = pn_buf_addf(&gv, "%s/%s", group, name)) == NULL)
+			err = pn_buf_detach(&gv, &r->prov[r->nprov].gv, &len);
+		pn_buf_release(&gv);
+		if (err != NULL)
+			return err;
+		r->prov[r->nprov++].kind = kind;
+	}
+	return NULL;
+}
+
+static int
+provided(const struct run *r, const struct item *it)
+{
+	for (size_t i = 0; i < r->nprov; i++)
+		if (strcmp(r->prov[i].gv, it->api_version) == 0 && strcmp(r->prov[i].kind, it->kind) == 0)
+			return 1;
+	return 0;
+}
+
+/* Copy a discovery answer into the item. */
+static const struct pn_error *
+take_mapping(struct item *it, const struct pn_discovery_resource *res)
+{
+	if ((it->resource = strdup(res->resource)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	it->namespaced = res->namespaced;
+	it->pending = 0;
+	return NULL;
+}
+
+/* Map every kind, or mark it pending when a CRD of this unit will define it. */
+static const struct pn_error *
+map_all(struct run *r)
+{
+	const struct pn_discovery_resource *res;
+	const struct pn_error *err;
+	char w[PN_SSA_WHERE_MAX];
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct item *it = &r->items[i];
+
+		if ((err = pn_discovery_find(r->d, it->api_version, it->kind, &res)) != NULL)
+			return pn_error_wrap(err, "%s", where(it, w, sizeof(w)));
+		if (res != NULL) {
+			if ((err = take_mapping(it, res)) != NULL)
+				return err;
+			continue;
+		}
+		if (it->stage == 2 && provided(r, it)) {
+			it->pending = 1;
+			continue;
+		}
+		/* not served and not coming: the full message, with the versions the server does serve */
+		if ((err = pn_discovery_lookup(r->d, it->api_version, it->kind, &res)) != NULL)
+			return pn_error_wrap(err, "%s", where(it, w, sizeof(w)));
+		if ((err = take_mapping(it, res)) != NULL)
+			return err;
+	}
+	return NULL;
+}
+
+/* After stage 1: ask discovery again until every pending kind is served, or the wait times out. */
+static const struct pn_error *
+wait_served(struct run *r)
+{
+	uint64_t start = pn_clock_mono_ms(), now;
+	const struct pn_discovery_resource *res;
+	const struct pn_error *err;
+	char w[PN_SSA_WHERE_MAX];
+
+	for (;;) {
+		struct item *waiting = NULL;
+
+		for (size_t i = 0; i < r->n; i++)
+			if (r->items[i].pending)
+				pn_discovery_forget(r->d, r->items[i].api_version);
+		for (size_t i = 0; i < r->n; i++) {
+			struct item *it = &r->items[i];
+
+			if (!it->pending)
+				continue;
+			if ((err = pn_discovery_find(r->d, it->api_version, it->kind, &res)) != NULL)
+				return pn_error_wrap(err, "%s", where(it, w, sizeof(w)));
+			if (res == NULL) {
+				if (waiting == NULL)
+					waiting = it;
+			} else if ((err = take_mapping(it, res)) != NULL) {
+				return err;
+			}
+		}
+		if (waiting == NULL)
+			return NULL;
+		now = pn_clock_mono_ms();
+		if (now - start >= r->timeout_ms)
+			return pn_error_fmt(PN_ERR_UNAVAILABLE, "%s: the API server still does not serve %s %s %llu ms "
+			    "after this unit applied its CustomResourceDefinition", where(waiting, w, sizeof(w)),
+			    waiting->api_version, waiting->kind, (unsigned long long)r->timeout_ms);
+		pn_clock_sleep_ms(r->interval_ms < r->timeout_ms - (now - start) ? r->interval_ms :
+		    r->timeout_ms - (now - start), NULL);
+	}
+}
+
+/* Replace obj[key] with a string. */
+static const struct pn_error *
+set_str(cJSON *obj, const char *key, const char *value)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, key);
+	return cJSON_AddStringToObject(obj, key, value) != NULL ? NULL : pn_error(PN_ERR_NOMEM);
+}
+
+/* The apply body: a copy with the ownership labels and the namespace the URL names. The caller frees it. */
+static const struct pn_error *
+body_of(const struct run *r, const struct item *it, char **out)
+{
+	const struct pn_error *err = NULL;
+	cJSON *copy, *md, *labels;
+
+	*out = NULL;
+	if ((copy = cJSON_Duplicate(it->obj, 1)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	md = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
+	labels = cJSON_GetObjectItemCaseSensitive(md, "labels");
+	if (!cJSON_IsObject(labels)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "labels");
+		if ((labels = cJSON_AddObjectToObject(md, "labels")) == NULL) {
+			err = pn_error(PN_ERR_NOMEM);
+			goto done;
+		}
+	}
+	if ((err = set_str(labels, PN_SSA_LABEL_NAME, r->unit_name)) != NULL ||
+	    (err = set_str(labels, PN_SSA_LABEL_NAMESPACE, r->unit_ns)) != NULL)
+		goto done;
+	if (it->namespaced)
+		err = set_str(md, "namespace", effective_ns(it));
+	else
+		cJSON_DeleteItemFromObjectCaseSensitive(md, "namespace");
+	if (err == NULL && (*out = cJSON_PrintUnformatted(copy)) == NULL)
+		err = pn_error(PN_ERR_NOMEM);
+done:
+	cJSON_Delete(copy);
+	return err;
+}
+
+/* The error for a refused apply: the server's words, with a plainer lead for a missing namespace. */
+static const struct pn_error *
+refused(const struct item *it, const struct pn_kapi_reply *reply, const char *w)
+{
+	struct pn_kapi_status st;
+	const char *ns = effective_ns(it);
+
+	if (reply->status == 404 && reply->json && ns != NULL &&
+	    pn_kapi_status_decode(reply->body.data, reply->body.len, &st) == NULL &&
+	    strcmp(st.details_kind, "namespaces") == 0 && strcmp(st.details_name, ns) == 0)
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s: namespace %s does not exist: add a Namespace to the unit or "
+		    "create it (404 %s: %s)", w, ns, st.reason, st.message);
+	return pn_kapi_reply_error(reply, w);
+}
+
+static const struct pn_error *
+record(struct run *r, const struct item *it, int status, const cJSON *answer)
+{
+	struct pn_ssa_change *c = &r->res->changes[r->res->n];
+	const char *rv = str_item(cJSON_GetObjectItemCaseSensitive(answer, "metadata"), "resourceVersion");
+	const struct pn_error *err;
+	struct pn_buf id;
+	size_t len;
+
+	pn_buf_init(&id, PN_SSA_ID_MAX, "object id");
+	if ((err = pn_ssa_object_id(&id, it->api_version, it->kind, effective_ns(it), it->name)) == NULL)
+		err = pn_buf_detach(&id, &c->id, &len);
+	pn_buf_release(&id);
+	if (err != NULL)
+		return err;
+	c->action = status == 201 ? PN_SSA_CREATED : PN_SSA_CONFIGURED;
+	if ((c->resource_version = strdup(rv != NULL ? rv : "")) == NULL) {
+		free(c->id);
+		c->id = NULL;
+		return pn_error(PN_ERR_NOMEM);
+	}
+	r->res->n++;
+	return NULL;
+}
+
+static const struct pn_error *
+apply_one(struct run *r, const struct item *it)
+{
+	const struct pn_error *err;
+	struct pn_discovery_resource res;
+	struct pn_kapi_reply reply;
+	struct pn_buf path;
+	cJSON *answer = NULL;
+	char *body = NULL, w[PN_SSA_WHERE_MAX];
+	size_t len;
+
+	where(it, w, sizeof(w));
+	pn_kapi_reply_init(&reply, r->k);
+	pn_buf_init(&path, PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
+	if ((err = body_of(r, it, &body)) != NULL)
+		goto done;
+	if ((len = strlen(body)) > PN_SSA_BODY_MAX) {
+		err = pn_error_fmt(PN_ERR_TOO_LARGE, "%s: %zu bytes of JSON, more than the %d the API server accepts",
+		    w, len, PN_SSA_BODY_MAX);
+		goto done;
+	}
+	res.kind = NULL;
+	res.resource = it->resource;
+	res.namespaced = it->namespaced;
+	if ((err = pn_discovery_path(&path, it->api_version, &res, effective_ns(it), it->name)) != NULL ||
+	    (err = pn_buf_addstr(&path, PN_SSA_QUERY)) != NULL) {
+		err = pn_error_wrap(err, "%s", w);
+		goto done;
+	}
+	if ((err = pn_kapi_do(r->k, "PATCH", pn_buf_str(&path), PN_SSA_APPLY_TYPE, body, len, &reply)) != NULL) {
+		err = pn_error_wrap(err, "apply %s", w);
+		goto done;
+	}
+	if (reply.status != 200 && reply.status != 201) {
+		err = refused(it, &reply, w);
+		if (err == NULL)	/* another 2xx: not what apply answers */
+			err = pn_error_fmt(PN_ERR_PROTO, "%s: unexpected HTTP status %d to an apply", w, reply.status);
+		goto done;
+	}
+	if ((err = pn_kapi_reply_json(&reply, w, &answer)) != NULL)
+		goto done;
+	err = record(r, it, reply.status, answer);
+done:
+	cJSON_Delete(answer);
+	cJSON_free(body);
+	pn_buf_release(&path);
+	pn_kapi_reply_release(&reply);
+	return err;
+}
+
+const struct pn_error *
+pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_object *objs, size_t n,
+    const struct pn_ssa_options *opt, struct pn_ssa_result *res)
+{
+	const struct pn_error *err = NULL;
+	struct run r;
+
+	memset(res, 0, sizeof(*res));
+	memset(&r, 0, sizeof(r));
+	r.k = k;
+	r.d = d;
+	r.res = res;
+	r.unit_name = opt != NULL && opt->unit_name != NULL ? opt->unit_name : PN_SSA_UNIT_DEFAULT;
+	r.unit_ns = opt != NULL && opt->unit_namespace != NULL ? opt->unit_namespace : PN_SSA_UNIT_DEFAULT;
+	r.interval_ms = opt != NULL && opt->wait_interval_ms != 0 ? opt->wait_interval_ms : PN_SSA_WAIT_INTERVAL_MS;
+	r.timeout_ms = opt != NULL && opt->wait_timeout_ms != 0 ? opt->wait_timeout_ms : PN_SSA_WAIT_TIMEOUT_MS;
+	if (n == 0)
+		return NULL;
+	r.n = n;
+	if ((r.items = calloc(n, sizeof(*r.items))) == NULL || (res->changes = calloc(n, sizeof(*res->changes))) ==
+	    NULL) {
+		err = pn_error(PN_ERR_NOMEM);
+		goto done;
+	}
+	/* 0: check everything and map every kind before the first write */
+	for (size_t i = 0; i < n; i++) {
+		r.items[i].obj = objs[i].obj;
+		r.items[i].source = objs[i].source;
+		r.items[i].index = i;
+		if ((err = check(&r.items[i])) != NULL)
+			goto done;
+		if (r.items[i].stage == 1 && strcmp(r.items[i].kind, "CustomResourceDefinition") == 0 &&
+		    (err = add_provided(&r, &r.items[i])) != NULL)
+			goto done;
+	}
+	if ((err = map_all(&r)) != NULL)
+		goto done;
+	/* 1: cluster definitions, in Flux's kind order, document order within a kind */
+	for (size_t rank = 0; rank < sizeof(stage1_kinds) / sizeof(*stage1_kinds); rank++)
+		for (size_t i = 0; i < n; i++)
+			if (r.items[i].stage == 1 && r.items[i].rank == (int)rank &&
+			    (err = apply_one(&r, &r.items[i])) != NULL)
+				goto done;
+	/* 2: until the CRDs' kinds are served */
+	if ((err = wait_served(&r)) != NULL)
+		goto done;
+	/* 3: the rest, in document order */
+	for (size_t i = 0; i < n; i++)
+		if (r.items[i].stage == 2 && (err = apply_one(&r, &r.items[i])) != NULL)
+			goto done;
+done:
+	for (size_t i = 0; r.items != NULL && i < n; i++)
+		free(r.items[i].resource);
+	free(r.items);
+	for (size_t i = 0; i < r.nprov; i++)
+		free(r.prov[i].gv);
+	free(r.prov);
+	return err;
+}
+
+void
+pn_ssa_result_release(struct pn_ssa_result *res)
+{
+	for (size_t i = 0; i < res->n; i++) {
+		free(res->changes[i].id);
+		free(res->changes[i].resource_version);
+	}
+	free(res->changes);
+	memset(res, 0, sizeof(res[0]));
+}

@@ -1,0 +1,95 @@
+/*
+ * ssa: server-side apply of one unit's rendered objects, in Flux's stages (flux-apply.md §3, kube-api.md §2).
+ *
+ *   0. check every object (apiVersion, kind, metadata.name) and map every kind through discovery before anything
+ *      is written; a kind that is not served and that no CRD of this unit defines fails here, naming the object
+ *   1. CustomResourceDefinitions, Namespaces, ClusterRoles (Flux's "cluster definitions"), in that kind order,
+ *      document order within a kind
+ *   2. wait until the API server serves every kind the rest of the unit takes from this unit's CRDs: discovery of
+ *      those group/versions is fetched again every wait_interval_ms, for at most wait_timeout_ms
+ *   3. everything else, in document order
+ *
+ * Each object: `PATCH <object path>?fieldManager=pinion&force=true`, `Content-Type: application/apply-patch+yaml`,
+ * a compact JSON body (JSON is YAML). The body is a copy of the object with the unit's ownership labels
+ * (`kustomize.toolkit.fluxcd.io/name` and `/namespace`, as `flux bootstrap` objects carry them); a namespaced
+ * object without metadata.namespace goes to "default" (kubectl's behaviour; Flux would use the unit's
+ * targetNamespace, which the renderer sets before this), and a cluster-scoped object loses any namespace.
+ * The caller's objects are not modified.
+ *
+ * Errors name the object as `apps/v1 Deployment lab/web` (cluster-scoped: `v1 Namespace lab`) with its source
+ * file, and quote the server's message. The first error stops the apply; what was applied before it is in the
+ * result. Later issue: dry-run first and patch only drifted objects (then "unchanged"), prune, health, retries.
+ */
+#ifndef PN_SSA_H
+#define PN_SSA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "../core/buf.h"
+#include "../core/error.h"
+#include "discovery.h"
+#include "kapi.h"
+
+#define PN_SSA_FIELD_MANAGER "pinion"
+#define PN_SSA_LABEL_NAME "kustomize.toolkit.fluxcd.io/name"
+#define PN_SSA_LABEL_NAMESPACE "kustomize.toolkit.fluxcd.io/namespace"
+/* The entry path is the unit flux-system/flux-system, as after `flux bootstrap`. */
+#define PN_SSA_UNIT_DEFAULT "flux-system"
+/* Where a namespaced object without a namespace goes (kubectl's default). */
+#define PN_SSA_NAMESPACE_DEFAULT "default"
+/* Waiting for CRDs to be served: Flux's WaitInterval and WaitTimeout for its first stage. */
+#define PN_SSA_WAIT_INTERVAL_MS 2000
+#define PN_SSA_WAIT_TIMEOUT_MS 60000
+/* The apiserver refuses request bodies above 3 MiB (MaxRequestBodyBytes): say so before sending. */
+#define PN_SSA_BODY_MAX (3 * 1024 * 1024)
+/* Longest object id: apiVersion (320) + kind + namespace (63) + name (253), with room. */
+#define PN_SSA_ID_MAX 1024
+
+/* One rendered object; the apply does not change it. */
+struct pn_ssa_object {
+	const cJSON *obj;
+	const char *source;	/* the file it came from, for messages; may be NULL */
+};
+
+struct pn_ssa_options {
+	const char *unit_name;		/* NULL: PN_SSA_UNIT_DEFAULT */
+	const char *unit_namespace;	/* NULL: PN_SSA_UNIT_DEFAULT */
+	uint64_t wait_interval_ms;	/* 0: PN_SSA_WAIT_INTERVAL_MS */
+	uint64_t wait_timeout_ms;	/* 0: PN_SSA_WAIT_TIMEOUT_MS */
+};
+
+enum pn_ssa_action {
+	PN_SSA_CREATED = 1,	/* 201 */
+	PN_SSA_CONFIGURED,	/* 200: updated or already as applied (told apart by the later dry-run stage) */
+};
+
+struct pn_ssa_change {
+	char *id;			/* "apps/v1 Deployment lab/web" */
+	enum pn_ssa_action action;
+	char *resource_version;		/* after the apply; "" when the answer had none */
+};
+
+/* What an apply did, in apply order: print each as "<id> <action name>". */
+struct pn_ssa_result {
+	struct pn_ssa_change *changes;
+	size_t n;
+};
+
+/* Apply objs[0..n) as one unit through k, mapping kinds with d (which caches for one reconcile). res is set up
+ * by the call (no init needed) and holds the objects applied, also after an error; release it with
+ * pn_ssa_result_release(). */
+const struct pn_error *pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_object *objs,
+    size_t n, const struct pn_ssa_options *opt, struct pn_ssa_result *res);
+void pn_ssa_result_release(struct pn_ssa_result *res);
+
+/* "created", "configured". */
+const char *pn_ssa_action_name(enum pn_ssa_action a);
+
+/* Append an object's id: "<apiVersion> <Kind> <ns>/<name>", or "<apiVersion> <Kind> <name>" when ns is NULL. */
+const struct pn_error *pn_ssa_object_id(struct pn_buf *b, const char *api_version, const char *kind,
+    const char *ns, const char *name);
+
+#endif
