@@ -158,6 +158,7 @@ help:
 
 -include $(OBJS:.o=.d)
 
-demo:
-	@echo "make demo: the walking skeleton (fetch -> render -> apply) has not landed yet; nothing to demonstrate" >&2
-	@exit 2
+# The main job on the embedded example: a real git http-backend and the API emulator on loopback.
+demo: all
+	scripts/setup-tests
+	python3 scripts/demo

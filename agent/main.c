@@ -2,7 +2,10 @@
  * pinion: the command line. Only main() exits; every command returns an error or NULL and main turns it into
  * one log line and an exit status (0 ok, 64 usage, 65 permanent failure, 75 retryable failure).
  */
+#include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -14,7 +17,13 @@
 #include "../platform/signals.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "core/num.h"
 #include "net/tls.h"
+#include "source/odb.h"
+#include "source/oid.h"
+#include "source/tree.h"
+#include "sync/reconcile.h"
+#include "sync/state.h"
 #include "core/banned.h"
 
 #ifndef PN_VERSION
@@ -29,11 +38,22 @@ struct command {
 
 static const struct pn_error *cmd_version(int argc, char **argv);
 static const struct pn_error *cmd_help(int argc, char **argv);
+static const struct pn_error *cmd_sync(int argc, char **argv);
+static const struct pn_error *cmd_fetch(int argc, char **argv);
+static const struct pn_error *cmd_ls_tree(int argc, char **argv);
+static const struct pn_error *cmd_cat_file(int argc, char **argv);
 
 static const struct command commands[] = {
+	{"sync", "sync --once: fetch, render and apply one path of the repository", cmd_sync},
+	{"fetch", "fetch the branch into the state directory and print its revision", cmd_fetch},
+	{"ls-tree", "list the fetched revision's files, as git ls-tree -r", cmd_ls_tree},
+	{"cat-file", "print an object of the store, as git cat-file -p", cmd_cat_file},
 	{"version", "print the version of pinion and of the libraries it links", cmd_version},
 	{"help", "show this help", cmd_help},
 };
+
+/* The longest any single wait may be set to by flag (a day): catches unit mistakes like "30000s". */
+#define PN_MAX_WAIT_MS (24ULL * 3600 * 1000)
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -43,6 +63,14 @@ usage(FILE *f)
 	fprintf(f, "usage: pinion <command> [options]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\n"
+	    "  pinion sync --once --url URL [--branch main] [--path ./apps] [--kubeconfig FILE]\n"
+	    "              [--state-dir /var/lib/pinion] [--ca-file FILE] [--name N] [--namespace NS]\n"
+	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s]\n"
+	    "  pinion fetch --url URL [--branch main] [--state-dir DIR] [--ca-file FILE] [--timeout 5m]\n"
+	    "  pinion ls-tree [--state-dir DIR] [PATH]\n"
+	    "  pinion cat-file [--state-dir DIR] OID\n"
+	    "\nexit status: 0 ok, 64 usage, 65 permanent failure, 70 internal error, 75 temporary failure\n");
 }
 
 static const struct pn_error *
@@ -51,6 +79,208 @@ no_args(int argc, char **argv)
 	if (argc > 1)
 		return pn_error_fmt(PN_ERR_USAGE, "%s: unexpected argument \"%s\"", argv[0], argv[1]);
 	return NULL;
+}
+
+enum opt_id {
+	OPT_URL = 1000,
+	OPT_BRANCH,
+	OPT_PATH,
+	OPT_STATE_DIR,
+	OPT_CA_FILE,
+	OPT_KUBECONFIG,
+	OPT_NAME,
+	OPT_NAMESPACE,
+	OPT_ONCE,
+	OPT_TIMEOUT,
+	OPT_API_TIMEOUT,
+	OPT_CRD_WAIT,
+	OPT_CRD_POLL,
+};
+
+static const struct option sync_options[] = {
+	{"url", required_argument, NULL, OPT_URL},
+	{"branch", required_argument, NULL, OPT_BRANCH},
+	{"path", required_argument, NULL, OPT_PATH},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"ca-file", required_argument, NULL, OPT_CA_FILE},
+	{"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
+	{"name", required_argument, NULL, OPT_NAME},
+	{"namespace", required_argument, NULL, OPT_NAMESPACE},
+	{"once", no_argument, NULL, OPT_ONCE},
+	{"timeout", required_argument, NULL, OPT_TIMEOUT},
+	{"api-timeout", required_argument, NULL, OPT_API_TIMEOUT},
+	{"crd-wait", required_argument, NULL, OPT_CRD_WAIT},
+	{"crd-poll", required_argument, NULL, OPT_CRD_POLL},
+	{NULL, 0, NULL, 0},
+};
+
+/* Which of sync_options a command accepts, as a string of option ids' offsets (OPT_x - OPT_URL + 'a'). */
+#define ACCEPTS(...) ((const enum opt_id[]){__VA_ARGS__, 0})
+
+static int
+accepts(const enum opt_id *ids, int id)
+{
+	for (; *ids != 0; ids++)
+		if ((int)*ids == id)
+			return 1;
+	return 0;
+}
+
+/* Parse the flags of a command into o; positional arguments are left at argv[*first...]. */
+static const struct pn_error *
+parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_options *o, int *once,
+    int *first)
+{
+	const struct pn_error *err;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->state_dir = PN_STATE_DEFAULT_DIR;
+	o->branch = "main";
+	*once = 0;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", sync_options, NULL)) != -1) {
+		if (c == '?' || c == ':' || !accepts(allowed, c))
+			return pn_error_fmt(PN_ERR_USAGE, "%s: unknown or incomplete option \"%s\" (see \"pinion help\")",
+			    argv[0], argv[optind - 1]);
+		err = NULL;
+		switch (c) {
+		case OPT_URL: o->url = optarg; break;
+		case OPT_BRANCH: o->branch = optarg; break;
+		case OPT_PATH: o->path = optarg; break;
+		case OPT_STATE_DIR: o->state_dir = optarg; break;
+		case OPT_CA_FILE: o->ca_file = optarg; break;
+		case OPT_KUBECONFIG: o->kubeconfig = optarg; break;
+		case OPT_NAME: o->unit_name = optarg; break;
+		case OPT_NAMESPACE: o->unit_namespace = optarg; break;
+		case OPT_ONCE: *once = 1; break;
+		case OPT_TIMEOUT: err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--timeout", &o->timeout_ms); break;
+		case OPT_API_TIMEOUT:
+			err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--api-timeout", &o->api_timeout_ms);
+			break;
+		case OPT_CRD_WAIT: err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--crd-wait", &o->crd_wait_ms); break;
+		case OPT_CRD_POLL: err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--crd-poll", &o->crd_poll_ms); break;
+		default: break;
+		}
+		if (err != NULL)
+			return pn_error_fmt(PN_ERR_USAGE, "%s", err->msg);
+	}
+	*first = optind;
+	return NULL;
+}
+
+static const struct pn_error *
+need(const char *value, const char *cmd, const char *flag)
+{
+	if (value == NULL || value[0] == '\0')
+		return pn_error_fmt(PN_ERR_USAGE, "%s: %s is required", cmd, flag);
+	return NULL;
+}
+
+static const struct pn_error *
+cmd_sync(int argc, char **argv)
+{
+	struct pn_sync_options o;
+	const struct pn_error *err;
+	int once, first;
+
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
+	    OPT_KUBECONFIG, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
+	    OPT_CRD_POLL), &o, &once, &first)) != NULL)
+		return err;
+	if (first < argc)
+		return pn_error_fmt(PN_ERR_USAGE, "sync: unexpected argument \"%s\"", argv[first]);
+	if (!once)
+		return pn_error_fmt(PN_ERR_USAGE, "sync: only --once is implemented: the daemon (continuous sync) "
+		    "arrives in a later version");
+	if ((err = need(o.url, "sync", "--url")) != NULL || (err = need(o.branch, "sync", "--branch")) != NULL)
+		return err;
+	return pn_sync_once(&o);
+}
+
+static const struct pn_error *
+cmd_fetch(int argc, char **argv)
+{
+	struct pn_sync_options o;
+	char revision[PN_STATE_REVISION_MAX];
+	const struct pn_error *err;
+	int once, first;
+
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_STATE_DIR, OPT_CA_FILE, OPT_TIMEOUT),
+	    &o, &once, &first)) != NULL)
+		return err;
+	if (first < argc)
+		return pn_error_fmt(PN_ERR_USAGE, "fetch: unexpected argument \"%s\"", argv[first]);
+	if ((err = need(o.url, "fetch", "--url")) != NULL || (err = need(o.branch, "fetch", "--branch")) != NULL)
+		return err;
+	if ((err = pn_sync_fetch(&o, revision, sizeof(revision))) != NULL)
+		return err;
+	printf("%s\n", revision);
+	return NULL;
+}
+
+/* The store of the state directory and its fetched commit (for the debug listings). */
+static const struct pn_error *
+open_fetched(const char *state_dir, struct pn_odb **odb, struct pn_oid *commit)
+{
+	char revision[PN_STATE_REVISION_MAX];
+	struct pn_pack_limits limits;
+	const struct pn_error *err;
+	int found;
+
+	if ((err = pn_state_get(state_dir, PN_STATE_FETCHED, revision, sizeof(revision), &found)) != NULL)
+		return err;
+	if (!found)
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s holds no fetched revision yet (run pinion fetch)", state_dir);
+	if ((err = pn_state_revision_oid(revision, commit)) != NULL)
+		return err;
+	pn_pack_limits_default(&limits);
+	return pn_odb_open(state_dir, &limits, odb);
+}
+
+static const struct pn_error *
+cmd_ls_tree(int argc, char **argv)
+{
+	struct pn_sync_options o;
+	struct pn_odb *odb = NULL;
+	struct pn_oid commit;
+	const struct pn_error *err;
+	int once, first;
+
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR), &o, &once, &first)) != NULL)
+		return err;
+	if (argc - first > 1)
+		return pn_error_fmt(PN_ERR_USAGE, "ls-tree: at most one PATH");
+	if ((err = open_fetched(o.state_dir, &odb, &commit)) != NULL)
+		return err;
+	err = pn_tree_ls(odb, &commit, first < argc ? argv[first] : NULL, stdout);
+	pn_odb_close(odb);
+	return err;
+}
+
+static const struct pn_error *
+cmd_cat_file(int argc, char **argv)
+{
+	struct pn_sync_options o;
+	struct pn_odb *odb = NULL;
+	struct pn_pack_limits limits;
+	struct pn_oid oid;
+	const struct pn_error *err;
+	int once, first;
+
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR), &o, &once, &first)) != NULL)
+		return err;
+	if (argc - first != 1)
+		return pn_error_fmt(PN_ERR_USAGE, "cat-file: exactly one OID");
+	if ((err = pn_oid_from_hex(argv[first], strlen(argv[first]), &oid)) != NULL)
+		return pn_error_fmt(PN_ERR_USAGE, "cat-file: %s", err->msg);
+	pn_pack_limits_default(&limits);
+	if ((err = pn_odb_open(o.state_dir, &limits, &odb)) != NULL)
+		return err;
+	err = pn_tree_cat(odb, &oid, stdout);
+	pn_odb_close(odb);
+	return err;
 }
 
 static const struct pn_error *

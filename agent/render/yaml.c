@@ -1,0 +1,1450 @@
+/*
+ * YAML in (see yaml.h for the typing contract). Three layers, each a few functions:
+ *   push/finish  cut the byte stream into kyaml's "---" pieces, folding "\r\n" on the way;
+ *   parse_piece  runs libyaml's event parser over one piece and builds its first document with an explicit
+ *                stack of open collections (no recursion on input depth);
+ *   resolve      types a plain scalar the way go-yaml v3 does (Go's strconv and time rules re-done in C).
+ */
+#include "yaml.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yaml.h>
+
+#include "../core/banned.h"
+
+#define TAG_PREFIX "tag:yaml.org,2002:"
+/* Room for any number or timestamp text made here ("-18446744073709551615", "2020-01-01T10:00:00.123456789+24:00"). */
+#define PN_YAML_TEXT_MAX 64
+/* The float64 shortest round-trip form never needs more significant digits than this. */
+#define DBL_SHORTEST_MAX 17
+
+struct keyline {
+	const char *key;	/* the object's own copy (item->string) */
+	size_t line;
+	size_t seq;
+};
+
+/* An open mapping or sequence. Its node is not yet in its parent: it is added when the collection ends. */
+struct frame {
+	cJSON *node;
+	int is_map;
+	long anchor;		/* index in the anchor table, or -1 */
+	size_t line;		/* where it starts */
+	size_t nodes;		/* nodes in this subtree so far, itself included (what an alias of it costs) */
+	size_t height;		/* collection levels in this subtree, itself included */
+	/* mappings only */
+	int have_key;		/* the next value belongs to `key` */
+	int key_merge;		/* the key is a merge key "<<" */
+	char *key;
+	size_t key_line;
+	struct keyline *keys;	/* explicit keys, for the duplicate check and merges */
+	size_t nkeys, capkeys;
+	cJSON *merges;		/* array of source mappings from "<<", in precedence order */
+};
+
+struct anchor {
+	char *name;
+	cJSON *node;		/* NULL while the anchored collection is still open */
+	size_t nodes, height;
+};
+
+struct pn_yaml {
+	char *file;
+	struct pn_yaml_limits lim;
+	struct pn_buf buf;	/* bytes not yet cut into pieces, "\r\n" folded to "\n" */
+	size_t start;		/* the current piece begins here in buf */
+	size_t scan;		/* where to look on for "\n---", relative to start */
+	size_t line;		/* file line where the current piece begins */
+	size_t total;		/* bytes pushed */
+	int held_cr;		/* the last push ended in '\r': it may begin "\r\n" */
+	int finished;
+	size_t pieces, ndocs;
+	struct pn_yaml_doc *queue;
+	size_t qhead, qlen, qcap;
+	int failed;
+	struct pn_error err;
+	/* the document being built */
+	struct frame *stack;
+	size_t depth, stack_cap;
+	struct anchor *anchors;
+	size_t nanchors;
+	cJSON *graveyard;	/* anchored nodes kept outside the tree (keys, merge sources) */
+	cJSON *root;
+	size_t root_line, alias_nodes, line0, keyseq;
+};
+
+/* An error "FILE:LINE: message". */
+static const struct pn_error *at(const struct pn_yaml *y, enum pn_err_code code, size_t line, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static const struct pn_error *
+at(const struct pn_yaml *y, enum pn_err_code code, size_t line, const char *fmt, ...)
+{
+	char msg[PN_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line == 0)
+		return pn_error_fmt(code, "%s: %s", y->file, msg);
+	return pn_error_fmt(code, "%s:%zu: %s", y->file, line, msg);
+}
+
+static const struct pn_error *
+nomem(const struct pn_yaml *y)
+{
+	return pn_error_fmt(PN_ERR_NOMEM, "%s: out of memory", y->file);
+}
+
+/* ---- scalar typing: go-yaml v3's resolve() ---- */
+
+enum rkind { R_STR, R_NULL, R_BOOL, R_INT, R_UINT, R_FLOAT, R_TIME };
+
+struct resolved {
+	enum rkind kind;
+	int b;
+	int64_t i;
+	uint64_t u;
+	double f;
+	char text[PN_YAML_TEXT_MAX];	/* R_TIME: the JSON string */
+};
+
+static int
+isdig(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/* Go's underscoreOK: '_' only between digits, or between a base prefix and a digit. */
+static int
+underscore_ok(const char *s)
+{
+	int saw = '^', hex = 0;
+	size_t i = 0;
+
+	if (*s == '+' || *s == '-')
+		s++;
+	if (s[0] == '0' && (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
+		i = 2;
+		saw = '0';
+		hex = lower(s[1]) == 'x';
+	}
+	for (; s[i] != '\0'; i++) {
+		if (isdig(s[i]) || (hex && lower(s[i]) >= 'a' && lower(s[i]) <= 'f')) {
+			saw = '0';
+			continue;
+		}
+		if (s[i] == '_') {
+			if (saw != '0')
+				return 0;
+			saw = '_';
+			continue;
+		}
+		if (saw == '_')
+			return 0;
+		saw = '!';
+	}
+	return saw != '_';
+}
+
+/* strtod for text already checked to be decimal; fails (0) on overflow, as Go's ParseFloat does. */
+static int
+to_double(const char *s, double *out)
+{
+	double d = strtod(s, NULL);
+
+	if (isinf(d))
+		return 0;
+	*out = d;
+	return 1;
+}
+
+/* Go's strconv.ParseFloat for decimal text, '_' allowed as underscoreOK says. */
+static int
+go_parse_float(const char *s, double *out)
+{
+	char tmp[PN_YAML_TEXT_MAX * 2];
+	size_t i = 0, n = 0;
+	int digits = 0, dot = 0;
+
+	if (s[i] == '+' || s[i] == '-')
+		i++;
+	for (; isdig(s[i]) || s[i] == '_' || (s[i] == '.' && !dot); i++) {
+		if (s[i] == '.')
+			dot = 1;
+		else if (s[i] != '_')
+			digits = 1;
+	}
+	if (!digits)
+		return 0;
+	if (lower(s[i]) == 'e') {
+		i++;
+		if (s[i] == '+' || s[i] == '-')
+			i++;
+		if (!isdig(s[i]))
+			return 0;
+		while (isdig(s[i]) || s[i] == '_')
+			i++;
+	}
+	if (s[i] != '\0' || !underscore_ok(s) || i >= sizeof(tmp))
+		return 0;
+	for (i = 0; s[i] != '\0'; i++)
+		if (s[i] != '_')
+			tmp[n++] = s[i];
+	tmp[n] = '\0';
+	return to_double(tmp, out);
+}
+
+/* Go's strconv.ParseUint(s, 0, 64) for s without '_' and without sign. */
+static int
+go_parse_uint(const char *s, uint64_t *out)
+{
+	unsigned base = 10;
+	uint64_t v = 0;
+
+	if (*s == '\0')
+		return 0;
+	if (s[0] == '0') {
+		size_t len = strlen(s);
+
+		if (len >= 3 && lower(s[1]) == 'b')
+			base = 2, s += 2;
+		else if (len >= 3 && lower(s[1]) == 'o')
+			base = 8, s += 2;
+		else if (len >= 3 && lower(s[1]) == 'x')
+			base = 16, s += 2;
+		else
+			base = 8, s += 1;
+	}
+	for (; *s != '\0'; s++) {
+		unsigned d;
+
+		if (isdig(*s))
+			d = (unsigned)(*s - '0');
+		else if (lower(*s) >= 'a' && lower(*s) <= 'z')
+			d = (unsigned)(lower(*s) - 'a' + 10);
+		else
+			return 0;
+		if (d >= base)
+			return 0;
+		if (v > (UINT64_MAX - d) / base)
+			return 0;	/* out of range */
+		v = v * base + d;
+	}
+	*out = v;
+	return 1;
+}
+
+/* strconv.ParseInt(s, 0, 64), then ParseUint(s, 0, 64): 1 for an int64, 2 for a uint64, 0 for neither. */
+static int
+go_parse_int(const char *s, int64_t *i, uint64_t *u)
+{
+	int neg = *s == '-';
+	uint64_t v;
+
+	if (go_parse_uint(s + (*s == '+' || *s == '-'), &v)) {
+		if (!neg && v <= (uint64_t)INT64_MAX) {
+			*i = (int64_t)v;
+			return 1;
+		}
+		if (neg && v <= (uint64_t)INT64_MAX + 1) {
+			*i = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
+			return 1;
+		}
+	}
+	if (*s != '+' && *s != '-' && go_parse_uint(s, u))
+		return 2;
+	return 0;
+}
+
+/* Go's getnum(s, false): one or two digits. */
+static int
+getnum(const char **p, int *out)
+{
+	const char *s = *p;
+
+	if (!isdig(s[0]))
+		return 0;
+	if (!isdig(s[1])) {
+		*out = s[0] - '0';
+		*p = s + 1;
+		return 1;
+	}
+	*out = (s[0] - '0') * 10 + (s[1] - '0');
+	*p = s + 2;
+	return 1;
+}
+
+static int
+days_in(int month, int year)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return month == 2 && leap ? 29 : days[month - 1];
+}
+
+/* One of go-yaml's timestamp layouts, parsed as Go's time.Parse does and printed as time.Time.MarshalJSON:
+ * 0 "2006-1-2T15:4:5.999999999Z07:00", 1 the same with 't', 2 "2006-1-2 15:4:5.999999999", 3 "2006-1-2". */
+static int
+parse_layout(const char *s, int layout, char *out, size_t cap)
+{
+	int year = 0, mon, day, hour = 0, min = 0, sec = 0, off = 0, utc = 1;
+	long nsec = 0;
+	const char *p = s + 4;
+	char frac[16] = "";
+
+	for (int k = 0; k < 4; k++)
+		year = year * 10 + (s[k] - '0');
+	if (*p++ != '-' || !getnum(&p, &mon) || mon < 1 || mon > 12 || *p++ != '-' || !getnum(&p, &day))
+		return 0;
+	if (layout != 3) {
+		if (layout == 2) {
+			if (*p != ' ')
+				return 0;
+			while (*p == ' ')
+				p++;
+		} else if (*p++ != (layout == 0 ? 'T' : 't'))
+			return 0;
+		if (!getnum(&p, &hour) || hour > 23 || *p++ != ':' || !getnum(&p, &min) || min > 59 ||
+		    *p++ != ':' || !getnum(&p, &sec) || sec > 59)
+			return 0;
+		if ((p[0] == '.' || p[0] == ',') && isdig(p[1])) {
+			int nd = 0;
+
+			for (p++; isdig(*p); p++, nd++)
+				if (nd < 9)
+					nsec = nsec * 10 + (*p - '0');
+			for (; nd < 9; nd++)
+				nsec *= 10;
+		}
+		if (layout != 2) {
+			if (*p == 'Z') {
+				p++;
+			} else {
+				if (strlen(p) < 6 || (p[0] != '+' && p[0] != '-') || !isdig(p[1]) || !isdig(p[2]) ||
+				    p[3] != ':' || !isdig(p[4]) || !isdig(p[5]))
+					return 0;
+				int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
+				if (hh > 24 || mm > 60)
+					return 0;
+				off = (hh * 60 + mm) * (p[0] == '-' ? -1 : 1);
+				utc = off == 0;
+				p += 6;
+			}
+		}
+	}
+	if (*p != '\0' || day < 1 || day > days_in(mon, year))
+		return 0;
+	if (nsec > 0) {
+		int n = snprintf(frac, sizeof(frac), ".%09ld", nsec);
+
+		while (n > 1 && frac[n - 1] == '0')
+			frac[--n] = '\0';
+	}
+	if (utc)
+		snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", year, mon, day, hour, min, sec, frac);
+	else
+		snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d", year, mon, day, hour, min, sec,
+		    frac, off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
+	return 1;
+}
+
+/* go-yaml's parseTimestamp: exactly four digits and '-', then the first layout that parses. */
+static int
+go_timestamp(const char *s, char *out, size_t cap)
+{
+	for (int k = 0; k < 4; k++)
+		if (!isdig(s[k]))
+			return 0;
+	if (s[4] != '-')
+		return 0;
+	for (int layout = 0; layout < 4; layout++)
+		if (parse_layout(s, layout, out, cap))
+			return 1;
+	return 0;
+}
+
+/* go-yaml v3's resolve() for a plain value (or one under a resolvable tag). `timestamps` is whether the tag
+ * allows them (none or !!timestamp). */
+static void
+resolve(const char *s, int timestamps, struct resolved *r)
+{
+	static const struct {
+		const char *text;
+		enum rkind kind;
+		int b;
+		double f;
+	} table[] = {
+		{"true", R_BOOL, 1, 0}, {"True", R_BOOL, 1, 0}, {"TRUE", R_BOOL, 1, 0},
+		{"false", R_BOOL, 0, 0}, {"False", R_BOOL, 0, 0}, {"FALSE", R_BOOL, 0, 0},
+		{"", R_NULL, 0, 0}, {"~", R_NULL, 0, 0}, {"null", R_NULL, 0, 0}, {"Null", R_NULL, 0, 0},
+		{"NULL", R_NULL, 0, 0},
+		{".nan", R_FLOAT, 0, NAN}, {".NaN", R_FLOAT, 0, NAN}, {".NAN", R_FLOAT, 0, NAN},
+		{".inf", R_FLOAT, 0, INFINITY}, {".Inf", R_FLOAT, 0, INFINITY}, {".INF", R_FLOAT, 0, INFINITY},
+		{"+.inf", R_FLOAT, 0, INFINITY}, {"+.Inf", R_FLOAT, 0, INFINITY}, {"+.INF", R_FLOAT, 0, INFINITY},
+		{"-.inf", R_FLOAT, 0, -INFINITY}, {"-.Inf", R_FLOAT, 0, -INFINITY}, {"-.INF", R_FLOAT, 0, -INFINITY},
+	};
+	char plain[PN_YAML_TEXT_MAX];
+	char hint = 'N';
+	size_t n = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->kind = R_STR;
+	/* the first byte decides what the value may be (go-yaml's resolveTable) */
+	if (s[0] == '+' || s[0] == '-')
+		hint = 'S';
+	else if (isdig(s[0]))
+		hint = 'D';
+	else if (s[0] == '.')
+		hint = '.';
+	else if (s[0] != '\0')
+		hint = strchr("yYnNtTfFoO~", s[0]) != NULL ? 'M' : 0;
+	if (hint == 0)
+		return;
+	for (size_t k = 0; k < sizeof(table) / sizeof(table[0]); k++) {
+		if (strcmp(s, table[k].text) == 0) {
+			r->kind = table[k].kind;
+			r->b = table[k].b;
+			r->f = table[k].f;
+			return;
+		}
+	}
+	if (hint == '.') {
+		if (go_parse_float(s, &r->f))
+			r->kind = R_FLOAT;
+		return;
+	}
+	if (hint != 'D' && hint != 'S')
+		return;
+	if (timestamps && go_timestamp(s, r->text, sizeof(r->text))) {
+		r->kind = R_TIME;
+		return;
+	}
+	/* plain := strings.Replace(in, "_", "", -1); longer text is no number a float64 holds either */
+	for (; *s != '\0'; s++) {
+		if (*s == '_')
+			continue;
+		if (n + 1 >= sizeof(plain))
+			return;
+		plain[n++] = *s;
+	}
+	plain[n] = '\0';
+	switch (go_parse_int(plain, &r->i, &r->u)) {
+	case 1:
+		r->kind = R_INT;
+		return;
+	case 2:
+		r->kind = R_UINT;
+		return;
+	}
+	/* go-yaml's yamlStyleFloat pattern, then ParseFloat: for text without '_' that is go_parse_float */
+	if (go_parse_float(plain, &r->f))
+		r->kind = R_FLOAT;
+}
+
+/* Go's encoding/json text for a finite float64: shortest round-trip digits, 'e' form below 1e-6 and from
+ * 1e21 on ("1e+21", "1e-7"), else plain decimals ("1000", "0.000001"). */
+static void
+go_json_float(double f, char *out, size_t cap)
+{
+	char tmp[PN_YAML_TEXT_MAX], digits[DBL_SHORTEST_MAX + 1];
+	int nd = 0, exp10;
+	size_t o = 0;
+	const char *s;
+
+	if (f == 0) {
+		snprintf(out, cap, "%s", signbit(f) ? "-0" : "0");
+		return;
+	}
+	for (int prec = 1; prec <= DBL_SHORTEST_MAX; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, f);
+		if (strtod(tmp, NULL) == f)
+			break;
+	}
+	for (s = tmp + (tmp[0] == '-'); *s != 'e'; s++)
+		if (*s != '.')
+			digits[nd++] = *s;
+	exp10 = (int)strtol(s + 1, NULL, 10);
+	while (nd > 1 && digits[nd - 1] == '0')
+		nd--;
+	if (f < 0)
+		out[o++] = '-';
+	if (fabs(f) < 1e-6 || fabs(f) >= 1e21) {
+		out[o++] = digits[0];
+		if (nd > 1) {
+			out[o++] = '.';
+			for (int k = 1; k < nd; k++)
+				out[o++] = digits[k];
+		}
+		snprintf(out + o, cap - o, exp10 < 0 ? "e-%d" : "e+%02d", abs(exp10));
+		return;
+	}
+	if (exp10 < 0) {
+		out[o++] = '0';
+		out[o++] = '.';
+		for (int k = 0; k < -exp10 - 1; k++)
+			out[o++] = '0';
+		for (int k = 0; k < nd; k++)
+			out[o++] = digits[k];
+	} else {
+		for (int k = 0; k <= exp10; k++)
+			out[o++] = k < nd ? digits[k] : '0';
+		if (nd > exp10 + 1) {
+			out[o++] = '.';
+			for (int k = exp10 + 1; k < nd; k++)
+				out[o++] = digits[k];
+		}
+	}
+	out[o] = '\0';
+}
+
+/* Go's base64.StdEncoding.DecodeString: padding required, '\r' and '\n' skipped. Returns the length, or -1. */
+static long
+base64_decode(const char *s, size_t len, unsigned char *out)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	unsigned long acc = 0;
+	long o = 0;
+	int q = 0, pad = 0;
+
+	for (size_t k = 0; k < len; k++) {
+		const char *c;
+
+		if (s[k] == '\r' || s[k] == '\n')
+			continue;
+		if (s[k] == '=') {
+			if (q < 2 || q + pad >= 4)
+				return -1;
+			pad++;
+			continue;
+		}
+		if (pad > 0 || (c = memchr(alphabet, s[k], 64)) == NULL || s[k] == '\0')
+			return -1;
+		acc = acc << 6 | (unsigned long)(c - alphabet);
+		if (++q == 4) {
+			out[o++] = (unsigned char)(acc >> 16);
+			out[o++] = (unsigned char)(acc >> 8);
+			out[o++] = (unsigned char)acc;
+			q = 0;
+			acc = 0;
+		}
+	}
+	if (q != 0 && q + pad != 4)
+		return -1;
+	if (q == 2)
+		out[o++] = (unsigned char)(acc >> 4);
+	if (q == 3) {
+		out[o++] = (unsigned char)(acc >> 10);
+		out[o++] = (unsigned char)(acc >> 2);
+	}
+	return o;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes available), or 0 when invalid (Go's rules). */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char lo = 0x80, hi = 0xBF;
+	size_t len;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		len = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		len = 3, lo = s[0] == 0xE0 ? 0xA0 : 0x80, hi = s[0] == 0xED ? 0x9F : 0xBF;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		len = 4, lo = s[0] == 0xF0 ? 0x90 : 0x80, hi = s[0] == 0xF4 ? 0x8F : 0xBF;
+	else
+		return 0;
+	if (n < len || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t k = 2; k < len; k++)
+		if (s[k] < 0x80 || s[k] > 0xBF)
+			return 0;
+	return len;
+}
+
+/* A !!binary value: decoded, then made valid UTF-8 as Go's JSON encoder does (bad bytes become U+FFFD). */
+static const struct pn_error *
+binary_string(const struct pn_yaml *y, const char *v, size_t len, size_t line, cJSON **out)
+{
+	unsigned char *raw = malloc(len / 4 * 3 + 3);
+	char *text = NULL;
+	long n;
+	size_t o = 0;
+
+	if (raw == NULL || (text = malloc(len / 4 * 9 + 10)) == NULL) {
+		free(raw);
+		return nomem(y);
+	}
+	if ((n = base64_decode(v, len, raw)) < 0 || memchr(raw, '\0', (size_t)n) != NULL) {
+		free(raw);
+		free(text);
+		return at(y, PN_ERR_PARSE, line, n < 0 ? "!!binary value contains invalid base64 data" :
+		    "!!binary value holds a NUL byte, which pinion cannot carry");
+	}
+	for (size_t k = 0; k < (size_t)n;) {
+		size_t l = utf8_len(raw + k, (size_t)n - k);
+
+		if (l == 0) {
+			memcpy(text + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			k++;
+		} else {
+			memcpy(text + o, raw + k, l);
+			o += l;
+			k += l;
+		}
+	}
+	text[o] = '\0';
+	*out = cJSON_CreateString(text);
+	free(raw);
+	free(text);
+	return *out == NULL ? nomem(y) : NULL;
+}
+
+/* go-yaml's short form of a tag ("!!int"); "" for none or the non-specific "!". */
+static void
+short_tag(const char *tag, char *out, size_t cap)
+{
+	if (tag == NULL || strcmp(tag, "!") == 0)
+		snprintf(out, cap, "%s", "");
+	else if (strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) == 0)
+		snprintf(out, cap, "!!%s", tag + strlen(TAG_PREFIX));
+	else
+		snprintf(out, cap, "%s", tag);
+}
+
+static const char *
+kind_tag(enum rkind k)
+{
+	static const char *const names[] = {"!!str", "!!null", "!!bool", "!!int", "!!int", "!!float", "!!timestamp"};
+
+	return names[k];
+}
+
+/* The cJSON item for a scalar event (a value, or a key when is_key: then only strings are accepted). */
+static const struct pn_error *
+scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
+{
+	const char *v = (const char *)ev->data.scalar.value;
+	size_t len = ev->data.scalar.length, line = y->line0 + ev->start_mark.line;
+	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || ev->data.scalar.style == YAML_ANY_SCALAR_STYLE;
+	char tag[PN_YAML_TEXT_MAX], num[PN_YAML_TEXT_MAX];
+	struct resolved r;
+
+	*out = NULL;
+	if (len > y->lim.max_scalar)
+		return at(y, PN_ERR_TOO_LARGE, line, "a scalar of %zu bytes exceeds the limit of %zu", len,
+		    y->lim.max_scalar);
+	if (memchr(v, '\0', len) != NULL)
+		return at(y, PN_ERR_PARSE, line, "a string holds a NUL character, which pinion cannot carry");
+	short_tag((const char *)ev->data.scalar.tag, tag, sizeof(tag));
+	if ((tag[0] == '\0' && !plain) || strcmp(tag, "!!str") == 0) {
+		r.kind = R_STR;
+	} else if (strcmp(tag, "!!binary") == 0) {
+		if (is_key)
+			return at(y, PN_ERR_PARSE, line, "a !!binary mapping key is not supported");
+		return binary_string(y, v, len, line, out);
+	} else if (tag[0] != '\0' && strcmp(tag, "!!bool") != 0 && strcmp(tag, "!!int") != 0 &&
+	    strcmp(tag, "!!float") != 0 && strcmp(tag, "!!timestamp") != 0 && strcmp(tag, "!!null") != 0) {
+		r.kind = R_STR;	/* a tag go-yaml cannot resolve (!foo, !!set, ...): the text as it is */
+	} else {
+		resolve(v, tag[0] == '\0' || strcmp(tag, "!!timestamp") == 0, &r);
+		if (tag[0] != '\0' && strcmp(tag, kind_tag(r.kind)) != 0) {
+			if (strcmp(tag, "!!float") == 0 && r.kind == R_INT) {
+				r.kind = R_FLOAT;
+				r.f = (double)r.i;
+			} else {
+				return at(y, PN_ERR_PARSE, line, "cannot decode %s `%.64s` as a %s", kind_tag(r.kind), v,
+				    tag);
+			}
+		}
+	}
+	if (is_key && r.kind != R_STR)
+		return at(y, PN_ERR_PARSE, line, "mapping key `%.64s` is a %s, not a string (kustomize cannot "
+		    "encode it)", v, kind_tag(r.kind));
+	switch (r.kind) {
+	case R_STR:
+		*out = cJSON_CreateString(v);
+		break;
+	case R_NULL:
+		*out = cJSON_CreateNull();
+		break;
+	case R_BOOL:
+		*out = cJSON_CreateBool(r.b);
+		break;
+	case R_TIME:
+		*out = cJSON_CreateString(r.text);
+		break;
+	case R_INT:
+	case R_UINT:
+	case R_FLOAT:
+		if (r.kind == R_FLOAT && !isfinite(r.f))
+			return at(y, PN_ERR_PARSE, line, "`%.64s` is not a number JSON can carry (kustomize rejects "
+			    "it too)", v);
+		if (r.kind == R_INT)
+			snprintf(num, sizeof(num), "%" PRId64, r.i);
+		else if (r.kind == R_UINT)
+			snprintf(num, sizeof(num), "%" PRIu64, r.u);
+		else
+			go_json_float(r.f, num, sizeof(num));
+		*out = cJSON_CreateRaw(num);
+		break;
+	}
+	return *out == NULL ? nomem(y) : NULL;
+}
+
+/* ---- building a document from events ---- */
+
+static void
+frame_release(struct frame *f)
+{
+	cJSON_Delete(f->node);
+	cJSON_Delete(f->merges);
+	free(f->key);
+	free(f->keys);
+	memset(f, 0, sizeof(*f));
+}
+
+/* Drop everything of the document being built (after it was queued, or on error). */
+static void
+doc_reset(struct pn_yaml *y)
+{
+	while (y->depth > 0)
+		frame_release(&y->stack[--y->depth]);
+	for (size_t k = 0; k < y->nanchors; k++)
+		free(y->anchors[k].name);
+	y->nanchors = 0;
+	cJSON_Delete(y->graveyard);
+	y->graveyard = NULL;
+	cJSON_Delete(y->root);
+	y->root = NULL;
+	y->alias_nodes = 0;
+	y->keyseq = 0;
+}
+
+/* Reserve an anchor at the start of its node; its node is filled in when the node is complete. */
+static const struct pn_error *
+anchor_open(struct pn_yaml *y, const char *name, size_t line, long *idx)
+{
+	struct anchor *a;
+
+	*idx = -1;
+	if (name == NULL)
+		return NULL;
+	if (y->nanchors >= PN_YAML_MAX_ANCHORS)
+		return at(y, PN_ERR_TOO_LARGE, line, "more than %d anchors in one document", PN_YAML_MAX_ANCHORS);
+	if (y->anchors == NULL && (y->anchors = calloc(PN_YAML_MAX_ANCHORS, sizeof(*y->anchors))) == NULL)
+		return nomem(y);
+	a = &y->anchors[y->nanchors];
+	if ((a->name = strdup(name)) == NULL)
+		return nomem(y);
+	a->node = NULL;
+	*idx = (long)y->nanchors++;
+	return NULL;
+}
+
+static void
+anchor_close(struct pn_yaml *y, long idx, cJSON *node, size_t nodes, size_t height)
+{
+	if (idx < 0)
+		return;
+	y->anchors[idx].node = node;
+	y->anchors[idx].nodes = nodes;
+	y->anchors[idx].height = height;
+}
+
+/* Keep `node` alive until the document ends, outside the tree (what an anchor may point at). */
+static const struct pn_error *
+bury(struct pn_yaml *y, cJSON *node)
+{
+	if (y->graveyard == NULL && (y->graveyard = cJSON_CreateArray()) == NULL) {
+		cJSON_Delete(node);
+		return nomem(y);
+	}
+	cJSON_AddItemToArray(y->graveyard, node);
+	return NULL;
+}
+
+/* Copy of an anchored node, charged to the alias budget. */
+static const struct pn_error *
+copy_node(struct pn_yaml *y, const cJSON *node, size_t nodes, size_t line, cJSON **out)
+{
+	*out = NULL;
+	if (nodes > y->lim.max_alias_nodes - y->alias_nodes)
+		return at(y, PN_ERR_TOO_LARGE, line, "aliases and merges expand to more than %zu nodes",
+		    y->lim.max_alias_nodes);
+	y->alias_nodes += nodes;
+	if ((*out = cJSON_Duplicate(node, 1)) == NULL)
+		return nomem(y);
+	return NULL;
+}
+
+/* A "<<" value: a mapping, or a sequence of mappings, taken apart into the frame's source list. */
+static const struct pn_error *
+merge_add(struct pn_yaml *y, struct frame *f, cJSON *v, size_t nodes, int anchored, size_t line)
+{
+	const struct pn_error *err;
+	cJSON *c;
+
+	if (f->merges != NULL)
+		return cJSON_Delete(v), at(y, PN_ERR_PARSE, line, "duplicate merge key");
+	if (!cJSON_IsObject(v) && !cJSON_IsArray(v))
+		return cJSON_Delete(v), at(y, PN_ERR_PARSE, line, "map merge requires map or sequence of maps as the value");
+	if (anchored) {	/* the anchor points at v: merge a copy, keep v */
+		cJSON *copy;
+
+		if ((err = copy_node(y, v, nodes, line, &copy)) != NULL)
+			return cJSON_Delete(v), err;
+		if ((err = bury(y, v)) != NULL)
+			return cJSON_Delete(copy), err;
+		v = copy;
+	}
+	if (cJSON_IsArray(v)) {
+		for (c = v->child; c != NULL; c = c->next)
+			if (!cJSON_IsObject(c))
+				return cJSON_Delete(v), at(y, PN_ERR_PARSE, line,
+				    "map merge requires map or sequence of maps as the value");
+		f->merges = v;
+	} else {
+		if ((f->merges = cJSON_CreateArray()) == NULL)
+			return cJSON_Delete(v), nomem(y);
+		cJSON_AddItemToArray(f->merges, v);
+	}
+	return NULL;
+}
+
+/* A complete value (owned) goes into the open collection, or becomes the root. */
+static const struct pn_error *
+add_value(struct pn_yaml *y, cJSON *v, size_t nodes, size_t height, int anchored, size_t line)
+{
+	struct frame *f;
+
+	if (y->depth == 0) {
+		y->root = v;
+		y->root_line = line;
+		return NULL;
+	}
+	f = &y->stack[y->depth - 1];
+	f->nodes += nodes;
+	if (height + 1 > f->height)
+		f->height = height + 1;
+	if (!f->is_map) {
+		cJSON_AddItemToArray(f->node, v);
+		return NULL;
+	}
+	f->have_key = 0;
+	if (f->key_merge) {
+		free(f->key);
+		f->key = NULL;
+		f->key_merge = 0;
+		return merge_add(y, f, v, nodes, anchored, f->key_line);
+	}
+	if (f->nkeys == f->capkeys) {
+		size_t cap = f->capkeys != 0 ? f->capkeys * 2 : 8;
+		struct keyline *k = realloc(f->keys, cap * sizeof(*k));
+
+		if (k == NULL)
+			return cJSON_Delete(v), nomem(y);
+		f->keys = k;
+		f->capkeys = cap;
+	}
+	if (!cJSON_AddItemToObject(f->node, f->key, v))
+		return cJSON_Delete(v), nomem(y);
+	f->keys[f->nkeys++] = (struct keyline){v->string, f->key_line, y->keyseq++};
+	free(f->key);
+	f->key = NULL;
+	return NULL;
+}
+
+static int
+keyline_cmp(const void *a, const void *b)
+{
+	const struct keyline *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c != 0 ? c : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int
+keyline_cmp_key(const void *a, const void *b)
+{
+	return strcmp(((const struct keyline *)a)->key, ((const struct keyline *)b)->key);
+}
+
+/* Duplicate keys are an error; then the merge sources fill in the keys the mapping does not write. */
+static const struct pn_error *
+map_finish(struct pn_yaml *y, struct frame *f)
+{
+	struct keyline *src = NULL;
+	size_t nsrc = 0, seq = 0;
+	cJSON *m, *c;
+
+	if (f->nkeys > 1)
+		qsort(f->keys, f->nkeys, sizeof(*f->keys), keyline_cmp);
+	for (size_t k = 1; k < f->nkeys; k++)
+		if (strcmp(f->keys[k - 1].key, f->keys[k].key) == 0)
+			return at(y, PN_ERR_PARSE, f->keys[k].line, "duplicate key \"%.128s\" (first at line %zu)",
+			    f->keys[k].key, f->keys[k - 1].line);
+	if (f->merges == NULL)
+		return NULL;
+	for (m = f->merges->child; m != NULL; m = m->next)
+		for (c = m->child; c != NULL; c = c->next)
+			nsrc++;
+	if (nsrc == 0)
+		return NULL;
+	if ((src = malloc(nsrc * sizeof(*src))) == NULL)
+		return nomem(y);
+	nsrc = 0;
+	for (m = f->merges->child; m != NULL; m = m->next)
+		for (c = m->child; c != NULL; c = c->next)
+			src[nsrc++] = (struct keyline){c->string, 0, seq++};
+	qsort(src, nsrc, sizeof(*src), keyline_cmp);
+	for (size_t k = 0; k < nsrc; k++) {
+		struct keyline probe = {src[k].key, 0, 0};
+
+		if (k > 0 && strcmp(src[k - 1].key, src[k].key) == 0)
+			continue;	/* an earlier source has it */
+		if (f->nkeys > 0 && bsearch(&probe, f->keys, f->nkeys, sizeof(*f->keys), keyline_cmp_key) != NULL)
+			continue;	/* the mapping writes it */
+		src[k].line = 1;	/* taken */
+	}
+	/* move the taken items, in source order, out of their sources */
+	for (m = f->merges->child; m != NULL; m = m->next) {
+		cJSON *next;
+
+		for (c = m->child; c != NULL; c = next) {
+			struct keyline probe = {c->string, 0, 0}, *hit;
+
+			next = c->next;
+			hit = bsearch(&probe, src, nsrc, sizeof(*src), keyline_cmp_key);
+			while (hit != NULL && hit > src && strcmp(hit[-1].key, c->string) == 0)
+				hit--;
+			if (hit != NULL && hit->line == 1) {
+				hit->line = 0;
+				cJSON_AddItemToArray(f->node, cJSON_DetachItemViaPointer(m, c));
+			}
+		}
+	}
+	free(src);
+	return NULL;
+}
+
+/* The open mapping on top waits for a key: the next node is one. */
+static int
+want_key(const struct pn_yaml *y)
+{
+	return y->depth > 0 && y->stack[y->depth - 1].is_map && !y->stack[y->depth - 1].have_key;
+}
+
+static const struct pn_error *
+on_scalar(struct pn_yaml *y, const yaml_event_t *ev)
+{
+	const char *anchor = (const char *)ev->data.scalar.anchor, *tag = (const char *)ev->data.scalar.tag;
+	size_t line = y->line0 + ev->start_mark.line;
+	const struct pn_error *err;
+	cJSON *v;
+	long idx;
+
+	if (want_key(y)) {
+		struct frame *f = &y->stack[y->depth - 1];
+
+		/* go-yaml's isMerge: "<<" written plainly, or tagged !!merge */
+		f->key_merge = (tag == NULL && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+		    strcmp((const char *)ev->data.scalar.value, "<<") == 0) ||
+		    (tag != NULL && strcmp(tag, TAG_PREFIX "merge") == 0);
+		f->key_line = line;
+		f->have_key = 1;
+		if ((err = scalar_item(y, ev, 1, &v)) != NULL)
+			return err;
+		free(f->key);
+		if ((f->key = strdup(v->valuestring)) == NULL)
+			return cJSON_Delete(v), nomem(y);
+		if (anchor == NULL)
+			return cJSON_Delete(v), NULL;
+		if ((err = anchor_open(y, anchor, line, &idx)) != NULL)
+			return cJSON_Delete(v), err;
+		anchor_close(y, idx, v, 1, 0);
+		return bury(y, v);
+	}
+	if ((err = scalar_item(y, ev, 0, &v)) != NULL)
+		return err;
+	if ((err = anchor_open(y, anchor, line, &idx)) != NULL)
+		return cJSON_Delete(v), err;
+	anchor_close(y, idx, v, 1, 0);
+	return add_value(y, v, 1, 0, idx >= 0, line);
+}
+
+static const struct pn_error *
+on_alias(struct pn_yaml *y, const yaml_event_t *ev)
+{
+	const char *name = (const char *)ev->data.alias.anchor;
+	size_t line = y->line0 + ev->start_mark.line;
+	const struct pn_error *err;
+	struct anchor *a = NULL;
+	cJSON *v;
+
+	for (size_t k = y->nanchors; k-- > 0;) {
+		if (strcmp(y->anchors[k].name, name) == 0) {
+			a = &y->anchors[k];
+			break;
+		}
+	}
+	if (a == NULL)
+		return at(y, PN_ERR_PARSE, line, "unknown anchor '%.64s' referenced", name);
+	if (a->node == NULL)
+		return at(y, PN_ERR_PARSE, line, "anchor '%.64s' is used inside its own node", name);
+	if (want_key(y)) {
+		struct frame *f = &y->stack[y->depth - 1];
+
+		if (!cJSON_IsString(a->node))
+			return at(y, PN_ERR_PARSE, line, "mapping key *%.64s is not a string", name);
+		if ((err = copy_node(y, a->node, 1, line, &v)) != NULL)
+			return err;
+		free(f->key);
+		f->key = strdup(v->valuestring);
+		cJSON_Delete(v);
+		if (f->key == NULL)
+			return nomem(y);
+		f->key_merge = 0;
+		f->key_line = line;
+		f->have_key = 1;
+		return NULL;
+	}
+	if (y->depth + a->height > y->lim.max_depth)
+		return at(y, PN_ERR_TOO_LARGE, line, "alias *%.64s nests deeper than %zu levels", name,
+		    y->lim.max_depth);
+	if ((err = copy_node(y, a->node, a->nodes, line, &v)) != NULL)
+		return err;
+	return add_value(y, v, a->nodes, a->height, 0, line);
+}
+
+static const struct pn_error *
+on_start(struct pn_yaml *y, int is_map, const char *anchor, size_t line)
+{
+	struct frame *f;
+
+	if (want_key(y))
+		return at(y, PN_ERR_PARSE, line, "a mapping key must be a string, not a %s", is_map ? "mapping" :
+		    "sequence");
+	if (y->depth >= y->lim.max_depth)
+		return at(y, PN_ERR_TOO_LARGE, line, "nesting deeper than %zu levels", y->lim.max_depth);
+	if (y->stack == NULL && (y->stack = calloc(y->lim.max_depth, sizeof(*y->stack))) == NULL)
+		return nomem(y);
+	f = &y->stack[y->depth];
+	memset(f, 0, sizeof(*f));
+	f->anchor = -1;
+	f->is_map = is_map;
+	f->nodes = 1;
+	f->height = 1;
+	f->line = line;
+	if ((f->node = is_map ? cJSON_CreateObject() : cJSON_CreateArray()) == NULL)
+		return nomem(y);
+	y->depth++;
+	return anchor_open(y, anchor, line, &f->anchor);
+}
+
+static const struct pn_error *
+on_end(struct pn_yaml *y)
+{
+	struct frame *f = &y->stack[y->depth - 1];
+	const struct pn_error *err;
+	size_t nodes = f->nodes, height = f->height, line = f->line;
+	long idx = f->anchor;
+	cJSON *node;
+
+	if (f->is_map && (err = map_finish(y, f)) != NULL)
+		return err;
+	if (f->merges != NULL) {	/* what was not taken may still hold anchored nodes */
+		cJSON *m = f->merges;
+
+		f->merges = NULL;
+		if ((err = bury(y, m)) != NULL)
+			return err;
+	}
+	node = f->node;
+	f->node = NULL;
+	frame_release(f);
+	y->depth--;
+	anchor_close(y, idx, node, nodes, height);
+	return add_value(y, node, nodes, height, idx >= 0, line);
+}
+
+/* The document is complete: queue it unless it is null. */
+static const struct pn_error *
+on_doc_end(struct pn_yaml *y)
+{
+	struct pn_yaml_doc *d;
+
+	if (y->root == NULL || cJSON_IsNull(y->root))
+		return NULL;
+	if (y->ndocs >= y->lim.max_docs)
+		return at(y, PN_ERR_TOO_LARGE, y->root_line, "more than %zu documents in one file", y->lim.max_docs);
+	if (y->qlen == y->qcap) {
+		if (y->qhead > 0) {
+			memmove(y->queue, y->queue + y->qhead, (y->qlen - y->qhead) * sizeof(*y->queue));
+			y->qlen -= y->qhead;
+			y->qhead = 0;
+		} else {
+			size_t cap = y->qcap != 0 ? y->qcap * 2 : 16;
+			struct pn_yaml_doc *q = realloc(y->queue, cap * sizeof(*q));
+
+			if (q == NULL)
+				return nomem(y);
+			y->queue = q;
+			y->qcap = cap;
+		}
+	}
+	d = &y->queue[y->qlen++];
+	d->root = y->root;
+	d->line = y->root_line;
+	d->piece = y->pieces - 1;
+	y->root = NULL;
+	y->ndocs++;
+	return NULL;
+}
+
+static const struct pn_error *
+parser_error(const struct pn_yaml *y, const yaml_parser_t *p, const char *data, size_t len)
+{
+	const char *problem = p->problem != NULL ? p->problem : "invalid YAML";
+	size_t line = y->line0;
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return nomem(y);
+	if (p->error == YAML_READER_ERROR) {	/* only a byte offset is known */
+		for (size_t k = 0; k < p->problem_offset && k < len; k++)
+			line += data[k] == '\n';
+		if (p->problem_value != -1)
+			return at(y, PN_ERR_PARSE, line, "%s (#%X)", problem, (unsigned)p->problem_value);
+		return at(y, PN_ERR_PARSE, line, "%s", problem);
+	}
+	line += p->problem_mark.line;
+	if (p->context != NULL)
+		return at(y, PN_ERR_PARSE, line, "%s (%s at line %zu)", problem, p->context,
+		    y->line0 + p->context_mark.line);
+	return at(y, PN_ERR_PARSE, line, "%s", problem);
+}
+
+/* Parse one piece (starting at file line `line0`) and queue its first document, as kyaml's decoder reads it. */
+static const struct pn_error *
+parse_piece(struct pn_yaml *y, const char *data, size_t len, size_t line0)
+{
+	const struct pn_error *err = NULL;
+	yaml_parser_t p;
+	yaml_event_t ev;
+	int done = 0;
+
+	if (y->pieces >= y->lim.max_docs)
+		return at(y, PN_ERR_TOO_LARGE, line0, "more than %zu documents in one file", y->lim.max_docs);
+	y->pieces++;
+	if (!yaml_parser_initialize(&p))
+		return nomem(y);
+	yaml_parser_set_input_string(&p, (const unsigned char *)data, len);
+	yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+	y->line0 = line0;
+	while (!done && err == NULL) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			err = parser_error(y, &p, data, len);
+			break;
+		}
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = 1;
+			break;
+		case YAML_DOCUMENT_END_EVENT:
+			err = on_doc_end(y);
+			done = 1;	/* the rest of the piece is not read (kyaml decodes one document) */
+			break;
+		case YAML_SCALAR_EVENT:
+			err = on_scalar(y, &ev);
+			break;
+		case YAML_ALIAS_EVENT:
+			err = on_alias(y, &ev);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			err = on_start(y, 0, (const char *)ev.data.sequence_start.anchor, line0 + ev.start_mark.line);
+			break;
+		case YAML_MAPPING_START_EVENT:
+			err = on_start(y, 1, (const char *)ev.data.mapping_start.anchor, line0 + ev.start_mark.line);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			err = on_end(y);
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	doc_reset(y);
+	yaml_parser_delete(&p);
+	return err;
+}
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* kyaml's splitDocuments: every "\n---<rest of line>\n" ends a piece; <rest> must be blank or a comment. */
+static const struct pn_error *
+cut(struct pn_yaml *y, int last)
+{
+	const struct pn_error *err = NULL;
+
+	while (err == NULL) {
+		const char *b = pn_buf_str(&y->buf) + y->start, *p, *q, *r, *e;
+		size_t n = y->buf.len - y->start, plen, sep_line;
+
+		p = n > y->scan ? memmem(b + y->scan, n - y->scan, "\n---", 4) : NULL;
+		q = p != NULL ? memchr(p + 4, '\n', n - (size_t)(p + 4 - b)) : NULL;
+		if (q == NULL) {
+			y->scan = p != NULL ? (size_t)(p - b) : n > 3 ? n - 3 : 0;
+			if (last)
+				err = parse_piece(y, b, n, y->line);
+			break;
+		}
+		plen = (size_t)(p - b) + 1;	/* the piece keeps its last '\n' */
+		sep_line = y->line;
+		for (size_t k = 0; k < plen; k++)
+			sep_line += b[k] == '\n';
+		for (r = p + 4; r < q && is_space(*r); r++)
+			;
+		if (r < q && *r != '#') {
+			for (e = q; e > r && is_space(e[-1]); e--)
+				;
+			err = at(y, PN_ERR_PARSE, sep_line, "invalid document separator: %.*s", (int)(e - p - 1), p + 1);
+			break;
+		}
+		if ((err = parse_piece(y, b, plen, y->line)) != NULL)
+			break;
+		y->line = sep_line + 1;
+		y->start += (size_t)(q - b) + 1;
+		y->scan = 0;
+	}
+	if (y->start > 0) {
+		pn_buf_consume(&y->buf, y->start);
+		y->start = 0;
+	}
+	return err;
+}
+
+/* Remember the first error: every later call returns it again. */
+static const struct pn_error *
+record(struct pn_yaml *y, const struct pn_error *err)
+{
+	if (err != NULL && !y->failed) {
+		y->failed = 1;
+		y->err = *err;
+		doc_reset(y);
+	}
+	return err;
+}
+
+static const struct pn_error *
+sticky(const struct pn_yaml *y)
+{
+	return pn_error_fmt(y->err.code, "%s", y->err.msg);
+}
+
+void
+pn_yaml_limits_init(struct pn_yaml_limits *lim)
+{
+	lim->max_file = PN_YAML_MAX_FILE;
+	lim->max_scalar = PN_YAML_MAX_SCALAR;
+	lim->max_depth = PN_YAML_MAX_DEPTH;
+	lim->max_docs = PN_YAML_MAX_DOCS;
+	lim->max_alias_nodes = PN_YAML_MAX_ALIAS_NODES;
+}
+
+const struct pn_error *
+pn_yaml_new(const char *file, const struct pn_yaml_limits *lim, struct pn_yaml **out)
+{
+	struct pn_yaml *y = calloc(1, sizeof(*y));
+
+	*out = NULL;
+	if (y == NULL || (y->file = strdup(file)) == NULL) {
+		free(y);
+		return pn_error_fmt(PN_ERR_NOMEM, "%s: out of memory", file);
+	}
+	if (lim != NULL)
+		y->lim = *lim;
+	else
+		pn_yaml_limits_init(&y->lim);
+	if (y->lim.max_depth == 0)
+		y->lim.max_depth = 1;
+	if (y->lim.max_file == SIZE_MAX)
+		y->lim.max_file--;
+	pn_buf_init(&y->buf, y->lim.max_file + 1, "YAML file");
+	y->line = 1;
+	*out = y;
+	return NULL;
+}
+
+void
+pn_yaml_free(struct pn_yaml *y)
+{
+	if (y == NULL)
+		return;
+	doc_reset(y);
+	for (size_t k = y->qhead; k < y->qlen; k++)
+		cJSON_Delete(y->queue[k].root);
+	free(y->queue);
+	free(y->anchors);
+	free(y->stack);
+	pn_buf_release(&y->buf);
+	free(y->file);
+	free(y);
+}
+
+const struct pn_error *
+pn_yaml_push(struct pn_yaml *y, const void *data, size_t len)
+{
+	const char *s = data;
+	const struct pn_error *err;
+	size_t o = 0;
+	char *dst;
+
+	if (y->failed)
+		return sticky(y);
+	if (y->finished)
+		return record(y, at(y, PN_ERR_INTERNAL, 0, "YAML pushed after the end"));
+	if (len == 0)
+		return NULL;
+	if (len > y->lim.max_file - y->total)
+		return record(y, at(y, PN_ERR_TOO_LARGE, 0, "larger than the %zu bytes allowed for a YAML file",
+		    y->lim.max_file));
+	y->total += len;
+	if ((err = pn_buf_reserve(&y->buf, len + 1, &dst)) != NULL)
+		return record(y, err);
+	if (y->held_cr && s[0] != '\n')
+		dst[o++] = '\r';
+	y->held_cr = 0;
+	for (size_t k = 0; k < len; k++) {
+		if (s[k] == '\r' && k + 1 == len)
+			y->held_cr = 1;
+		else if (!(s[k] == '\r' && s[k + 1] == '\n'))
+			dst[o++] = s[k];
+	}
+	pn_buf_commit(&y->buf, o);
+	return record(y, cut(y, 0));
+}
+
+const struct pn_error *
+pn_yaml_finish(struct pn_yaml *y)
+{
+	const struct pn_error *err;
+
+	if (y->failed)
+		return sticky(y);
+	if (y->finished)
+		return NULL;
+	y->finished = 1;
+	if (y->held_cr && (err = pn_buf_addch(&y->buf, '\r')) != NULL)
+		return record(y, err);
+	y->held_cr = 0;
+	if (y->total == 0)
+		return NULL;	/* an empty file has no piece at all */
+	return record(y, cut(y, 1));
+}
+
+int
+pn_yaml_next(struct pn_yaml *y, struct pn_yaml_doc *doc)
+{
+	if (y->qhead == y->qlen)
+		return 0;
+	*doc = y->queue[y->qhead++];
+	if (y->qhead == y->qlen)
+		y->qhead = y->qlen = 0;
+	return 1;
+}
+
+size_t
+pn_yaml_pieces(const struct pn_yaml *y)
+{
+	return y->pieces;
+}
+
+void
+pn_yaml_docs_release(struct pn_yaml_docs *docs)
+{
+	for (size_t k = 0; k < docs->n; k++)
+		cJSON_Delete(docs->v[k].root);
+	free(docs->v);
+	docs->v = NULL;
+	docs->n = 0;
+	docs->pieces = 0;
+}
+
+const struct pn_error *
+pn_yaml_parse(const char *file, const void *data, size_t len, const struct pn_yaml_limits *lim,
+    struct pn_yaml_docs *out)
+{
+	const struct pn_error *err;
+	struct pn_yaml *y;
+	struct pn_yaml_doc d;
+	size_t cap = 0;
+
+	memset(out, 0, sizeof(*out));
+	if ((err = pn_yaml_new(file, lim, &y)) != NULL)
+		return err;
+	if ((err = pn_yaml_push(y, data, len)) == NULL)
+		err = pn_yaml_finish(y);
+	while (err == NULL && pn_yaml_next(y, &d)) {
+		if (out->n == cap) {
+			struct pn_yaml_doc *v;
+
+			cap = cap != 0 ? cap * 2 : 4;
+			if ((v = realloc(out->v, cap * sizeof(*v))) == NULL) {
+				cJSON_Delete(d.root);
+				err = pn_error_fmt(PN_ERR_NOMEM, "%s: out of memory", file);
+				break;
+			}
+			out->v = v;
+		}
+		out->v[out->n++] = d;
+	}
+	out->pieces = pn_yaml_pieces(y);
+	pn_yaml_free(y);
+	if (err != NULL)
+		pn_yaml_docs_release(out);
+	return err;
+}
+
+const char *
+pn_yaml_number(const cJSON *item)
+{
+	return cJSON_IsRaw(item) ? item->valuestring : NULL;
+}
+
+const struct pn_error *
+pn_yaml_to_json(const cJSON *doc, struct pn_buf *b)
+{
+	const struct pn_error *err;
+	char *s = cJSON_PrintUnformatted(doc);
+
+	if (s == NULL)
+		return pn_error_fmt(PN_ERR_NOMEM, "cannot print a document as JSON");
+	err = pn_buf_addstr(b, s);
+	cJSON_free(s);
+	return err;
+}

@@ -1,0 +1,740 @@
+#include "upload.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <mbedtls/base64.h>
+#include <mbedtls/platform_util.h>
+
+#include "../core/buf.h"
+#include "../net/http.h"
+#include "pkt.h"
+#include "sideband.h"
+#include "url.h"
+#include "../core/banned.h"
+
+#ifndef PN_VERSION
+#define PN_VERSION "0.0.0-unknown"
+#endif
+
+/* The request target and body of one request: a path, or the few pkt-lines of a command. */
+#define PN_UPLOAD_TARGET_MAX (PN_URL_MAX + 64)
+#define PN_UPLOAD_REQUEST_MAX (16 * 1024)
+/* An "Authorization: Basic <base64(user:password)>" line built from the URL's user information. */
+#define PN_UPLOAD_AUTH_MAX (4 * PN_URL_MAX)
+/* Room for a quoted peer line in a message. */
+#define QUOTE_BUF (PN_PKT_QUOTE_MAX + 4)
+
+#define CTYPE_ADVERTISEMENT "application/x-git-upload-pack-advertisement"
+#define CTYPE_RESULT "application/x-git-upload-pack-result"
+
+/* Where the reader of the current response is. */
+enum step {
+	ST_CAPS_FIRST,		/* "# service=git-upload-pack" or "version 2" */
+	ST_CAPS_SERVICE_FLUSH,	/* the flush after "# service=..." */
+	ST_CAPS_VERSION,	/* "version 2" after that flush */
+	ST_CAPS_LINES,		/* capabilities, up to a flush */
+	ST_REFS,		/* ls-refs lines, up to a flush */
+	ST_SECTION,		/* a fetch response section header */
+	ST_ACKS,		/* acknowledgments lines, up to a delimiter */
+	ST_SHALLOW,		/* shallow-info lines, up to a delimiter */
+	ST_PACK,		/* side-band packets, up to a flush */
+	ST_DONE,		/* the final flush was read */
+};
+
+/* Who made the error pn_http_do returned, which decides how it is reported. */
+enum origin {
+	ORIGIN_TRANSPORT,	/* the HTTP client: its message names the method and URL already */
+	ORIGIN_PEER,		/* the answer broke the protocol: prefixed with the repository URL */
+	ORIGIN_FINAL,		/* the caller's sink, or a message that names the URL itself: as is */
+};
+
+struct pn_upload {
+	struct pn_url url;
+	char *path;			/* the URL's path without trailing slashes */
+	char *refname;			/* refs/heads/<branch> */
+	char *branch;
+	char *auth;			/* "Authorization: ..." or NULL; wiped before it is freed */
+	uint64_t deadline_ms, pack_max;
+	struct pn_http_conn *conn;
+	struct pn_buf target, body;
+	int discovered, srv_agent, srv_object_format;
+
+	/* the response being read */
+	struct pn_http_response *resp;
+	const char *ctype;		/* expected Content-Type */
+	const char *what;		/* "capability advertisement", "ls-refs", "fetch" */
+	int checked, discard;
+	enum origin origin;		/* where a failure of pn_http_do came from */
+	char errbody[PN_UPLOAD_ERRBODY_MAX + 1];
+	size_t errbody_len;
+	enum step step;
+	int has_ls_refs, has_fetch, has_shallow;
+	size_t nrefs, nlines;
+	unsigned nshallow;
+	struct pn_oid found;
+	int have_found;
+	pn_upload_sink sink;
+	void *sink_ctx;
+	struct pn_sideband sb;
+	uint64_t pack_bytes;
+	struct pn_pkt pkt;		/* last: it holds a 64 KiB packet buffer */
+};
+
+static void
+wipe_free(char *s)
+{
+	if (s != NULL)
+		mbedtls_platform_zeroize(s, strlen(s));
+	free(s);
+}
+
+/* A subset of git check-ref-format: what could not be a branch, or could confuse the request. */
+static int
+branch_ok(const char *b)
+{
+	size_t n = strlen(b);
+
+	if (n == 0 || n > PN_UPLOAD_BRANCH_MAX || b[0] == '/' || b[0] == '-' || b[0] == '.' || b[n - 1] == '/' ||
+	    b[n - 1] == '.' || strstr(b, "..") != NULL || strstr(b, "//") != NULL || strstr(b, "/.") != NULL ||
+	    strstr(b, "@{") != NULL || (n >= 5 && strcmp(b + n - 5, ".lock") == 0))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)b[i] <= ' ' || b[i] == 0x7f || strchr("~^:?*[\\", b[i]) != NULL)
+			return 0;
+	return 1;
+}
+
+static const struct pn_error *
+basic_auth(const struct pn_url *url, char **out)
+{
+	struct pn_buf cred, line;
+	const struct pn_error *err;
+	size_t olen;
+	char *dst;
+	int rc;
+
+	pn_buf_init(&cred, PN_URL_MAX, "URL credentials");
+	pn_buf_init(&line, PN_UPLOAD_AUTH_MAX, "Authorization header");
+	if ((err = pn_buf_addf(&cred, "%s:%s", url->user, url->password != NULL ? url->password : "")) != NULL)
+		goto done;
+	if ((err = pn_buf_addstr(&line, "Authorization: Basic ")) != NULL)
+		goto done;
+	if ((err = pn_buf_reserve(&line, 4 * (cred.len / 3 + 1) + 1, &dst)) != NULL)
+		goto done;
+	rc = mbedtls_base64_encode((unsigned char *)dst, 4 * (cred.len / 3 + 1) + 1, &olen,
+	    (const unsigned char *)cred.data, cred.len);
+	if (rc != 0) {
+		err = pn_error_fmt(PN_ERR_INTERNAL, "base64 of the URL credentials failed (%d)", rc);
+		goto done;
+	}
+	pn_buf_commit(&line, olen);
+	err = pn_buf_detach(&line, out, NULL);
+done:
+	if (cred.data != NULL)
+		mbedtls_platform_zeroize(cred.data, cred.cap);
+	if (line.data != NULL)
+		mbedtls_platform_zeroize(line.data, line.cap);
+	pn_buf_release(&cred);
+	pn_buf_release(&line);
+	return err;
+}
+
+const struct pn_error *
+pn_upload_new(const struct pn_upload_options *opt, struct pn_upload **out)
+{
+	struct pn_upload *u;
+	const struct pn_error *err;
+	size_t n;
+
+	if (opt->branch == NULL || !branch_ok(opt->branch))
+		return pn_error_fmt(PN_ERR_USAGE, "bad branch name \"%.*s\"", PN_UPLOAD_BRANCH_MAX,
+		    opt->branch != NULL ? opt->branch : "");
+	if (opt->auth_header != NULL && (strncasecmp(opt->auth_header, "Authorization:", 14) != 0 ||
+	    strpbrk(opt->auth_header, "\r\n") != NULL))
+		return pn_error_fmt(PN_ERR_USAGE, "the auth header must be one \"Authorization: ...\" line");
+	if ((u = calloc(1, sizeof(*u))) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	pn_buf_init(&u->target, PN_UPLOAD_TARGET_MAX, "request target");
+	pn_buf_init(&u->body, PN_UPLOAD_REQUEST_MAX, "upload-pack request");
+	u->deadline_ms = opt->deadline_ms;
+	u->pack_max = opt->pack_max != 0 ? opt->pack_max : PN_UPLOAD_PACK_MAX_DEFAULT;
+	if ((err = pn_url_parse(opt->url, &u->url)) != NULL)
+		goto done;
+	if (u->url.scheme == PN_URL_SSH) {
+		err = pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: the SSH transport is not implemented yet; use https://",
+		    u->url.redacted);
+		goto done;
+	}
+	n = strlen(u->url.path);
+	while (n > 1 && u->url.path[n - 1] == '/')
+		n--;
+	if ((u->path = strndup(u->url.path, n == 1 ? 0 : n)) == NULL || (u->branch = strdup(opt->branch)) == NULL ||
+	    asprintf(&u->refname, "refs/heads/%s", opt->branch) < 0) {
+		u->refname = NULL;
+		err = pn_error(PN_ERR_NOMEM);
+		goto done;
+	}
+	if (opt->auth_header != NULL) {
+		if ((u->auth = strdup(opt->auth_header)) == NULL)
+			err = pn_error(PN_ERR_NOMEM);
+	} else if (u->url.user != NULL) {
+		err = basic_auth(&u->url, &u->auth);
+	}
+	if (err != NULL)
+		goto done;
+	err = pn_http_conn_new(pn_url_scheme_name(u->url.scheme), u->url.host, u->url.port, opt->tls, &u->conn);
+	if (err != NULL)
+		err = pn_error_wrap(err, "%s", u->url.redacted);
+done:
+	if (err != NULL) {
+		pn_upload_free(u);
+		return err;
+	}
+	*out = u;
+	return NULL;
+}
+
+void
+pn_upload_free(struct pn_upload *u)
+{
+	if (u == NULL)
+		return;
+	pn_http_conn_free(u->conn);
+	wipe_free(u->auth);
+	free(u->path);
+	free(u->branch);
+	free(u->refname);
+	pn_buf_release(&u->target);
+	pn_buf_release(&u->body);
+	pn_url_release(&u->url);
+	free(u);
+}
+
+void
+pn_upload_set_deadline(struct pn_upload *u, uint64_t deadline_ms)
+{
+	u->deadline_ms = deadline_ms;
+}
+
+uint64_t
+pn_upload_pack_bytes(const struct pn_upload *u)
+{
+	return u->pack_bytes;
+}
+
+unsigned
+pn_upload_shallow_count(const struct pn_upload *u)
+{
+	return u->nshallow;
+}
+
+unsigned
+pn_upload_connects(const struct pn_upload *u)
+{
+	return pn_http_conn_connects(u->conn);
+}
+
+/* ---- reading the responses ------------------------------------------------------------------------------- */
+
+static int
+is_hex_oid(const char *s, size_t n)
+{
+	if (n != PN_OID_SHA1_LEN * 2)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+/* Whether line (len bytes) is `word` or starts with `word` followed by `sep`. */
+static int
+keyword(const char *line, size_t len, const char *word, char sep)
+{
+	size_t n = strlen(word);
+
+	return len >= n && memcmp(line, word, n) == 0 && (len == n || line[n] == sep);
+}
+
+static const struct pn_error *
+unexpected(struct pn_upload *u, const char *what, const char *line, size_t len)
+{
+	char q[QUOTE_BUF];
+
+	pn_pkt_quote(line, len, q, sizeof(q));
+	return pn_error_fmt(PN_ERR_PROTO, "%s: unexpected %s \"%s\"", u->what, what, q);
+}
+
+/* "ERR <message>" may answer any command (e.g. "ERR upload-pack: not our ref <oid>"). */
+static const struct pn_error *
+server_err(const char *line, size_t len)
+{
+	char q[QUOTE_BUF];
+
+	pn_pkt_quote(line + 4, len - 4, q, sizeof(q));
+	return pn_error_fmt(PN_ERR_REJECTED, "the server reported an error: %s", q);
+}
+
+static const struct pn_error *
+count_line(struct pn_upload *u)
+{
+	if (++u->nlines > PN_UPLOAD_SECTION_LINES_MAX)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: more than %d lines before the pack", u->what,
+		    PN_UPLOAD_SECTION_LINES_MAX);
+	return NULL;
+}
+
+static const struct pn_error *
+capability(struct pn_upload *u, const char *line, size_t len)
+{
+	if (keyword(line, len, "agent", '='))
+		u->srv_agent = 1;
+	else if (keyword(line, len, "ls-refs", '='))
+		u->has_ls_refs = 1;
+	else if (keyword(line, len, "fetch", '=')) {
+		/* fetch=<feature> <feature>...: depth-1 clones need "shallow" */
+		u->has_fetch = 1;
+		for (size_t i = 5; i < len;) {
+			size_t j = i + 1;
+
+			while (j < len && line[j] != ' ')
+				j++;
+			if (j - i - 1 == 7 && memcmp(line + i + 1, "shallow", 7) == 0)
+				u->has_shallow = 1;
+			i = j;
+		}
+	} else if (keyword(line, len, "object-format", '=')) {
+		if (len == 18 && memcmp(line + 14, "sha1", 4) == 0)
+			u->srv_object_format = 1;
+		else if (len == 20 && memcmp(line + 14, "sha256", 6) == 0)
+			return pn_error_fmt(PN_ERR_UNSUPPORTED, "SHA-256 repositories are not supported yet");
+		else
+			return unexpected(u, "object format", line, len);
+	}
+	return NULL;
+}
+
+static const struct pn_error *
+caps_done(struct pn_upload *u)
+{
+	if (!u->has_ls_refs)
+		return pn_error_fmt(PN_ERR_UNSUPPORTED, "the server does not offer the ls-refs command");
+	if (!u->has_fetch)
+		return pn_error_fmt(PN_ERR_UNSUPPORTED, "the server does not offer the fetch command");
+	if (!u->has_shallow)
+		return pn_error_fmt(PN_ERR_UNSUPPORTED, "the server does not offer shallow fetches (fetch=shallow), "
+		    "which pinion needs for depth-1 snapshots");
+	u->step = ST_DONE;
+	return NULL;
+}
+
+/* "version 2", or what a server that cannot speak v2 sends instead. */
+static const struct pn_error *
+version_line(struct pn_upload *u, const char *line, size_t len)
+{
+	if (len == 9 && memcmp(line, "version 2", 9) == 0) {
+		u->step = ST_CAPS_LINES;
+		return NULL;
+	}
+	if (keyword(line, len, "ERR", ' '))
+		return server_err(line, len);
+	if ((len == 9 && memcmp(line, "version 1", 9) == 0) || (len > 41 && is_hex_oid(line, 40) && line[40] == ' '))
+		return pn_error_fmt(PN_ERR_UNSUPPORTED, "server speaks only protocol v0; v0 support is coming");
+	return unexpected(u, "first line", line, len);
+}
+
+static const struct pn_error *
+caps_packet(struct pn_upload *u, enum pn_pkt_type type, const char *line, size_t len)
+{
+	switch (u->step) {
+	case ST_CAPS_FIRST:
+		if (type == PN_PKT_DATA && keyword(line, len, "# service", '=')) {
+			if (len != 25 || memcmp(line, "# service=git-upload-pack", 25) != 0)
+				return unexpected(u, "service line", line, len);
+			u->step = ST_CAPS_SERVICE_FLUSH;
+			return NULL;
+		}
+		/* FALLTHROUGH */
+	case ST_CAPS_VERSION:
+		if (type != PN_PKT_DATA)
+			return pn_error_fmt(PN_ERR_PROTO, "%s: empty", u->what);
+		return version_line(u, line, len);
+	case ST_CAPS_SERVICE_FLUSH:
+		if (type != PN_PKT_FLUSH)
+			return pn_error_fmt(PN_ERR_PROTO, "%s: no flush after the service line", u->what);
+		u->step = ST_CAPS_VERSION;
+		return NULL;
+	default:
+		if (type == PN_PKT_FLUSH)
+			return caps_done(u);
+		if (type != PN_PKT_DATA)
+			return pn_error_fmt(PN_ERR_PROTO, "%s: unexpected delimiter", u->what);
+		return capability(u, line, len);
+	}
+}
+
+/* "<oid> <refname>[ <attribute>...]" */
+static const struct pn_error *
+ref_line(struct pn_upload *u, const char *line, size_t len)
+{
+	const char *name, *end;
+	size_t rl = strlen(u->refname);
+
+	if (keyword(line, len, "ERR", ' '))
+		return server_err(line, len);
+	if (++u->nrefs > PN_UPLOAD_REFS_MAX)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "ls-refs: more than %d refs", PN_UPLOAD_REFS_MAX);
+	if (len < 42 || !is_hex_oid(line, 40) || line[40] != ' ')
+		return unexpected(u, "line", line, len);
+	name = line + 41;
+	end = memchr(name, ' ', len - 41);
+	if (end == NULL)
+		end = line + len;
+	if ((size_t)(end - name) == rl && memcmp(name, u->refname, rl) == 0 && !u->have_found) {
+		const struct pn_error *err = pn_oid_from_hex(line, 40, &u->found);
+
+		if (err != NULL)
+			return err;
+		u->have_found = 1;
+	}
+	return NULL;
+}
+
+static const struct pn_error *
+section_line(struct pn_upload *u, const char *line, size_t len)
+{
+	const struct pn_error *err;
+
+	if (keyword(line, len, "ERR", ' '))
+		return server_err(line, len);
+	if ((err = count_line(u)) != NULL)
+		return err;
+	switch (u->step) {
+	case ST_SECTION:
+		if (len == 15 && memcmp(line, "acknowledgments", 15) == 0)
+			u->step = ST_ACKS;
+		else if (len == 12 && memcmp(line, "shallow-info", 12) == 0)
+			u->step = ST_SHALLOW;
+		else if (len == 8 && memcmp(line, "packfile", 8) == 0)
+			u->step = ST_PACK;
+		else
+			return unexpected(u, "section", line, len);
+		return NULL;
+	case ST_ACKS:
+		/* with "done" sent there is nothing to negotiate; accept what a server may still say */
+		if ((len == 3 && memcmp(line, "NAK", 3) == 0) || (len == 5 && memcmp(line, "ready", 5) == 0) ||
+		    (len == 44 && memcmp(line, "ACK ", 4) == 0 && is_hex_oid(line + 4, 40)))
+			return NULL;
+		return unexpected(u, "acknowledgment", line, len);
+	default:
+		if (len == 48 && memcmp(line, "shallow ", 8) == 0 && is_hex_oid(line + 8, 40)) {
+			u->nshallow++;
+			return NULL;
+		}
+		if (len == 50 && memcmp(line, "unshallow ", 10) == 0 && is_hex_oid(line + 10, 40))
+			return NULL;
+		return unexpected(u, "shallow-info line", line, len);
+	}
+}
+
+static const struct pn_error *
+fetch_packet(struct pn_upload *u, enum pn_pkt_type type, const char *data, size_t len)
+{
+	if (u->step == ST_PACK) {
+		if (type == PN_PKT_DATA)
+			return pn_sideband_packet(&u->sb, data, len);
+		if (type != PN_PKT_FLUSH)
+			return pn_error_fmt(PN_ERR_PROTO, "fetch: unexpected delimiter in the pack stream");
+		if (u->sb.data_bytes == 0)
+			return pn_error_fmt(PN_ERR_PROTO, "fetch: the packfile section is empty");
+		u->step = ST_DONE;
+		return NULL;
+	}
+	if (type == PN_PKT_DATA)
+		return section_line(u, data, pn_pkt_chomp(data, len));
+	if (type == PN_PKT_DELIM && u->step != ST_SECTION) {
+		u->step = ST_SECTION;
+		return NULL;
+	}
+	if (type == PN_PKT_FLUSH)
+		return pn_error_fmt(PN_ERR_PROTO, "fetch: the answer ended without a packfile section");
+	return pn_error_fmt(PN_ERR_PROTO, "fetch: unexpected %s", type == PN_PKT_DELIM ? "delimiter" :
+	    "response end (0002)");
+}
+
+static const struct pn_error *
+on_packet(void *ctx, enum pn_pkt_type type, const char *data, size_t len)
+{
+	struct pn_upload *u = ctx;
+	size_t n = type == PN_PKT_DATA ? pn_pkt_chomp(data, len) : 0;
+
+	if (u->step == ST_DONE) {
+		/* 0002 (response end) is what a stateless proxy may add; nothing else may follow the flush */
+		if (type == PN_PKT_END)
+			return NULL;
+		return pn_error_fmt(PN_ERR_PROTO, "%s: data after the end of the response", u->what);
+	}
+	switch (u->step) {
+	case ST_CAPS_FIRST:
+	case ST_CAPS_SERVICE_FLUSH:
+	case ST_CAPS_VERSION:
+	case ST_CAPS_LINES:
+		return caps_packet(u, type, data, n);
+	case ST_REFS:
+		if (type == PN_PKT_FLUSH) {
+			u->step = ST_DONE;
+			return NULL;
+		}
+		if (type != PN_PKT_DATA)
+			return pn_error_fmt(PN_ERR_PROTO, "ls-refs: unexpected delimiter");
+		return ref_line(u, data, n);
+	default:
+		return fetch_packet(u, type, data, len);
+	}
+}
+
+static const struct pn_error *
+pack_data(void *ctx, const char *data, size_t len)
+{
+	struct pn_upload *u = ctx;
+	const struct pn_error *err;
+
+	if ((err = u->sink(u->sink_ctx, data, len)) != NULL)
+		u->origin = ORIGIN_FINAL;
+	u->pack_bytes += len;
+	return err;
+}
+
+/* The media type of a Content-Type value, parameters ignored, is `want`. */
+static int
+ctype_is(const char *v, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (v == NULL || strncasecmp(v, want, n) != 0)
+		return 0;
+	return v[n] == '\0' || v[n] == ';' || v[n] == ' ' || v[n] == '\t';
+}
+
+static const struct pn_error *
+check_ctype(struct pn_upload *u)
+{
+	const char *v = pn_http_header(u->resp, "Content-Type");
+	char q[QUOTE_BUF];
+
+	if (ctype_is(v, u->ctype))
+		return NULL;
+	pn_pkt_quote(v != NULL ? v : "(none)", v != NULL ? strlen(v) : 6, q, sizeof(q));
+	if (u->step == ST_CAPS_FIRST)
+		return pn_error_fmt(PN_ERR_PROTO, "%s is not a Git smart-HTTP server (Content-Type %s for "
+		    "info/refs; dumb HTTP is not supported)", u->url.redacted, q);
+	return pn_error_fmt(PN_ERR_PROTO, "%s: %s answer has Content-Type %s, not " CTYPE_RESULT, u->url.redacted,
+	    u->what, q);
+}
+
+/* The HTTP body sink: check the answer once, then feed the pkt-line reader. */
+static const struct pn_error *
+body_sink(void *ctx, const void *data, size_t len)
+{
+	struct pn_upload *u = ctx;
+	const struct pn_error *err;
+
+	if (!u->checked) {
+		u->checked = 1;
+		if (u->resp->status != 200) {
+			u->discard = 1;
+		} else if ((err = check_ctype(u)) != NULL) {
+			u->origin = ORIGIN_FINAL;
+			return err;
+		}
+	}
+	if (u->discard) {
+		/* keep the start of an error page for the message */
+		size_t n = PN_UPLOAD_ERRBODY_MAX - u->errbody_len < len ? PN_UPLOAD_ERRBODY_MAX - u->errbody_len : len;
+
+		memcpy(u->errbody + u->errbody_len, data, n);
+		u->errbody_len += n;
+		return NULL;
+	}
+	if ((err = pn_pkt_push(&u->pkt, data, len)) != NULL && u->origin == ORIGIN_TRANSPORT)
+		u->origin = ORIGIN_PEER;
+	return err;
+}
+
+static const struct pn_error *
+status_error(struct pn_upload *u, int status)
+{
+	const char *url = u->url.redacted, *loc;
+	char body[QUOTE_BUF + 8] = "", q[QUOTE_BUF];
+
+	if (u->errbody_len > 0) {
+		pn_pkt_quote(u->errbody, u->errbody_len, q, sizeof(q));
+		snprintf(body, sizeof(body), ": %s", q);
+	}
+	switch (status) {
+	case 401:
+		return pn_error_fmt(PN_ERR_AUTH, "authentication %s for %s (HTTP 401)",
+		    u->auth != NULL ? "failed" : "required", url);
+	case 403:
+		return pn_error_fmt(PN_ERR_AUTH, "access denied to %s (HTTP 403%s)", url, body);
+	case 404:
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "repository not found: %s (HTTP 404)", url);
+	case 301:
+	case 302:
+	case 303:
+	case 307:
+	case 308:
+		loc = pn_http_header(u->resp, "Location");
+		pn_url_redact(loc != NULL ? loc : "(none)", q, sizeof(q));
+		return pn_error_fmt(PN_ERR_REJECTED, "%s redirects to %s (HTTP %d); redirects are not followed: "
+		    "configure the new URL", url, q, status);
+	default:
+		if (status == 429 || status >= 500)
+			return pn_error_fmt(PN_ERR_UNAVAILABLE, "%s: server error (HTTP %d%s)", url, status, body);
+		return pn_error_fmt(PN_ERR_PROTO, "%s: unexpected HTTP status %d%s", url, status, body);
+	}
+}
+
+/* One request and its whole answer, read through on_packet from `first`. */
+static const struct pn_error *
+request(struct pn_upload *u, int post, const char *suffix, enum step first, uint64_t pkt_max, const char *what)
+{
+	const char *headers[5];
+	struct pn_http_request req;
+	struct pn_http_response resp;
+	const struct pn_error *err;
+	size_t nh = 0;
+
+	pn_buf_reset(&u->target);
+	if ((err = pn_buf_addf(&u->target, "%s%s", u->path, suffix)) != NULL)
+		return err;
+	headers[nh++] = "Git-Protocol: version=2";
+	if (post) {
+		headers[nh++] = "Content-Type: application/x-git-upload-pack-request";
+		headers[nh++] = "Accept: " CTYPE_RESULT;
+	}
+	if (u->auth != NULL)
+		headers[nh++] = u->auth;
+	headers[nh] = NULL;
+	memset(&req, 0, sizeof(req));
+	req.method = post ? "POST" : "GET";
+	req.target = pn_buf_str(&u->target);
+	req.headers = headers;
+	req.body = post ? u->body.data : NULL;
+	req.body_len = post ? u->body.len : 0;
+
+	u->resp = &resp;
+	u->ctype = post ? CTYPE_RESULT : CTYPE_ADVERTISEMENT;
+	u->what = what;
+	u->checked = u->discard = 0;
+	u->origin = ORIGIN_TRANSPORT;
+	u->errbody_len = 0;
+	u->step = first;
+	u->nlines = 0;
+	pn_pkt_init(&u->pkt, pkt_max, on_packet, u);
+	err = pn_http_do(u->conn, &req, &resp, body_sink, u, u->deadline_ms);
+	if (err != NULL) {
+		if (u->origin == ORIGIN_PEER)
+			err = pn_error_wrap(err, "%s", u->url.redacted);
+		goto done;
+	}
+	if (resp.status != 200) {
+		err = status_error(u, resp.status);
+		goto done;
+	}
+	if (!u->checked && (err = check_ctype(u)) != NULL)
+		goto done;
+	if ((err = pn_pkt_finish(&u->pkt)) != NULL) {
+		err = pn_error_wrap(err, "%s: %s answer", u->url.redacted, what);
+		goto done;
+	}
+	if (u->step != ST_DONE)
+		err = pn_error_fmt(PN_ERR_PROTO, "%s: the %s answer ended early", u->url.redacted, what);
+done:
+	/* a half-read answer leaves the connection unusable; pn_http_do has closed it */
+	u->resp = NULL;
+	pn_http_response_release(&resp);
+	return err;
+}
+
+static const struct pn_error *
+discover(struct pn_upload *u)
+{
+	const struct pn_error *err;
+
+	if (u->discovered)
+		return NULL;
+	u->has_ls_refs = u->has_fetch = u->has_shallow = u->srv_agent = u->srv_object_format = 0;
+	err = request(u, 0, "/info/refs?service=git-upload-pack", ST_CAPS_FIRST, PN_UPLOAD_CAPS_MAX,
+	    "capability advertisement");
+	u->discovered = err == NULL;
+	return err;
+}
+
+/* "command=<cmd>", agent and object-format as the server advertised them, then the delimiter. */
+static const struct pn_error *
+command(struct pn_upload *u, const char *cmd)
+{
+	const struct pn_error *err;
+
+	pn_buf_reset(&u->body);
+	if ((err = pn_pkt_writef(&u->body, "command=%s\n", cmd)) != NULL)
+		return err;
+	if (u->srv_agent && (err = pn_pkt_writef(&u->body, "agent=pinion/%s\n", PN_VERSION)) != NULL)
+		return err;
+	if (u->srv_object_format && (err = pn_pkt_writef(&u->body, "object-format=sha1\n")) != NULL)
+		return err;
+	return pn_pkt_delim(&u->body);
+}
+
+const struct pn_error *
+pn_upload_ls_ref(struct pn_upload *u, struct pn_oid *out)
+{
+	const struct pn_error *err;
+
+	if ((err = discover(u)) != NULL)
+		return err;
+	if ((err = command(u, "ls-refs")) != NULL || (err = pn_pkt_writef(&u->body, "ref-prefix %s\n", u->refname))
+	    != NULL || (err = pn_pkt_flush(&u->body)) != NULL)
+		return err;
+	u->nrefs = 0;
+	u->have_found = 0;
+	if ((err = request(u, 1, "/git-upload-pack", ST_REFS, PN_UPLOAD_LS_REFS_MAX, "ls-refs")) != NULL)
+		return err;
+	if (!u->have_found)
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "branch \"%s\" not found in %s", u->branch, u->url.redacted);
+	*out = u->found;
+	return NULL;
+}
+
+const struct pn_error *
+pn_upload_fetch(struct pn_upload *u, const struct pn_oid *want, pn_upload_sink sink, void *sink_ctx)
+{
+	const struct pn_error *err;
+	char hex[PN_OID_HEX_MAX];
+	uint64_t overhead, pkt_max;
+
+	if (want->len != PN_OID_SHA1_LEN)
+		return pn_error_fmt(PN_ERR_INTERNAL, "fetch: object id of %u bytes", want->len);
+	if ((err = discover(u)) != NULL)
+		return err;
+	if ((err = command(u, "fetch")) != NULL || (err = pn_pkt_writef(&u->body, "ofs-delta\n")) != NULL ||
+	    (err = pn_pkt_writef(&u->body, "no-progress\n")) != NULL ||
+	    (err = pn_pkt_writef(&u->body, "deepen 1\n")) != NULL ||
+	    (err = pn_pkt_writef(&u->body, "want %s\n", pn_oid_to_hex(want, hex))) != NULL ||
+	    (err = pn_pkt_writef(&u->body, "done\n")) != NULL || (err = pn_pkt_flush(&u->body)) != NULL)
+		return err;
+	u->sink = sink;
+	u->sink_ctx = sink_ctx;
+	u->pack_bytes = 0;
+	u->nshallow = 0;
+	pn_sideband_init(&u->sb, u->pack_max, pack_data, u, NULL, NULL);
+	/* the whole answer: the pack, 5 bytes of framing per side-band packet, and the sections before it */
+	overhead = (u->pack_max / PN_SIDEBAND_DATA_MAX + 1) * (PN_PKT_HDR + 1) + PN_UPLOAD_LS_REFS_MAX;
+	if (__builtin_add_overflow(u->pack_max, overhead, &pkt_max))
+		pkt_max = 0;
+	return request(u, 1, "/git-upload-pack", ST_SECTION, pkt_max, "fetch");
+}

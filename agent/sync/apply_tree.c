@@ -1,0 +1,136 @@
+/* The render and apply half of a reconcile (reconcile.h): a tree in, objects applied as one unit. */
+#include "reconcile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "../apply/discovery.h"
+#include "../apply/kapi.h"
+#include "../apply/kubeconfig.h"
+#include "../apply/ssa.h"
+#include "../core/log.h"
+#include "../render/build.h"
+#include "../core/banned.h"
+
+const struct pn_error *
+pn_sync_normalize_path(const char *path, char *out, size_t len)
+{
+	const char *p = path != NULL ? path : "";
+	size_t n = 0;
+
+	if (p[0] == '/')
+		return pn_error_fmt(PN_ERR_USAGE, "path \"%s\" must be relative to the repository root (\"./apps\")",
+		    path);
+	while (*p != '\0') {
+		const char *end = strchr(p, '/');
+		size_t clen = end != NULL ? (size_t)(end - p) : strlen(p);
+
+		if (clen == 2 && p[0] == '.' && p[1] == '.')
+			return pn_error_fmt(PN_ERR_USAGE, "path \"%s\" may not leave the repository (\"..\")", path);
+		if (!(clen == 0 || (clen == 1 && p[0] == '.'))) {
+			if (n + (n > 0) + clen + 1 > len)
+				return pn_error_fmt(PN_ERR_TOO_LARGE, "path \"%s\" too long", path);
+			if (n > 0)
+				out[n++] = '/';
+			memcpy(out + n, p, clen);
+			n += clen;
+		}
+		p += clen;
+		if (*p == '/')
+			p++;
+	}
+	if (len == 0)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "path \"%s\" too long", path);
+	out[n] = '\0';
+	return NULL;
+}
+
+/* "<apiVersion> <Kind> <ns>/<name>" of a Flux object, for the notice line. */
+static void
+flux_notice(const struct pn_build_doc *d)
+{
+	const cJSON *o = d->obj;
+	const char *av = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "apiVersion"));
+	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind"));
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(o, "metadata");
+	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "name"));
+	const char *ns = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "namespace"));
+
+	pn_log(PN_LOG_NOTICE, "%s %s %s%s%s (%s): Flux object, not sent to the API (pinion interprets Flux "
+	    "objects in a later version)", av != NULL ? av : "?", kind != NULL ? kind : "?", ns != NULL ? ns : "",
+	    ns != NULL ? "/" : "", name != NULL ? name : "?", d->file);
+}
+
+const struct pn_error *
+pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree)
+{
+	struct pn_build_options bopt;
+	struct pn_build_result res;
+	struct pn_kubeconfig *kc = NULL;
+	struct pn_kapi *k = NULL;
+	struct pn_discovery *disc = NULL;
+	struct pn_ssa_object *objs = NULL;
+	struct pn_ssa_result sres;
+	struct pn_ssa_options sopt;
+	struct pn_kapi_options kopt;
+	const struct pn_error *err;
+	char *kpath = NULL, *path = NULL;
+	size_t plen = strlen(o->path != NULL ? o->path : "") + 1;
+
+	memset(&res, 0, sizeof(res));
+	memset(&sres, 0, sizeof(sres));
+	if ((path = malloc(plen)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	if ((err = pn_sync_normalize_path(o->path, path, plen)) != NULL)
+		goto done;
+	pn_build_options_init(&bopt);
+	if ((err = pn_build(tree, path, &bopt, &res)) != NULL)
+		goto done;
+	for (size_t i = 0; i < res.nnotices; i++)
+		pn_log(PN_LOG_NOTICE, "%s", res.notices[i]);
+	for (size_t i = 0; i < res.nflux; i++)
+		flux_notice(&res.flux[i]);
+
+	/* the credentials are needed even for an empty unit: an unreachable API must not look like success */
+	if ((err = pn_kubeconfig_locate(o->kubeconfig, &kpath)) != NULL)
+		goto done;
+	if ((err = pn_kubeconfig_load(kpath, &kc)) != NULL)
+		goto done;
+	memset(&kopt, 0, sizeof(kopt));
+	kopt.timeout_ms = o->api_timeout_ms;
+	if ((err = pn_kapi_new(kc, &kopt, &k)) != NULL)
+		goto done;
+	if ((err = pn_discovery_new(k, &disc)) != NULL)
+		goto done;
+	if (res.ndocs > 0 && (objs = calloc(res.ndocs, sizeof(*objs))) == NULL) {
+		err = pn_error(PN_ERR_NOMEM);
+		goto done;
+	}
+	for (size_t i = 0; i < res.ndocs; i++) {
+		objs[i].obj = res.docs[i].obj;
+		objs[i].source = res.docs[i].file;
+	}
+	memset(&sopt, 0, sizeof(sopt));
+	sopt.unit_name = o->unit_name;
+	sopt.unit_namespace = o->unit_namespace;
+	sopt.wait_interval_ms = o->crd_poll_ms;
+	sopt.wait_timeout_ms = o->crd_wait_ms;
+	err = pn_ssa_apply(k, disc, objs, res.ndocs, &sopt, &sres);
+	/* what was applied is reported even when a later object failed: the cluster changed that much */
+	for (size_t i = 0; i < sres.n; i++)
+		printf("%s %s\n", sres.changes[i].id, pn_ssa_action_name(sres.changes[i].action));
+	fflush(stdout); /* before the log lines on stderr that follow */
+done:
+	pn_ssa_result_release(&sres);
+	free(objs);
+	pn_discovery_free(disc);
+	pn_kapi_free(k);
+	pn_kubeconfig_free(kc);
+	free(kpath);
+	pn_build_result_release(&res);
+	free(path);
+	return err;
+}

@@ -1,0 +1,146 @@
+/* The fetch half of a reconcile and the whole `sync --once` (reconcile.h). */
+#include "reconcile.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../../platform/clock.h"
+#include "../core/log.h"
+#include "../net/tls.h"
+#include "../source/odb.h"
+#include "../source/tree.h"
+#include "../source/upload.h"
+#include "../source/url.h"
+#include "state.h"
+#include "../core/banned.h"
+
+static const struct pn_error *
+ingest_sink(void *ctx, const void *data, size_t len)
+{
+	return pn_odb_ingest_push(ctx, data, len);
+}
+
+/* The objects of `want` into the store, from one depth-1 pack. On any failure the store is as before. */
+static const struct pn_error *
+fetch_pack(struct pn_upload *u, struct pn_odb *odb, const struct pn_oid *want)
+{
+	struct pn_odb_ingest *ing = NULL;
+	struct pn_oid pack;
+	const struct pn_error *err;
+
+	if ((err = pn_odb_ingest_begin(odb, &ing)) != NULL)
+		return err;
+	if ((err = pn_upload_fetch(u, want, ingest_sink, ing)) != NULL) {
+		pn_odb_ingest_abort(ing);
+		return err;
+	}
+	if ((err = pn_odb_ingest_finish(ing, &pack)) != NULL)
+		return err;
+	if (!pn_odb_has(odb, want)) {
+		char hex[PN_OID_HEX_MAX];
+
+		return pn_error_fmt(PN_ERR_PROTO, "the server's pack does not hold the commit %s it advertised",
+		    pn_oid_to_hex(want, hex));
+	}
+	return NULL;
+}
+
+const struct pn_error *
+pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
+{
+	struct pn_url url;
+	struct pn_tls_options topt;
+	struct pn_tls_config *tls = NULL;
+	struct pn_upload_options uopt;
+	struct pn_upload *u = NULL;
+	struct pn_odb *odb = NULL;
+	struct pn_pack_limits limits;
+	struct pn_oid tip;
+	char redacted[PN_URL_MAX], current[PN_STATE_REVISION_MAX];
+	const struct pn_error *err;
+	uint64_t deadline = pn_clock_mono_ms() + (o->timeout_ms != 0 ? o->timeout_ms : PN_SYNC_TIMEOUT_MS);
+	int found;
+
+	memset(&url, 0, sizeof(url));
+	pn_url_redact(o->url, redacted, sizeof(redacted));
+	if ((err = pn_url_parse(o->url, &url)) != NULL)
+		return err;
+	if (url.scheme != PN_URL_HTTP && url.scheme != PN_URL_HTTPS) {
+		err = pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: the %s transport is not implemented yet (use https:// or "
+		    "http://)", redacted, pn_url_scheme_name(url.scheme));
+		goto done;
+	}
+	if ((err = pn_state_prepare(o->state_dir)) != NULL)
+		goto done;
+	if (url.scheme == PN_URL_HTTPS) {
+		memset(&topt, 0, sizeof(topt));
+		topt.ca_file = o->ca_file;
+		if ((err = pn_tls_config_new(&topt, &tls)) != NULL)
+			goto done;
+	}
+	memset(&uopt, 0, sizeof(uopt));
+	uopt.url = o->url;
+	uopt.branch = o->branch;
+	uopt.tls = tls;
+	uopt.deadline_ms = deadline;
+	if ((err = pn_upload_new(&uopt, &u)) != NULL)
+		goto done;
+	if ((err = pn_upload_ls_ref(u, &tip)) != NULL)
+		goto done;
+	if ((err = pn_state_branch_revision(o->branch, &tip, revision, len)) != NULL)
+		goto done;
+	pn_pack_limits_default(&limits);
+	if ((err = pn_odb_open(o->state_dir, &limits, &odb)) != NULL)
+		goto done;
+	if (!pn_odb_has(odb, &tip)) {
+		pn_log(PN_LOG_INFO, "fetching %s from %s", revision, redacted);
+		if ((err = fetch_pack(u, odb, &tip)) != NULL)
+			goto done;
+	}
+	/* an unchanged tip writes nothing: polls must not wear out an SD card */
+	if ((err = pn_state_get(o->state_dir, PN_STATE_FETCHED, current, sizeof(current), &found)) != NULL)
+		goto done;
+	if (!found || strcmp(current, revision) != 0)
+		err = pn_state_set(o->state_dir, PN_STATE_FETCHED, revision);
+done:
+	pn_odb_close(odb);
+	pn_upload_free(u);
+	pn_tls_config_free(tls);
+	pn_url_release(&url);
+	return err;
+}
+
+const struct pn_error *
+pn_sync_once(const struct pn_sync_options *o)
+{
+	char revision[PN_STATE_REVISION_MAX];
+	struct pn_pack_limits limits;
+	struct pn_odb *odb = NULL;
+	struct pn_tree *tree = NULL;
+	struct pn_tree_reader reader;
+	struct pn_oid commit;
+	const struct pn_error *err;
+
+	if ((err = pn_sync_fetch(o, revision, sizeof(revision))) != NULL)
+		return err;
+	pn_pack_limits_default(&limits);
+	if ((err = pn_state_revision_oid(revision, &commit)) != NULL)
+		goto done;
+	if ((err = pn_odb_open(o->state_dir, &limits, &odb)) != NULL)
+		goto done;
+	if ((err = pn_tree_new(odb, &commit, revision, &tree)) != NULL)
+		goto done;
+	pn_tree_reader(tree, &reader);
+	if ((err = pn_sync_apply_tree(o, &reader)) != NULL)
+		goto done;
+	if ((err = pn_state_set(o->state_dir, PN_STATE_APPLIED, revision)) != NULL)
+		goto done;
+	pn_log(PN_LOG_INFO, "applied %s (path %s, unit %s/%s)", revision,
+	    o->path != NULL && o->path[0] != '\0' ? o->path : "./",
+	    o->unit_namespace != NULL ? o->unit_namespace : "flux-system",
+	    o->unit_name != NULL ? o->unit_name : "flux-system");
+done:
+	pn_tree_free(tree);
+	pn_odb_close(odb);
+	return err;
+}

@@ -1,0 +1,50 @@
+/*
+ * One reconcile of one unit, the way `pinion sync --once` runs it:
+ *   fetch   ls-refs for the branch; fetch a depth-1 pack only when the tip is not in the store; `fetched`
+ *           advances once the pack is verified and committed
+ *   render  build the unit's path from the fetched commit (read straight from the store)
+ *   apply   server-side apply of every object as one unit; `applied` advances only when all of it worked
+ * A failure at any stage leaves `applied` and everything not yet applied as it was.
+ */
+#ifndef PN_RECONCILE_H
+#define PN_RECONCILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/error.h"
+#include "../core/treeread.h"
+
+/* Defaults of the timing knobs; every one can be set by flag (tests use short ones). */
+#define PN_SYNC_TIMEOUT_MS (5 * 60 * 1000)	/* one whole fetch, as Flux's GitRepository timeout 60s ×5 */
+
+struct pn_sync_options {
+	const char *url;
+	const char *branch;
+	const char *path;		/* the unit's path in the repository ("./apps"); NULL or "" = root */
+	const char *state_dir;
+	const char *ca_file;		/* NULL: the system bundle */
+	const char *kubeconfig;		/* NULL: $KUBECONFIG, then /etc/rancher/k3s/k3s.yaml */
+	const char *unit_name;		/* NULL: flux-system */
+	const char *unit_namespace;	/* NULL: flux-system */
+	uint64_t timeout_ms;		/* the fetch; 0 = PN_SYNC_TIMEOUT_MS */
+	uint64_t api_timeout_ms;	/* each API request; 0 = the client's default */
+	uint64_t crd_wait_ms;		/* how long new CRDs may take to be served; 0 = the default */
+	uint64_t crd_poll_ms;		/* how often to look; 0 = the default */
+};
+
+/* Normalise a unit path as Flux writes it ("./apps/", ".", "apps") into a tree path ("apps", ""); ".."
+ * components, absolute paths and empty components are errors naming the path. out holds at least
+ * strlen(path) + 1 bytes. */
+const struct pn_error *pn_sync_normalize_path(const char *path, char *out, size_t len);
+
+/* Fetch the branch into the store when its tip changed; *revision gets "<branch>@sha1:<hex>". */
+const struct pn_error *pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len);
+
+/* Render the unit's path of `tree` and apply it; prints one line per object to stdout. */
+const struct pn_error *pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree);
+
+/* fetch → render → apply → record `applied`. */
+const struct pn_error *pn_sync_once(const struct pn_sync_options *o);
+
+#endif

@@ -1,0 +1,580 @@
+/*
+ * The upload-pack client against real git: repositories made at test time by real git (tests/peers/gitpeers.py),
+ * served by `git http-backend` behind the Python CGI host (tests/peers/git_http.py: HTTP, and HTTPS with basic
+ * auth) and behind nginx + fcgiwrap (chunked answers; HTTPS /auth with basic auth). Each received pack is
+ * checked by real git (index-pack into an empty repository, then the commit's whole tree must be readable).
+ * Refusals: wrong or missing password, unknown branch and repository, server down, SHA-256, a v0-only server,
+ * a dumb HTTP server, 5xx, ERR packets, the pack ceiling; canned answers come from tests/lib/http_server.py.
+ */
+#include "pn_test.h"
+#include "peer.h"
+
+#include <stdarg.h>
+
+#include "../../agent/net/tls.h"
+#include "../../agent/source/oid.h"
+#include "../../agent/source/upload.h"
+#include "../../platform/clock.h"
+
+#define IO_TIMEOUT_MS 60000
+#define CMD_MAX 4096
+#define USER "agent"
+#define PASSWORD "s3cret-pw"
+
+/* Starts nginx + fcgiwrap through gitpeers.GitNginx; writes DIR/ports ("http https") and then DIR/port. */
+static const char nginx_py[] =
+    "import os, signal, sys, time\n"
+    "sys.path[:0] = ['tests/peers', 'tests/lib']\n"
+    "import gitpeers\n"
+    "d, repos = sys.argv[1], sys.argv[2]\n"
+    "p = gitpeers.GitNginx(d + '/peer', repos, tls=True, user='" USER "', password='" PASSWORD "')\n"
+    "p.start()\n"
+    "signal.signal(signal.SIGTERM, lambda *a: (p.stop(), os._exit(0)))\n"
+    "open(d + '/ports', 'w').write('%d %d\\n' % (p.port, p.https_port))\n"
+    "open(d + '/ca', 'w').write(str(p.ca.ca_crt))\n"
+    "open(d + '/port.tmp', 'w').write('%d\\n' % p.port)\n"
+    "os.replace(d + '/port.tmp', d + '/port')\n"
+    "while True: time.sleep(1)\n";
+
+/* The test repositories, made by real git. */
+static const char repos_py[] =
+    "import sys\n"
+    "sys.path[:0] = ['tests/peers', 'tests/lib']\n"
+    "import gitpeers\n"
+    "r = sys.argv[1]\n"
+    "gitpeers.make_small_repo(r)\n"
+    "gitpeers.make_bare_repo({'only.yaml': 'a: 1\\n'}, r, 'single')\n"
+    "gitpeers.make_bare_repo({'a.yaml': 'a: 1\\n'}, r, 'sha256', object_format='sha256')\n";
+
+struct fixture {
+	char dir[PN_TEST_PATH_MAX];
+	char repos[PN_TEST_PATH_MAX * 2];
+	pid_t http_pid, https_pid, nginx_pid, canned_pid;
+	int http_port, https_port, nginx_port, nginx_https_port, canned_port;
+	struct pn_tls_config *tls, *nginx_tls;
+};
+
+static struct fixture fx;
+
+static int
+sh(const char *fmt, ...)
+{
+	char cmd[CMD_MAX];
+	va_list ap;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	st = system(cmd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The first line a shell command prints, without its newline. */
+static int
+sh_line(char *out, size_t len, const char *fmt, ...)
+{
+	char cmd[CMD_MAX];
+	va_list ap;
+	FILE *f;
+	int st;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	out[0] = '\0';
+	if ((f = popen(cmd, "r")) == NULL)
+		return -1;
+	if (fgets(out, (int)len, f) != NULL)
+		out[strcspn(out, "\n")] = '\0';
+	st = pclose(f);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static pid_t
+spawn_git_http(const char *name, int tls, int *port)
+{
+	char d[PN_TEST_PATH_MAX * 2], c[PN_TEST_PATH_MAX * 2], k[PN_TEST_PATH_MAX * 2], pw[PN_TEST_PATH_MAX * 2];
+	char py[] = "python3", script[] = "tests/peers/git_http.py", o_dir[] = "--dir", o_root[] = "--root",
+	     o_cert[] = "--tls-cert", o_key[] = "--tls-key", o_user[] = "--user", user[] = USER,
+	     o_pw[] = "--password-file";
+	char *argv_plain[] = {py, script, o_dir, d, o_root, fx.repos, NULL};
+	char *argv_tls[] = {py, script, o_dir, d, o_root, fx.repos, o_cert, c, o_key, k, o_user, user, o_pw, pw, NULL};
+
+	snprintf(d, sizeof(d), "%s/%s", fx.dir, name);
+	mkdir(d, 0755);
+	snprintf(c, sizeof(c), "%s/pki/server.crt", fx.dir);
+	snprintf(k, sizeof(k), "%s/pki/server.key", fx.dir);
+	snprintf(pw, sizeof(pw), "%s/password", fx.dir);
+	return pn_test_spawn(tls ? argv_tls : argv_plain, d, port);
+}
+
+static int
+setup(void **state)
+{
+	char d[PN_TEST_PATH_MAX * 2], ca[PN_TEST_PATH_MAX * 2], line[PN_TEST_PATH_MAX * 3];
+	char py[] = "python3", o_c[] = "-c", code[sizeof(nginx_py)], canned[] = "tests/lib/http_server.py",
+	     o_dir[] = "--dir";
+	char *argv_nginx[] = {py, o_c, code, d, fx.repos, NULL};
+	char *argv_canned[] = {py, canned, o_dir, d, NULL};
+	struct pn_tls_options opt;
+	FILE *f;
+
+	(void)state;
+	memcpy(code, nginx_py, sizeof(nginx_py));
+	if (pn_test_tmpdir("upload", fx.dir, sizeof(fx.dir)) != 0)
+		return -1;
+	snprintf(fx.repos, sizeof(fx.repos), "%s/repos", fx.dir);
+	if (sh("sh tests/lib/mkcerts.sh %s/pki", fx.dir) != 0 || sh("printf '%%s\\n' '%s' > %s/password", PASSWORD,
+	    fx.dir) != 0)
+		return -1;
+	snprintf(line, sizeof(line), "%s/repos.py", fx.dir);
+	if ((f = fopen(line, "w")) == NULL || fputs(repos_py, f) < 0 || fclose(f) != 0)
+		return -1;
+	if (sh("python3 %s %s >%s/repos.log 2>&1", line, fx.repos, fx.dir) != 0)
+		return -1;
+	if ((fx.http_pid = spawn_git_http("http", 0, &fx.http_port)) <= 0 ||
+	    (fx.https_pid = spawn_git_http("https", 1, &fx.https_port)) <= 0)
+		return -1;
+	snprintf(d, sizeof(d), "%s/nginx", fx.dir);
+	mkdir(d, 0755);
+	if ((fx.nginx_pid = pn_test_spawn(argv_nginx, d, &fx.nginx_port)) <= 0)
+		return -1;
+	snprintf(line, sizeof(line), "%s/ports", d);
+	if ((f = fopen(line, "r")) == NULL || fscanf(f, "%d %d", &fx.nginx_port, &fx.nginx_https_port) != 2)
+		return -1;
+	fclose(f);
+	snprintf(d, sizeof(d), "%s/canned", fx.dir);
+	mkdir(d, 0755);
+	if ((fx.canned_pid = pn_test_spawn(argv_canned, d, &fx.canned_port)) <= 0)
+		return -1;
+	memset(&opt, 0, sizeof(opt));
+	snprintf(ca, sizeof(ca), "%s/pki/ca.crt", fx.dir);
+	opt.ca_file = ca;
+	if (pn_tls_config_new(&opt, &fx.tls) != NULL)
+		return -1;
+	snprintf(line, sizeof(line), "%s/nginx/ca", fx.dir);
+	if (sh_line(ca, sizeof(ca), "cat %s", line) != 0)
+		return -1;
+	opt.ca_file = ca;
+	return pn_tls_config_new(&opt, &fx.nginx_tls) == NULL ? 0 : -1;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	pn_test_stop(fx.http_pid);
+	pn_test_stop(fx.https_pid);
+	pn_test_stop(fx.nginx_pid);
+	pn_test_stop(fx.canned_pid);
+	pn_tls_config_free(fx.tls);
+	pn_tls_config_free(fx.nginx_tls);
+	pn_test_rmtree(fx.dir);
+	return 0;
+}
+
+static void
+options(struct pn_upload_options *o, const char *url, const char *branch, const struct pn_tls_config *tls)
+{
+	memset(o, 0, sizeof(*o));
+	o->url = url;
+	o->branch = branch;
+	o->tls = tls;
+	o->deadline_ms = pn_clock_mono_ms() + IO_TIMEOUT_MS * (uint64_t)pn_test_slow();
+}
+
+static const struct pn_error *
+to_file(void *ctx, const void *data, size_t len)
+{
+	if (fwrite(data, 1, len, ctx) != len)
+		return pn_error_errno("write pack");
+	return NULL;
+}
+
+/* Check a received pack with real git: index it into an empty repository, read the commit and its whole tree. */
+static void
+verify_pack(const char *pack, const char *oid_hex, const char *repo, size_t min_files)
+{
+	char chk[PN_TEST_PATH_MAX * 3], line[256], want[PN_OID_HEX_MAX];
+	static int n;
+
+	snprintf(chk, sizeof(chk), "%s/chk%d.git", fx.dir, ++n);
+	assert_int_equal(sh("git init -q --bare %s && git -C %s index-pack --stdin <%s >/dev/null", chk, chk, pack), 0);
+	assert_int_equal(sh_line(line, sizeof(line), "git -C %s cat-file -t %s", chk, oid_hex), 0);
+	assert_string_equal(line, "commit");
+	/* the snapshot is complete: every file of the tree can be read */
+	assert_int_equal(sh_line(line, sizeof(line), "git -C %s ls-tree -r %s | wc -l", chk, oid_hex), 0);
+	assert_true((size_t)strtoul(line, NULL, 10) >= min_files);
+	assert_int_equal(sh("git -C %s archive %s >/dev/null", chk, oid_hex), 0);
+	/* and it is what the server has on the branch */
+	assert_int_equal(sh_line(want, sizeof(want), "git -C %s/%s.git rev-parse refs/heads/main", fx.repos, repo), 0);
+	assert_string_equal(want, oid_hex);
+}
+
+/* ls-refs then fetch on one session; returns the session's connection count. */
+static unsigned
+ls_and_fetch(const struct pn_upload_options *o, const char *repo, size_t min_files, unsigned *shallow)
+{
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	char hex[PN_OID_HEX_MAX], pack[PN_TEST_PATH_MAX * 3];
+	static int n;
+	unsigned connects;
+	FILE *f;
+
+	snprintf(pack, sizeof(pack), "%s/received%d.pack", fx.dir, ++n);
+	assert_ok(pn_upload_new(o, &u));
+	assert_ok(pn_upload_ls_ref(u, &oid));
+	pn_oid_to_hex(&oid, hex);
+	assert_non_null(f = fopen(pack, "wb"));
+	assert_ok(pn_upload_fetch(u, &oid, to_file, f));
+	assert_int_equal(fclose(f), 0);
+	assert_true(pn_upload_pack_bytes(u) > 32);
+	verify_pack(pack, hex, repo, min_files);
+	connects = pn_upload_connects(u);
+	if (shallow != NULL)
+		*shallow = pn_upload_shallow_count(u);
+	pn_upload_free(u);
+	return connects;
+}
+
+static void
+test_http(void **state)
+{
+	struct pn_upload_options o;
+	char url[256];
+	unsigned shallow;
+
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/small.git", fx.http_port);
+	options(&o, url, "main", NULL);
+	/* one connection carried the advertisement, ls-refs and fetch */
+	assert_int_equal(ls_and_fetch(&o, "small", 9, &shallow), 1);
+	assert_int_equal(shallow, 1);
+}
+
+/* A repository of one commit (a trailing slash in the URL too): git reports even a root commit as shallow. */
+static void
+test_root_commit(void **state)
+{
+	struct pn_upload_options o;
+	char url[256];
+	unsigned shallow;
+
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/single.git/", fx.http_port);
+	options(&o, url, "main", NULL);
+	assert_int_equal(ls_and_fetch(&o, "single", 1, &shallow), 1);
+	assert_int_equal(shallow, 1);
+}
+
+/* HTTPS with basic auth from the URL, by name; then from the caller's header, by IP literal. */
+static void
+test_https_basic_auth(void **state)
+{
+	struct pn_upload_options o;
+	char url[256];
+
+	(void)state;
+	snprintf(url, sizeof(url), "https://" USER ":" PASSWORD "@localhost:%d/small.git", fx.https_port);
+	options(&o, url, "main", fx.tls);
+	assert_int_equal(ls_and_fetch(&o, "small", 9, NULL), 1);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/small.git", fx.https_port);
+	options(&o, url, "main", fx.tls);
+	o.auth_header = "Authorization: Basic YWdlbnQ6czNjcmV0LXB3"; /* agent:s3cret-pw */
+	assert_int_equal(ls_and_fetch(&o, "small", 9, NULL), 1);
+}
+
+static void
+test_wrong_and_missing_password(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	const struct pn_error *err;
+	char url[256], want[256];
+
+	(void)state;
+	snprintf(url, sizeof(url), "https://" USER ":WRONG-pw@localhost:%d/small.git", fx.https_port);
+	options(&o, url, "main", fx.tls);
+	assert_ok(pn_upload_new(&o, &u));
+	err = pn_upload_ls_ref(u, &oid);
+	snprintf(want, sizeof(want), "authentication failed for https://" USER ":***@localhost:%d/small.git "
+	    "(HTTP 401)", fx.https_port);
+	assert_error(err, PN_ERR_AUTH, want);
+	assert_null(strstr(err->msg, "WRONG"));
+	pn_upload_free(u);
+	snprintf(url, sizeof(url), "https://localhost:%d/small.git", fx.https_port);
+	options(&o, url, "main", fx.tls);
+	assert_ok(pn_upload_new(&o, &u));
+	assert_error(pn_upload_ls_ref(u, &oid), PN_ERR_AUTH, "authentication required for https://localhost:");
+	pn_upload_free(u);
+}
+
+static void
+test_unknown_branch_and_repository(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	char url[256], want[320];
+
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/small.git", fx.http_port);
+	options(&o, url, "nope", NULL);
+	assert_ok(pn_upload_new(&o, &u));
+	snprintf(want, sizeof(want), "branch \"nope\" not found in %s", url);
+	assert_error(pn_upload_ls_ref(u, &oid), PN_ERR_NOT_FOUND, want);
+	pn_upload_free(u);
+	/* "mai" is a prefix of "main": ref-prefix matches it, pinion must not */
+	options(&o, url, "mai", NULL);
+	assert_ok(pn_upload_new(&o, &u));
+	assert_error(pn_upload_ls_ref(u, &oid), PN_ERR_NOT_FOUND, "branch \"mai\" not found");
+	pn_upload_free(u);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/missing.git", fx.http_port);
+	options(&o, url, "main", NULL);
+	assert_ok(pn_upload_new(&o, &u));
+	assert_error(pn_upload_ls_ref(u, &oid), PN_ERR_NOT_FOUND, "repository not found: http://127.0.0.1:");
+	pn_upload_free(u);
+}
+
+static void
+test_server_down(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+
+	(void)state;
+	options(&o, "http://127.0.0.1:1/small.git", "main", NULL);
+	assert_ok(pn_upload_new(&o, &u));
+	assert_error(pn_upload_ls_ref(u, &oid), PN_ERR_NET, "cannot connect to 127.0.0.1 port 1");
+	pn_upload_free(u);
+}
+
+/* nginx + fcgiwrap: chunked answers, over HTTP and over HTTPS with basic auth under /auth. */
+static void
+test_nginx_chunked(void **state)
+{
+	struct pn_upload_options o;
+	char url[256];
+
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/small.git", fx.nginx_port);
+	options(&o, url, "main", NULL);
+	assert_int_equal(ls_and_fetch(&o, "small", 9, NULL), 1);
+	snprintf(url, sizeof(url), "https://" USER ":" PASSWORD "@localhost:%d/auth/small.git", fx.nginx_https_port);
+	options(&o, url, "main", fx.nginx_tls);
+	assert_int_equal(ls_and_fetch(&o, "small", 9, NULL), 1);
+	snprintf(url, sizeof(url), "https://127.0.0.1:%d/small.git", fx.nginx_https_port);
+	options(&o, url, "main", fx.nginx_tls);
+	assert_int_equal(ls_and_fetch(&o, "small", 9, NULL), 1);
+}
+
+static void
+test_nginx_wrong_password(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	char url[256];
+
+	(void)state;
+	snprintf(url, sizeof(url), "https://" USER ":nope@localhost:%d/auth/small.git", fx.nginx_https_port);
+	options(&o, url, "main", fx.nginx_tls);
+	assert_ok(pn_upload_new(&o, &u));
+	assert_error(pn_upload_ls_ref(u, &oid), PN_ERR_AUTH, "authentication failed for https://" USER ":***@");
+	pn_upload_free(u);
+}
+
+static void
+test_sha256_refused(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	char url[256];
+
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/sha256.git", fx.http_port);
+	options(&o, url, "main", NULL);
+	assert_ok(pn_upload_new(&o, &u));
+	assert_error(pn_upload_ls_ref(u, &oid), PN_ERR_UNSUPPORTED, "SHA-256 repositories are not supported yet");
+	pn_upload_free(u);
+}
+
+/* The server has no such object: it says so, and pinion quotes it. */
+static void
+test_unknown_want(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	char url[256];
+	FILE *f = tmpfile();
+
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/small.git", fx.http_port);
+	options(&o, url, "main", NULL);
+	assert_ok(pn_upload_new(&o, &u));
+	assert_ok(pn_oid_from_hex("0123456789012345678901234567890123456789", 40, &oid));
+	assert_error(pn_upload_fetch(u, &oid, to_file, f), PN_ERR_REJECTED, "the server reported an error: ");
+	fclose(f);
+	pn_upload_free(u);
+}
+
+/* The pack ceiling holds, and the sink's own error comes back as it was. */
+static void
+test_pack_ceiling_and_sink_error(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	char url[256];
+	FILE *f = tmpfile(), *ro = fopen("/dev/null", "r");
+
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/small.git", fx.http_port);
+	options(&o, url, "main", NULL);
+	o.pack_max = 100;
+	assert_ok(pn_upload_new(&o, &u));
+	assert_ok(pn_upload_ls_ref(u, &oid));
+	assert_error(pn_upload_fetch(u, &oid, to_file, f), PN_ERR_TOO_LARGE, "pack data exceeds its limit of 100 bytes");
+	/* the session goes on (on a new connection) after a failed fetch */
+	assert_ok(pn_upload_ls_ref(u, &oid));
+	assert_int_equal(pn_upload_connects(u), 2);
+	pn_upload_free(u);
+	options(&o, url, "main", NULL);
+	assert_ok(pn_upload_new(&o, &u));
+	assert_error(pn_upload_fetch(u, &oid, to_file, ro), PN_ERR_ERRNO, "write pack");
+	fclose(f);
+	fclose(ro);
+	pn_upload_free(u);
+}
+
+/* ---- canned answers ------------------------------------------------------------------------------------- */
+
+/* A URL on http_server.py whose GET .../info/refs answers `resp` verbatim (the /raw/<hex> behaviour). */
+static void
+canned_url(char *url, size_t len, const char *resp, size_t rlen)
+{
+	size_t n = (size_t)snprintf(url, len, "http://127.0.0.1:%d/raw/", fx.canned_port);
+
+	for (size_t i = 0; i < rlen && n + 3 < len; i++)
+		n += (size_t)snprintf(url + n, len - n, "%02x", (unsigned char)resp[i]);
+	assert_true(n + 1 < len);
+}
+
+static const struct pn_error *
+canned(const char *body, const char *ctype, const char *status, char *url, size_t ulen)
+{
+	char resp[2048];
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	const struct pn_error *err;
+	int n;
+
+	n = snprintf(resp, sizeof(resp), "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n\r\n%s", status,
+	    ctype, strlen(body), body);
+	canned_url(url, ulen, resp, (size_t)n);
+	options(&o, url, "main", NULL);
+	assert_ok(pn_upload_new(&o, &u));
+	err = pn_upload_ls_ref(u, &oid);
+	pn_upload_free(u);
+	return err;
+}
+
+#define ADV "application/x-git-upload-pack-advertisement"
+
+static void
+test_canned_refusals(void **state)
+{
+	char url[4096];
+
+	(void)state;
+	assert_error(canned("001e# service=git-upload-pack\n0000"
+	    "00321111111111111111111111111111111111111111 HEAD\n0000", ADV, "200 OK", url, sizeof(url)),
+	    PN_ERR_UNSUPPORTED, "server speaks only protocol v0; v0 support is coming");
+	assert_error(canned("000eversion 1\n0000", ADV, "200 OK", url, sizeof(url)), PN_ERR_UNSUPPORTED,
+	    "only protocol v0");
+	assert_error(canned("<html>hello</html>", "text/html", "200 OK", url, sizeof(url)), PN_ERR_PROTO,
+	    "is not a Git smart-HTTP server (Content-Type text/html");
+	assert_error(canned("oops", "text/plain", "502 Bad Gateway", url, sizeof(url)), PN_ERR_UNAVAILABLE,
+	    "server error (HTTP 502: oops)");
+	assert_error(canned("", "text/plain", "429 Too Many", url, sizeof(url)), PN_ERR_UNAVAILABLE, "HTTP 429");
+	assert_error(canned("no", "text/plain", "403 Forbidden", url, sizeof(url)), PN_ERR_AUTH,
+	    "access denied to http://127.0.0.1:");
+	assert_error(canned("000eversion 2\n0012fetch=shallow\n0000", ADV, "200 OK", url, sizeof(url)),
+	    PN_ERR_UNSUPPORTED, "does not offer the ls-refs command");
+	assert_error(canned("000eversion 2\n000cls-refs\n0011fetch=filter\n0000", ADV, "200 OK", url, sizeof(url)),
+	    PN_ERR_UNSUPPORTED, "does not offer shallow fetches");
+	assert_error(canned("000eversion 2\n000cls-refs\n0012fetch=shallow\n0016object-format=md5\n0000", ADV,
+	    "200 OK", url, sizeof(url)), PN_ERR_PROTO, "unexpected object format \"object-format=md5\"");
+	assert_error(canned("0016ERR access denied\n", ADV, "200 OK", url, sizeof(url)), PN_ERR_REJECTED,
+	    "the server reported an error: access denied");
+	assert_error(canned("000eversion 2\n000cls-refs\n", ADV, "200 OK", url, sizeof(url)), PN_ERR_PROTO,
+	    "capability advertisement answer ended early");
+	assert_error(canned("000eversion 2\n000cls-re", ADV, "200 OK", url, sizeof(url)), PN_ERR_PARSE,
+	    "truncated pkt-line");
+	assert_error(canned("000eversion 2\n0003", ADV, "200 OK", url, sizeof(url)), PN_ERR_PARSE, "0003");
+	assert_error(canned("000eversion 2\nffff", ADV, "200 OK", url, sizeof(url)), PN_ERR_PARSE,
+	    "65535 exceeds 65520");
+	assert_error(canned("000eversion 2\n000cls-refs\n0012fetch=shallow\n00000006no", ADV, "200 OK", url,
+	    sizeof(url)), PN_ERR_PROTO, "data after the end of the response");
+}
+
+/* A redirect is not followed, and the error says where it points (without secrets). */
+static void
+test_redirect_named(void **state)
+{
+	char url[4096];
+
+	(void)state;
+	assert_error(canned("", "text/plain\r\nLocation: https://u:pw@elsewhere.test/new.git", "301 Moved", url,
+	    sizeof(url)), PN_ERR_REJECTED, "redirects to https://u:***@elsewhere.test/new.git (HTTP 301)");
+}
+
+static void
+test_bad_options(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+
+	(void)state;
+	options(&o, "http://h/r.git", "ma..in", NULL);
+	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "bad branch name");
+	options(&o, "http://h/r.git", "main\nx", NULL);
+	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "bad branch name");
+	options(&o, "git@github.com:o/r.git", "main", NULL);
+	assert_error(pn_upload_new(&o, &u), PN_ERR_UNSUPPORTED, "SSH transport is not implemented yet");
+	options(&o, "https://u:secret@h/r.git", "main", NULL);
+	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "https://u:***@h/r.git: HTTP: https://h needs a TLS");
+	options(&o, "http://h/r.git", "main", NULL);
+	o.auth_header = "Bearer x";
+	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "one \"Authorization: ...\" line");
+	assert_null(u);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_http),
+		cmocka_unit_test(test_root_commit),
+		cmocka_unit_test(test_https_basic_auth),
+		cmocka_unit_test(test_wrong_and_missing_password),
+		cmocka_unit_test(test_unknown_branch_and_repository),
+		cmocka_unit_test(test_server_down),
+		cmocka_unit_test(test_nginx_chunked),
+		cmocka_unit_test(test_nginx_wrong_password),
+		cmocka_unit_test(test_sha256_refused),
+		cmocka_unit_test(test_unknown_want),
+		cmocka_unit_test(test_pack_ceiling_and_sink_error),
+		cmocka_unit_test(test_canned_refusals),
+		cmocka_unit_test(test_redirect_named),
+		cmocka_unit_test(test_bad_options),
+	};
+	return cmocka_run_group_tests_name("upload", tests, setup, teardown);
+}
