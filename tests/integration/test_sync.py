@@ -189,6 +189,49 @@ failing("malformed YAML names the file and line", base + ["--url", http.url("bad
 failing("a duplicate key names the file and line", base + ["--url", http.url("dupkey")], EX_DATA,
         "duplicate key", state)
 
+# A pack corrupted in transit (one byte flipped by a proxy in front of the real server), into a fresh state
+# directory: the fetch fails, nothing is recorded, the store holds nothing half-written.
+proxy_dir = W / "proxy"
+proxy_dir.mkdir()
+proxy = subprocess.Popen([sys.executable, str(pntest.ROOT / "tests" / "lib" / "corrupt_proxy.py"), "--dir",
+                          str(proxy_dir), "--upstream", "http://127.0.0.1:%d" % http.port, "--offset", "200"])
+try:
+    pport = pntest.wait_for_file(proxy_dir / "port", proc=proxy)
+    fresh = W / "state-corrupt"
+    failing("a malformed pack is refused and recorded nowhere",
+            ["sync", "--once", "--branch", "main", "--path", "./apps", "--kubeconfig", emu.kubeconfig,
+             "--state-dir", fresh, "--url", "http://127.0.0.1:%s/homelab.git" % pport], EX_DATA, "pack", fresh)
+
+    @t.case("after the malformed pack: no fetched revision, no pack left behind")
+    def _():
+        assert not (fresh / "fetched").exists()
+        left = [p.name for p in (fresh / "objects").rglob("*") if p.is_file()] if (fresh / "objects").exists() else []
+        assert not left, left
+finally:
+    pntest.stop_pid(proxy.pid)
+
+# The 32-bit ARM build (every Pi 1/Zero) under qemu's arm1176: fetch and sync the same repository.
+ARMEL = pntest.ROOT / "pinion-armel"
+
+
+@t.case("pinion-armel under qemu-arm-static -cpu arm1176 fetches and syncs the same repository")
+def _():
+    if os.environ.get("PN_TEST_ARMEL", "1") == "0" or "musl" in PINION:
+        raise pntest.Skip("run once, with the host build")
+    if not ARMEL.exists() or not pntest.have("qemu-arm-static"):
+        raise pntest.Skip("pinion-armel or qemu-arm-static missing (make cross)")
+    st = W / "state-armel"
+    q = ["qemu-arm-static", "-cpu", "arm1176", str(ARMEL)]
+    p = pntest.run(q + ["fetch", "--url", http.url("homelab"), "--branch", "main", "--state-dir", st])
+    assert p.returncode == 0 and p.stdout == "main@sha1:%s\n" % head, (p.stdout, p.stderr)
+    ours = pntest.run(q + ["ls-tree", "--state-dir", st], check=True).stdout
+    assert ours == git("-C", bare, "ls-tree", "-r", head)
+    p = pntest.run(q + ["sync", "--once", "--url", http.url("homelab"), "--branch", "main", "--path", "./apps",
+                        "--kubeconfig", emu.kubeconfig, "--state-dir", st, "--name", "apps"])
+    assert p.returncode == 0, p.stderr
+    assert (st / "applied").read_text() == "main@sha1:%s\n" % head
+
+
 emu.stop()
 https.stop()
 http.stop()
