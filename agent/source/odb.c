@@ -32,6 +32,8 @@ static const uint8_t idx_magic[4] = {'P', 'N', 'I', 'X'};
 static const char pack_prefix[] = "pack-";
 static const char pack_suffix[] = ".pack";
 static const char idx_suffix[] = ".pnidx";
+static const char pack_template[] = "/.tmp-pack-XXXXXX";
+static const char idx_template[] = "/.tmp-idx-XXXXXX";
 
 struct pack {
 	struct pn_oid checksum;
@@ -620,6 +622,9 @@ pn_odb_ingest_begin(struct pn_odb *odb, struct pn_odb_ingest **out)
 	int n;
 
 	*out = NULL;
+	if (odb->npacks == PN_ODB_MAX_PACKS)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: already %d packs (PN_ODB_MAX_PACKS); remove old ones first",
+		    odb->dir, PN_ODB_MAX_PACKS);
 	if ((ing = calloc(1, sizeof(*ing))) == NULL)
 		return pn_error(PN_ERR_NOMEM);
 	ing->odb = odb;
@@ -638,9 +643,9 @@ pn_odb_ingest_begin(struct pn_odb *odb, struct pn_odb_ingest **out)
 		err = pn_error(PN_ERR_NOMEM);
 		goto done;
 	}
-	n = snprintf(ing->tmp, sizeof(ing->tmp), "%s/.tmp-pack-XXXXXX", odb->dir);
+	n = snprintf(ing->tmp, sizeof(ing->tmp), "%s%s", odb->dir, pack_template);
 	if (n < 0 || (size_t)n >= sizeof(ing->tmp)) {
-		err = pn_error_fmt(PN_ERR_TOO_LARGE, "path too long: %s/.tmp-pack-XXXXXX", odb->dir);
+		err = pn_error_fmt(PN_ERR_TOO_LARGE, "path too long: %s%s", odb->dir, pack_template);
 		goto done;
 	}
 	if ((ing->fd = mkostemp(ing->tmp, O_CLOEXEC)) == -1) {
@@ -671,7 +676,7 @@ pn_odb_ingest_push(struct pn_odb_ingest *ing, const void *data, size_t len)
 {
 	const struct pn_error *err;
 
-	if (ing->err != NULL)
+	if (ing->err != NULL || len == 0)
 		return ing->err;
 	/* parse first: the parser enforces the stream budget before the bytes reach the disk */
 	if ((err = pn_pack_push(ing->parser, data, len)) != NULL)
@@ -844,17 +849,15 @@ resolve_waiting(struct pn_odb_ingest *ing, const uint32_t *waiting, size_t nw)
 	for (size_t k = 0; k < nw; k++) {
 		uint32_t i = waiting[k];
 
+		if ((err = base_of(ing, i, &b)) != NULL)
+			goto done;
 		if (ents[i].type == PN_OBJ_REF_DELTA) {
 			memcpy(ref[nref].oid, ing->refs.data + ents[i].base * PN_OID_SHA1_LEN, PN_OID_SHA1_LEN);
 			ref[nref++].i = i;
 		} else {
-			if ((err = base_of(ing, i, &b)) != NULL)
-				goto done;
 			ofs[nofs].base = b;
 			ofs[nofs++].i = i;
 		}
-		if ((err = base_of(ing, i, &b)) != NULL)
-			goto done;
 		if (b != NONE && ents[b].state == E_DONE) {
 			ents[i].state = E_QUEUED;
 			stack[top++] = i;
@@ -951,8 +954,8 @@ cmp_record(const void *a, const void *b)
 	return memcmp(a, b, PN_OID_SHA1_LEN);
 }
 
-/* Build the index of the resolved entries in memory (40 bytes per object: as much as the entry table, which
- * is freed first) and write it to a new temporary file, fsynced. */
+/* Build the index of the resolved entries in memory (40 bytes per object, beside the entry table) and write it
+ * to a new temporary file, fsynced. */
 static const struct pn_error *
 write_index(struct pn_odb_ingest *ing, const struct pn_oid *checksum, uint64_t pack_size)
 {
@@ -1001,8 +1004,10 @@ write_index(struct pn_odb_ingest *ing, const struct pn_oid *checksum, uint64_t p
 		goto done;
 	}
 	len += IDX_TRAILER_LEN;
-	if ((size_t)snprintf(ing->tmp_idx, sizeof(ing->tmp_idx), "%s/.tmp-idx-XXXXXX", ing->odb->dir) >=
-	    sizeof(ing->tmp_idx) || (fd = mkostemp(ing->tmp_idx, O_CLOEXEC)) == -1) {
+	/* shorter than the pack's temporary name, which fitted */
+	memcpy(ing->tmp_idx, ing->odb->dir, strlen(ing->odb->dir));
+	memcpy(ing->tmp_idx + strlen(ing->odb->dir), idx_template, sizeof(idx_template));
+	if ((fd = mkostemp(ing->tmp_idx, O_CLOEXEC)) == -1) {
 		err = pn_error_errno_fmt("create %s", ing->tmp_idx);
 		ing->tmp_idx[0] = '\0';
 		goto done;
@@ -1050,10 +1055,12 @@ commit_pack(struct pn_odb_ingest *ing, const struct pn_oid *checksum)
 		return err;
 	}
 	ing->tmp_idx[0] = '\0';
-	if ((err = pn_atomic_sync_dir(odb->dir)) != NULL)
+	if ((err = pn_atomic_sync_dir(odb->dir)) != NULL || (err = load_pack(odb, hex, &p)) != NULL) {
+		/* back to the store as it was, which must keep opening: the index first, as in remove */
+		unlink(ipath);
+		unlink(ppath);
 		return err;
-	if ((err = load_pack(odb, hex, &p)) != NULL)
-		return err;
+	}
 	odb->packs[odb->npacks++] = p;
 	return NULL;
 }

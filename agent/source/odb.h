@@ -9,7 +9,7 @@
  * (SHA-1("<type> <size>\0" + data)), writes the index, and commits both files: fsync each, rename the pack,
  * rename the index, fsync the directory. A pack counts only once its index exists, so a crash or a failure at
  * any step leaves the packs committed before untouched and readable; pn_odb_ingest_abort() removes the
- * temporaries. Memory during ingest: the parser's window and ~80 bytes per object, plus while resolving deltas
+ * temporaries. Memory during ingest: the parser's window and ~100 bytes per object, plus while resolving deltas
  * one base, one delta and one result (each at most max_object) and the reader's cache (PN_PACK_CACHE_MAX;
  * one per open store, one per ingest).
  *
@@ -20,8 +20,10 @@
  * flags SHAttered-style objects) replaces it for object ids in a later issue. SHA-256 repositories are not
  * supported yet (struct pn_oid carries the length for that day).
  *
- * Reads (pn_odb_read) search every pack's index, then resolve the object from its pack file through the same
- * iterative chain walk and cache. Not thread-safe: one struct pn_odb per thread.
+ * Reads (pn_odb_read) search every pack's index (mapped read-only: committed files never change), then resolve
+ * the object from its pack file through the same iterative chain walk and cache, and check it against its id.
+ * Not thread-safe: one struct pn_odb per thread. Temporaries left by a crash are not removed yet: that needs
+ * the state lock (a later issue) to know that no other ingest is running.
  *
  * Files, in <state_dir>/objects/:
  *   pack-<checksum>.pack    the pack exactly as received (<checksum> = its SHA-1 trailer, 40 hex digits)

@@ -405,6 +405,8 @@ pn_pack_push(struct pn_pack *p, const void *data, size_t len)
 		return p->err;
 	if (p->finished)
 		return fail(p, pn_error_fmt(PN_ERR_INTERNAL, "pack: data pushed after the end of the stream"));
+	if (len == 0)
+		return NULL;
 	if (len > p->limits.max_size - p->received)
 		return fail(p, pn_error_fmt(PN_ERR_TOO_LARGE,
 		    "pack offset %llu: the pack stream exceeds the limit of %llu bytes (PN_PACK_MAX_SIZE)",

@@ -32,8 +32,9 @@
 /* Largest object (and largest delta) accepted, inflated: 64 MiB. Reading a deltified object holds its base
  * and its result at once (~2x), so this bounds the memory of a fetch, not only the disk. */
 #define PN_PACK_MAX_OBJECT ((size_t)64 << 20)
-/* Most objects in one pack. The object store keeps ~80 bytes per object in memory while indexing (and 40 on
- * disk); a depth-1 snapshot of the largest surveyed homelab has 602 objects, fluxcd/flux2 872. */
+/* Most objects in one pack. The object store keeps ~100 bytes per object in memory while indexing (entry
+ * table, id hash, index records) and 40 on disk: 100 MiB at this limit; a depth-1 snapshot of the largest
+ * surveyed homelab has 602 objects, fluxcd/flux2 872. */
 #define PN_PACK_MAX_OBJECTS (1u << 20)
 /* Budget for a whole pack stream: 1 GiB. A depth-1 snapshot is kilobytes to a few megabytes; the full
  * history of a large homelab (onedr0p/home-ops, 270k objects) is ~60 MB. */

@@ -678,7 +678,8 @@ pn_tree_cat(struct pn_odb *odb, const struct pn_oid *oid, FILE *out)
 	if ((err = pn_odb_read(odb, oid, &t, &b)) != NULL)
 		goto done;
 	if (t != PN_OBJ_TREE) {
-		fwrite(b.data, 1, b.len, out);
+		if (b.len > 0)
+			fwrite(b.data, 1, b.len, out);
 		err = output_error(out);
 		goto done;
 	}
