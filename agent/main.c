@@ -66,8 +66,9 @@ usage(FILE *f)
 	fprintf(f, "\n"
 	    "  pinion sync --once --url URL [--branch main] [--path ./apps] [--kubeconfig FILE]\n"
 	    "              [--state-dir /var/lib/pinion] [--ca-file FILE] [--name N] [--namespace NS]\n"
-	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s]\n"
+	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s] [--require-fresh]\n"
 	    "  pinion fetch --url URL [--branch main] [--state-dir DIR] [--ca-file FILE] [--timeout 5m]\n"
+	    "  credentials (sync, fetch): --username U --password-file FILE | --bearer-token-file FILE\n"
 	    "  pinion ls-tree [--state-dir DIR] [PATH]\n"
 	    "  pinion cat-file [--state-dir DIR] OID\n"
 	    "\nexit status: 0 ok, 64 usage, 65 permanent failure, 70 internal error, 75 temporary failure\n");
@@ -95,6 +96,10 @@ enum opt_id {
 	OPT_API_TIMEOUT,
 	OPT_CRD_WAIT,
 	OPT_CRD_POLL,
+	OPT_USERNAME,
+	OPT_PASSWORD_FILE,
+	OPT_BEARER_FILE,
+	OPT_REQUIRE_FRESH,
 };
 
 static const struct option sync_options[] = {
@@ -111,6 +116,10 @@ static const struct option sync_options[] = {
 	{"api-timeout", required_argument, NULL, OPT_API_TIMEOUT},
 	{"crd-wait", required_argument, NULL, OPT_CRD_WAIT},
 	{"crd-poll", required_argument, NULL, OPT_CRD_POLL},
+	{"username", required_argument, NULL, OPT_USERNAME},
+	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
+	{"bearer-token-file", required_argument, NULL, OPT_BEARER_FILE},
+	{"require-fresh", no_argument, NULL, OPT_REQUIRE_FRESH},
 	{NULL, 0, NULL, 0},
 };
 
@@ -155,6 +164,10 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 		case OPT_NAME: o->unit_name = optarg; break;
 		case OPT_NAMESPACE: o->unit_namespace = optarg; break;
 		case OPT_ONCE: *once = 1; break;
+		case OPT_USERNAME: o->username = optarg; break;
+		case OPT_PASSWORD_FILE: o->password_file = optarg; break;
+		case OPT_BEARER_FILE: o->bearer_token_file = optarg; break;
+		case OPT_REQUIRE_FRESH: o->require_fresh = 1; break;
 		case OPT_TIMEOUT: err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--timeout", &o->timeout_ms); break;
 		case OPT_API_TIMEOUT:
 			err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--api-timeout", &o->api_timeout_ms);
@@ -187,7 +200,8 @@ cmd_sync(int argc, char **argv)
 
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
 	    OPT_KUBECONFIG, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
-	    OPT_CRD_POLL), &o, &once, &first)) != NULL)
+	    OPT_CRD_POLL, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH), &o, &once,
+	    &first)) != NULL)
 		return err;
 	if (first < argc)
 		return pn_error_fmt(PN_ERR_USAGE, "sync: unexpected argument \"%s\"", argv[first]);
@@ -207,8 +221,8 @@ cmd_fetch(int argc, char **argv)
 	const struct pn_error *err;
 	int once, first;
 
-	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_STATE_DIR, OPT_CA_FILE, OPT_TIMEOUT),
-	    &o, &once, &first)) != NULL)
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_STATE_DIR, OPT_CA_FILE, OPT_TIMEOUT,
+	    OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE), &o, &once, &first)) != NULL)
 		return err;
 	if (first < argc)
 		return pn_error_fmt(PN_ERR_USAGE, "fetch: unexpected argument \"%s\"", argv[first]);

@@ -2,9 +2,15 @@
 #include "reconcile.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/base64.h>
+#include <mbedtls/platform_util.h>
+
 #include "../../platform/clock.h"
+#include "../core/buf.h"
+#include "../core/file.h"
 #include "../core/log.h"
 #include "../net/tls.h"
 #include "../source/odb.h"
@@ -45,9 +51,85 @@ fetch_pack(struct pn_upload *u, struct pn_odb *odb, const struct pn_oid *want)
 	return NULL;
 }
 
+/* One secret from a file: the first line, without its newline (as Flux reads Secret values written by
+ * `echo`). */
+static const struct pn_error *
+read_secret(const char *path, const char *what, struct pn_buf *out)
+{
+	const struct pn_error *err;
+	char *nl;
+
+	pn_buf_init(out, PN_SYNC_SECRET_MAX, what);
+	if ((err = pn_file_read(path, out)) != NULL)
+		return err;
+	if ((nl = memchr(out->data != NULL ? out->data : "", '\n', out->len)) != NULL) {
+		out->len = (size_t)(nl - out->data);
+		out->data[out->len] = '\0';
+	}
+	if (out->len > 0 && out->data[out->len - 1] == '\r')
+		out->data[--out->len] = '\0';
+	if (out->len == 0)
+		return pn_error_fmt(PN_ERR_USAGE, "%s %s is empty", what, path);
+	return NULL;
+}
+
+static void
+wipe(struct pn_buf *b)
+{
+	if (b->data != NULL)
+		mbedtls_platform_zeroize(b->data, b->cap);
+	pn_buf_release(b);
+}
+
+/* The Authorization header line for the options' credentials, or NULL in *out when there are none. The
+ * caller wipes and frees it. */
+static const struct pn_error *
+auth_header(const struct pn_sync_options *o, struct pn_buf *out)
+{
+	struct pn_buf secret, plain;
+	const struct pn_error *err = NULL;
+	size_t n = 0;
+	char *p;
+
+	pn_buf_init(out, 2 * PN_SYNC_SECRET_MAX + 64, "Authorization header");
+	pn_buf_init(&secret, 0, "secret");
+	pn_buf_init(&plain, 2 * PN_SYNC_SECRET_MAX, "credentials");
+	if (o->bearer_token_file != NULL && (o->username != NULL || o->password_file != NULL))
+		return pn_error_fmt(PN_ERR_USAGE, "--bearer-token-file and --username/--password-file exclude each other");
+	if (o->bearer_token_file != NULL) {
+		if ((err = read_secret(o->bearer_token_file, "bearer token file", &secret)) == NULL)
+			err = pn_buf_addf(out, "Authorization: Bearer %s", secret.data);
+		goto done;
+	}
+	if (o->username == NULL && o->password_file == NULL)
+		goto done;
+	if (o->username == NULL || o->password_file == NULL) {
+		err = pn_error_fmt(PN_ERR_USAGE, "--username and --password-file go together");
+		goto done;
+	}
+	if ((err = read_secret(o->password_file, "password file", &secret)) != NULL)
+		goto done;
+	if ((err = pn_buf_addf(&plain, "%s:%s", o->username, secret.data)) != NULL)
+		goto done;
+	(void)mbedtls_base64_encode(NULL, 0, &n, (const unsigned char *)plain.data, plain.len);
+	if ((err = pn_buf_addstr(out, "Authorization: Basic ")) != NULL ||
+	    (err = pn_buf_reserve(out, n, &p)) != NULL)
+		goto done;
+	if (mbedtls_base64_encode((unsigned char *)p, n, &n, (const unsigned char *)plain.data, plain.len) != 0) {
+		err = pn_error_fmt(PN_ERR_INTERNAL, "base64 of the credentials failed");
+		goto done;
+	}
+	pn_buf_commit(out, n);
+done:
+	wipe(&secret);
+	wipe(&plain);
+	return err;
+}
+
 const struct pn_error *
 pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 {
+	struct pn_buf auth;
 	struct pn_url url;
 	struct pn_tls_options topt;
 	struct pn_tls_config *tls = NULL;
@@ -62,6 +144,7 @@ pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 	int found;
 
 	memset(&url, 0, sizeof(url));
+	pn_buf_init(&auth, 0, "Authorization header");
 	pn_url_redact(o->url, redacted, sizeof(redacted));
 	if ((err = pn_url_parse(o->url, &url)) != NULL)
 		return err;
@@ -78,7 +161,10 @@ pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 		if ((err = pn_tls_config_new(&topt, &tls)) != NULL)
 			goto done;
 	}
+	if ((err = auth_header(o, &auth)) != NULL)
+		goto done;
 	memset(&uopt, 0, sizeof(uopt));
+	uopt.auth_header = auth.len > 0 ? auth.data : NULL;
 	uopt.url = o->url;
 	uopt.branch = o->branch;
 	uopt.tls = tls;
@@ -107,6 +193,7 @@ done:
 	pn_upload_free(u);
 	pn_tls_config_free(tls);
 	pn_url_release(&url);
+	wipe(&auth);
 	return err;
 }
 
@@ -121,8 +208,19 @@ pn_sync_once(const struct pn_sync_options *o)
 	struct pn_oid commit;
 	const struct pn_error *err;
 
-	if ((err = pn_sync_fetch(o, revision, sizeof(revision))) != NULL)
-		return err;
+	if ((err = pn_sync_fetch(o, revision, sizeof(revision))) != NULL) {
+		const struct pn_error *cached;
+		int found;
+
+		if (!pn_error_retryable(err) || o->require_fresh)
+			return err;
+		cached = pn_state_get(o->state_dir, PN_STATE_FETCHED, revision, sizeof(revision), &found);
+		if (cached != NULL || !found)
+			return err;
+		/* booting without network is normal on a Pi: converge on what was fetched last */
+		pn_log(PN_LOG_WARNING, "%s; applying the last fetched revision %s instead (--require-fresh "
+		    "refuses)", err->msg, revision);
+	}
 	pn_pack_limits_default(&limits);
 	if ((err = pn_state_revision_oid(revision, &commit)) != NULL)
 		goto done;

@@ -31,7 +31,17 @@ struct pn_sync_options {
 	uint64_t api_timeout_ms;	/* each API request; 0 = the client's default */
 	uint64_t crd_wait_ms;		/* how long new CRDs may take to be served; 0 = the default */
 	uint64_t crd_poll_ms;		/* how often to look; 0 = the default */
+	/* Credentials, each read from a file (never from the command line): HTTP basic auth (username plus
+	 * password file) or a bearer token. */
+	const char *username;
+	const char *password_file;
+	const char *bearer_token_file;
+	/* When the remote cannot be reached, fail instead of applying the last fetched revision. */
+	int require_fresh;
 };
+
+/* Longest password or token read from a file. */
+#define PN_SYNC_SECRET_MAX 4096
 
 /* Normalise a unit path as Flux writes it ("./apps/", ".", "apps") into a tree path ("apps", ""); ".."
  * components, absolute paths and empty components are errors naming the path. out holds at least
@@ -44,7 +54,9 @@ const struct pn_error *pn_sync_fetch(const struct pn_sync_options *o, char *revi
 /* Render the unit's path of `tree` and apply it; prints one line per object to stdout. */
 const struct pn_error *pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree);
 
-/* fetch → render → apply → record `applied`. */
+/* fetch → render → apply → record `applied`. When the remote is unreachable (a retryable error) and a
+ * revision was fetched before, that revision is applied with one warning, unless require_fresh is set: a Pi
+ * that boots without network still converges on what it last had. */
 const struct pn_error *pn_sync_once(const struct pn_sync_options *o);
 
 #endif
