@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <mbedtls/base64.h>
 #include <mbedtls/platform_util.h>
@@ -20,10 +21,36 @@
 #include "state.h"
 #include "../core/banned.h"
 
+/* How often the progress line on a terminal is redrawn. */
+#define PN_PROGRESS_INTERVAL_MS 200
+#define PN_KIB 1024.0
+
+struct ingest {
+	struct pn_odb_ingest *ing;
+	uint64_t bytes;
+	uint64_t last_draw_ms;
+	int tty;		/* stderr is a terminal: show progress; otherwise print nothing extra */
+};
+
+static void
+progress(struct ingest *in, int final)
+{
+	uint64_t now = pn_clock_mono_ms();
+
+	if (!in->tty || (!final && now - in->last_draw_ms < PN_PROGRESS_INTERVAL_MS))
+		return;
+	in->last_draw_ms = now;
+	fprintf(stderr, "\rreceiving pack: %.1f KiB%s", (double)in->bytes / PN_KIB, final ? ", done\n" : "");
+}
+
 static const struct pn_error *
 ingest_sink(void *ctx, const void *data, size_t len)
 {
-	return pn_odb_ingest_push(ctx, data, len);
+	struct ingest *in = ctx;
+
+	in->bytes += len;
+	progress(in, 0);
+	return pn_odb_ingest_push(in->ing, data, len);
 }
 
 /* The objects of `want` into the store, from one depth-1 pack. On any failure the store is as before. */
@@ -31,15 +58,22 @@ static const struct pn_error *
 fetch_pack(struct pn_upload *u, struct pn_odb *odb, const struct pn_oid *want)
 {
 	struct pn_odb_ingest *ing = NULL;
+	struct ingest in;
 	struct pn_oid pack;
 	const struct pn_error *err;
 
 	if ((err = pn_odb_ingest_begin(odb, &ing)) != NULL)
 		return err;
-	if ((err = pn_upload_fetch(u, want, ingest_sink, ing)) != NULL) {
+	memset(&in, 0, sizeof(in));
+	in.ing = ing;
+	in.tty = isatty(STDERR_FILENO);
+	if ((err = pn_upload_fetch(u, want, ingest_sink, &in)) != NULL) {
+		if (in.tty && in.bytes > 0)
+			fputc('\n', stderr);
 		pn_odb_ingest_abort(ing);
 		return err;
 	}
+	progress(&in, 1);
 	if ((err = pn_odb_ingest_finish(ing, &pack)) != NULL)
 		return err;
 	if (!pn_odb_has(odb, want)) {
