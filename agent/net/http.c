@@ -340,7 +340,6 @@ do_once(struct pn_http_conn *c, const struct pn_http_request *req, struct pn_htt
 		if (off < n)
 			p->keep_alive = 0;
 	}
-	resp->body_bytes = p->body_bytes;
 	c->requests++;
 	if (!p->keep_alive)
 		pn_http_conn_close(c);
@@ -370,6 +369,7 @@ pn_http_do(struct pn_http_conn *c, const struct pn_http_request *req, struct pn_
 		response_init(resp);
 		err = do_once(c, req, resp, deadline_ms, &retry);
 	}
+	resp->body_bytes = c->parser.body_bytes;
 	if (err == NULL)
 		return NULL;
 	/* the connection is in an unknown state */

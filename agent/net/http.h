@@ -58,7 +58,7 @@ void pn_http_conn_free(struct pn_http_conn *c);
 
 /* Send one request and read its whole response before `deadline_ms` (monotonic, platform/clock.h). The body
  * goes to sink (NULL: discarded). Any status is a success here (the caller judges 4xx/5xx); errors are network,
- * TLS, malformed responses and the sink's own.
+ * TLS, malformed responses (prefixed "GET https://host:port/target: ") and the sink's own (returned unchanged).
  *
  * resp needs no setup: pn_http_do fills it in all cases, so pn_http_response_release() is always safe after it.
  * The status and headers are in resp before the first call to sink, so a sink that can reach resp (through its

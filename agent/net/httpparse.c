@@ -32,13 +32,21 @@ enum {
 /* Bytes of an offending value quoted in an error. */
 #define QUOTE_MAX 40
 
+/* The error kept in the parser, handed out as a fresh error of the per-thread ring: a pointer into the parser
+ * would dangle once the caller frees it. */
+static const struct pn_error *
+kept(const struct pn_httpparse *p)
+{
+	return pn_error_fmt(p->err_store.code, "%s", p->err_store.msg);
+}
+
 static const struct pn_error *
 fail(struct pn_httpparse *p, const struct pn_error *err)
 {
 	p->err_store = *err;
 	p->err = &p->err_store;
 	p->state = S_ERROR;
-	return p->err;
+	return kept(p);
 }
 
 void
@@ -437,7 +445,7 @@ chunk_size_byte(struct pn_httpparse *p, unsigned char c)
 	}
 }
 
-/* One byte of the trailer section; in_ext counts the bytes of the current line before its CRLF. */
+/* One byte of the trailer section (discarded): line_len counts the current line, in_ext says it had a colon. */
 static const struct pn_error *
 trailer_byte(struct pn_httpparse *p, unsigned char c)
 {
@@ -529,7 +537,7 @@ pn_httpparse_push(struct pn_httpparse *p, const void *data, size_t len, size_t *
 
 	*used = 0;
 	if (p->err != NULL)
-		return p->err;
+		return kept(p);
 	if (len > 0)
 		p->started = 1;
 	while (off < len && p->state != S_DONE) {
@@ -552,7 +560,7 @@ const struct pn_error *
 pn_httpparse_finish(struct pn_httpparse *p)
 {
 	if (p->err != NULL)
-		return p->err;
+		return kept(p);
 	switch (p->state) {
 	case S_DONE:
 		return NULL;

@@ -69,13 +69,13 @@ struct pn_httpparse {
 	pn_http_sink sink;
 	void *sink_ctx;
 	struct pn_buf head;		/* the status line and header block, NUL-separated once parsed */
-	size_t line_start;		/* offset in head (or count in a chunk line) of the current line */
+	size_t line_start;		/* offset in head of the current header line */
 	uint64_t remaining;		/* body bytes (Content-Length) or chunk bytes still expected */
 	size_t line_len;		/* bytes of the current chunk-size or trailer line */
 	size_t hex_digits;		/* digits of the current chunk size */
 	size_t trailer_bytes;		/* bytes of the trailer section so far */
 	unsigned interim;		/* 1xx responses skipped */
-	int in_ext;			/* inside a chunk extension */
+	int in_ext;			/* chunk-size line: digits, blanks or extension; trailer: colon seen */
 	int saw_cr;			/* the previous byte of a line was CR */
 	int started;			/* a byte of the response has arrived */
 	struct pn_error err_store;

@@ -13,12 +13,20 @@
 #define LEN_END 2
 #define LEN_INVALID 3
 
+/* The error kept in the reader, handed out as a fresh error of the per-thread ring: a pointer into the reader
+ * would dangle once the caller frees it. */
+static const struct pn_error *
+kept(const struct pn_pkt *p)
+{
+	return pn_error_fmt(p->err_store.code, "%s", p->err_store.msg);
+}
+
 static const struct pn_error *
 fail(struct pn_pkt *p, const struct pn_error *err)
 {
 	p->err_store = *err;
 	p->err = &p->err_store;
-	return p->err;
+	return kept(p);
 }
 
 void
@@ -118,7 +126,7 @@ pn_pkt_push(struct pn_pkt *p, const void *data, size_t len)
 	const struct pn_error *err;
 
 	if (p->err != NULL)
-		return p->err;
+		return kept(p);
 	/* the stream budget: compare before adding */
 	if (p->stream_max != 0 && (len > p->stream_max || p->offset > p->stream_max - len))
 		return fail(p, pn_error_fmt(PN_ERR_TOO_LARGE, "pkt-line stream exceeds its limit of %llu bytes",
@@ -165,7 +173,7 @@ const struct pn_error *
 pn_pkt_finish(struct pn_pkt *p)
 {
 	if (p->err != NULL)
-		return p->err;
+		return kept(p);
 	if (p->hdr_len > 0)
 		return fail(p, pn_error_fmt(PN_ERR_PARSE, "truncated pkt-line: the stream ended inside a length "
 		    "(%zu of 4 digits) at offset %llu", p->hdr_len, (unsigned long long)p->offset));

@@ -19,11 +19,6 @@
 #define PN_VERSION "0.0.0-unknown"
 #endif
 
-/* The request target and body of one request: a path, or the few pkt-lines of a command. */
-#define PN_UPLOAD_TARGET_MAX (PN_URL_MAX + 64)
-#define PN_UPLOAD_REQUEST_MAX (16 * 1024)
-/* An "Authorization: Basic <base64(user:password)>" line built from the URL's user information. */
-#define PN_UPLOAD_AUTH_MAX (4 * PN_URL_MAX)
 /* Room for a quoted peer line in a message. */
 #define QUOTE_BUF (PN_PKT_QUOTE_MAX + 4)
 
@@ -274,7 +269,8 @@ server_err(const char *line, size_t len)
 {
 	char q[QUOTE_BUF];
 
-	pn_pkt_quote(line + 4, len - 4, q, sizeof(q));
+	/* "ERR" alone carries no message: len may be 3 */
+	pn_pkt_quote(len > 4 ? line + 4 : "", len > 4 ? len - 4 : 0, q, sizeof(q));
 	return pn_error_fmt(PN_ERR_REJECTED, "the server reported an error: %s", q);
 }
 
@@ -502,10 +498,12 @@ pack_data(void *ctx, const char *data, size_t len)
 	struct pn_upload *u = ctx;
 	const struct pn_error *err;
 
-	if ((err = u->sink(u->sink_ctx, data, len)) != NULL)
+	if (u->sink != NULL && (err = u->sink(u->sink_ctx, data, len)) != NULL) {
 		u->origin = ORIGIN_FINAL;
+		return err;
+	}
 	u->pack_bytes += len;
-	return err;
+	return NULL;
 }
 
 /* The media type of a Content-Type value, parameters ignored, is `want`. */
@@ -598,6 +596,29 @@ status_error(struct pn_upload *u, int status)
 	}
 }
 
+/* Get ready to read an answer from its first packet, expected in state `first`. */
+static void
+answer_begin(struct pn_upload *u, enum step first, uint64_t pkt_max, const char *what)
+{
+	u->what = what;
+	u->step = first;
+	u->nlines = 0;
+	pn_pkt_init(&u->pkt, pkt_max, on_packet, u);
+}
+
+/* The answer's bytes are all in: it must have ended cleanly with its final flush. */
+static const struct pn_error *
+answer_end(struct pn_upload *u)
+{
+	const struct pn_error *err;
+
+	if ((err = pn_pkt_finish(&u->pkt)) != NULL)
+		return pn_error_wrap(err, "%s: %s answer", u->url.redacted, u->what);
+	if (u->step != ST_DONE)
+		return pn_error_fmt(PN_ERR_PROTO, "%s: the %s answer ended early", u->url.redacted, u->what);
+	return NULL;
+}
+
 /* One request and its whole answer, read through on_packet from `first`. */
 static const struct pn_error *
 request(struct pn_upload *u, int post, const char *suffix, enum step first, uint64_t pkt_max, const char *what)
@@ -628,13 +649,10 @@ request(struct pn_upload *u, int post, const char *suffix, enum step first, uint
 
 	u->resp = &resp;
 	u->ctype = post ? CTYPE_RESULT : CTYPE_ADVERTISEMENT;
-	u->what = what;
 	u->checked = u->discard = 0;
 	u->origin = ORIGIN_TRANSPORT;
 	u->errbody_len = 0;
-	u->step = first;
-	u->nlines = 0;
-	pn_pkt_init(&u->pkt, pkt_max, on_packet, u);
+	answer_begin(u, first, pkt_max, what);
 	err = pn_http_do(u->conn, &req, &resp, body_sink, u, u->deadline_ms);
 	if (err != NULL) {
 		if (u->origin == ORIGIN_PEER)
@@ -647,12 +665,7 @@ request(struct pn_upload *u, int post, const char *suffix, enum step first, uint
 	}
 	if (!u->checked && (err = check_ctype(u)) != NULL)
 		goto done;
-	if ((err = pn_pkt_finish(&u->pkt)) != NULL) {
-		err = pn_error_wrap(err, "%s: %s answer", u->url.redacted, what);
-		goto done;
-	}
-	if (u->step != ST_DONE)
-		err = pn_error_fmt(PN_ERR_PROTO, "%s: the %s answer ended early", u->url.redacted, what);
+	err = answer_end(u);
 done:
 	/* a half-read answer leaves the connection unusable; pn_http_do has closed it */
 	u->resp = NULL;
@@ -690,6 +703,41 @@ command(struct pn_upload *u, const char *cmd)
 	return pn_pkt_delim(&u->body);
 }
 
+static void
+ls_refs_begin(struct pn_upload *u)
+{
+	u->nrefs = 0;
+	u->have_found = 0;
+}
+
+static const struct pn_error *
+ls_refs_result(struct pn_upload *u, struct pn_oid *out)
+{
+	if (!u->have_found)
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "branch \"%s\" not found in %s", u->branch, u->url.redacted);
+	if (out != NULL)
+		*out = u->found;
+	return NULL;
+}
+
+/* Ready for a fetch answer: the pack goes to sink; returns the ceiling on the whole answer's bytes. */
+static uint64_t
+fetch_begin(struct pn_upload *u, pn_upload_sink sink, void *sink_ctx)
+{
+	uint64_t overhead, pkt_max;
+
+	u->sink = sink;
+	u->sink_ctx = sink_ctx;
+	u->pack_bytes = 0;
+	u->nshallow = 0;
+	pn_sideband_init(&u->sb, u->pack_max, pack_data, u, NULL, NULL);
+	/* the pack, 5 bytes of framing per side-band packet, and the sections before it */
+	overhead = (u->pack_max / PN_SIDEBAND_DATA_MAX + 1) * (PN_PKT_HDR + 1) + PN_UPLOAD_LS_REFS_MAX;
+	if (__builtin_add_overflow(u->pack_max, overhead, &pkt_max))
+		pkt_max = 0;
+	return pkt_max;
+}
+
 const struct pn_error *
 pn_upload_ls_ref(struct pn_upload *u, struct pn_oid *out)
 {
@@ -700,14 +748,10 @@ pn_upload_ls_ref(struct pn_upload *u, struct pn_oid *out)
 	if ((err = command(u, "ls-refs")) != NULL || (err = pn_pkt_writef(&u->body, "ref-prefix %s\n", u->refname))
 	    != NULL || (err = pn_pkt_flush(&u->body)) != NULL)
 		return err;
-	u->nrefs = 0;
-	u->have_found = 0;
+	ls_refs_begin(u);
 	if ((err = request(u, 1, "/git-upload-pack", ST_REFS, PN_UPLOAD_LS_REFS_MAX, "ls-refs")) != NULL)
 		return err;
-	if (!u->have_found)
-		return pn_error_fmt(PN_ERR_NOT_FOUND, "branch \"%s\" not found in %s", u->branch, u->url.redacted);
-	*out = u->found;
-	return NULL;
+	return ls_refs_result(u, out);
 }
 
 const struct pn_error *
@@ -715,7 +759,6 @@ pn_upload_fetch(struct pn_upload *u, const struct pn_oid *want, pn_upload_sink s
 {
 	const struct pn_error *err;
 	char hex[PN_OID_HEX_MAX];
-	uint64_t overhead, pkt_max;
 
 	if (want->len != PN_OID_SHA1_LEN)
 		return pn_error_fmt(PN_ERR_INTERNAL, "fetch: object id of %u bytes", want->len);
@@ -727,14 +770,32 @@ pn_upload_fetch(struct pn_upload *u, const struct pn_oid *want, pn_upload_sink s
 	    (err = pn_pkt_writef(&u->body, "want %s\n", pn_oid_to_hex(want, hex))) != NULL ||
 	    (err = pn_pkt_writef(&u->body, "done\n")) != NULL || (err = pn_pkt_flush(&u->body)) != NULL)
 		return err;
-	u->sink = sink;
-	u->sink_ctx = sink_ctx;
-	u->pack_bytes = 0;
-	u->nshallow = 0;
-	pn_sideband_init(&u->sb, u->pack_max, pack_data, u, NULL, NULL);
-	/* the whole answer: the pack, 5 bytes of framing per side-band packet, and the sections before it */
-	overhead = (u->pack_max / PN_SIDEBAND_DATA_MAX + 1) * (PN_PKT_HDR + 1) + PN_UPLOAD_LS_REFS_MAX;
-	if (__builtin_add_overflow(u->pack_max, overhead, &pkt_max))
-		pkt_max = 0;
-	return request(u, 1, "/git-upload-pack", ST_SECTION, pkt_max, "fetch");
+	return request(u, 1, "/git-upload-pack", ST_SECTION, fetch_begin(u, sink, sink_ctx), "fetch");
+}
+
+const struct pn_error *
+pn_upload_read_answer(struct pn_upload *u, enum pn_upload_answer kind, const void *data, size_t len,
+    struct pn_oid *oid, pn_upload_sink sink, void *sink_ctx)
+{
+	const struct pn_error *err;
+
+	switch (kind) {
+	case PN_UPLOAD_ANSWER_CAPS:
+		u->has_ls_refs = u->has_fetch = u->has_shallow = u->srv_agent = u->srv_object_format = 0;
+		answer_begin(u, ST_CAPS_FIRST, PN_UPLOAD_CAPS_MAX, "capability advertisement");
+		break;
+	case PN_UPLOAD_ANSWER_LS_REFS:
+		ls_refs_begin(u);
+		answer_begin(u, ST_REFS, PN_UPLOAD_LS_REFS_MAX, "ls-refs");
+		break;
+	default:
+		answer_begin(u, ST_SECTION, fetch_begin(u, sink, sink_ctx), "fetch");
+		break;
+	}
+	u->origin = ORIGIN_TRANSPORT;
+	if ((err = pn_pkt_push(&u->pkt, data, len)) != NULL)
+		return u->origin == ORIGIN_FINAL ? err : pn_error_wrap(err, "%s", u->url.redacted);
+	if ((err = answer_end(u)) != NULL)
+		return err;
+	return kind == PN_UPLOAD_ANSWER_LS_REFS ? ls_refs_result(u, oid) : NULL;
 }

@@ -23,6 +23,7 @@
 #include "../core/error.h"
 #include "../net/tls.h"
 #include "oid.h"
+#include "url.h"
 
 /* Capability advertisement: git 2.39 sends ~150 bytes; anything near this ceiling is not a Git server. */
 #define PN_UPLOAD_CAPS_MAX (64 * 1024)
@@ -39,6 +40,13 @@
 #define PN_UPLOAD_ERRBODY_MAX 200
 /* Longest branch name accepted (git allows longer; no one uses them). */
 #define PN_UPLOAD_BRANCH_MAX 255
+/* What pinion sends: a request target is the URL's path plus "/info/refs?service=git-upload-pack"; a request
+ * body is a handful of pkt-lines (command, agent, object-format, one ref-prefix or want). */
+#define PN_UPLOAD_TARGET_MAX (PN_URL_MAX + 64)
+#define PN_UPLOAD_REQUEST_MAX (16 * 1024)
+/* An "Authorization: Basic <base64(user:password)>" line made from a URL's user information (base64 grows
+ * 4/3; the URL is at most PN_URL_MAX). */
+#define PN_UPLOAD_AUTH_MAX (4 * PN_URL_MAX)
 
 struct pn_upload_options {
 	const char *url;			/* http:// or https:// Git URL */
@@ -73,6 +81,19 @@ const struct pn_error *pn_upload_ls_ref(struct pn_upload *u, struct pn_oid *out)
  * complete pack. */
 const struct pn_error *pn_upload_fetch(struct pn_upload *u, const struct pn_oid *want, pn_upload_sink sink,
     void *sink_ctx);
+
+/* The three answers a session reads. */
+enum pn_upload_answer {
+	PN_UPLOAD_ANSWER_CAPS,		/* GET info/refs: the capability advertisement */
+	PN_UPLOAD_ANSWER_LS_REFS,	/* POST command=ls-refs */
+	PN_UPLOAD_ANSWER_FETCH,		/* POST command=fetch */
+};
+
+/* Read one whole answer (the HTTP body) of `kind` from memory with the very checks of a live session: for the
+ * fuzzer and for tests of malformed answers. LS_REFS sets *oid (may be NULL) to the branch's tip; FETCH sends
+ * the pack to sink (NULL: dropped). Needs no network: a session from pn_upload_new() connects only when it sends a request. */
+const struct pn_error *pn_upload_read_answer(struct pn_upload *u, enum pn_upload_answer kind, const void *data,
+    size_t len, struct pn_oid *oid, pn_upload_sink sink, void *sink_ctx);
 
 /* Pack bytes the last fetch passed to its sink. */
 uint64_t pn_upload_pack_bytes(const struct pn_upload *u);

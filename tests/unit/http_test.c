@@ -439,6 +439,25 @@ test_sink_error_passed_through(void **state)
 	pn_buf_release(&body);
 }
 
+/* Regression: an error kept inside the response parser was returned by pointer, and dangled once the caller
+ * freed the connection (found by ASan through the upload client). */
+static void
+test_error_outlives_connection(void **state)
+{
+	struct pn_http_conn *c = conn(0, "127.0.0.1");
+	struct pn_http_response resp;
+	struct pn_buf body;
+	const struct pn_error *err;
+
+	(void)state;
+	pn_buf_init(&body, 10, "tiny body");
+	err = get(c, "/cl/5000", &resp, &body, deadline());
+	pn_http_response_release(&resp);
+	pn_http_conn_free(c);
+	assert_error(err, PN_ERR_TOO_LARGE, "tiny body exceeds its limit of 10 bytes");
+	pn_buf_release(&body);
+}
+
 static void
 test_server_down(void **state)
 {
@@ -472,6 +491,7 @@ main(void)
 		cmocka_unit_test(test_status_passed_through),
 		cmocka_unit_test(test_malformed_on_the_wire),
 		cmocka_unit_test(test_sink_error_passed_through),
+		cmocka_unit_test(test_error_outlives_connection),
 		cmocka_unit_test(test_server_down),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
