@@ -180,8 +180,8 @@ base = ["sync", "--once", "--branch", "main", "--path", "./apps", "--kubeconfig"
         "--state-dir", state]
 failing("a bad URL is a usage error naming the URL", base + ["--url", "ftp://example/x.git"], 64,
         "ftp://example/x.git", state)
-failing("an unreachable server is retryable", base + ["--url", "http://127.0.0.1:1/homelab.git"], EX_RETRY,
-        "127.0.0.1", state)
+failing("an unreachable server is retryable (--require-fresh: no cached revision is applied)",
+        base + ["--url", "http://127.0.0.1:1/homelab.git", "--require-fresh"], EX_RETRY, "127.0.0.1", state)
 failing("TLS verification failure names the host", base + ["--url", https.url("homelab", host="localhost")],
         EX_DATA, "certificate verification failed for localhost", state)
 failing("malformed YAML names the file and line", base + ["--url", http.url("badyaml")], EX_DATA,
