@@ -158,6 +158,11 @@ help:
 
 -include $(OBJS:.o=.d)
 
+# Benchmarks against git and kubectl in the same run (ratios, peak RSS); never part of the tests.
+bench: all
+	scripts/setup-tests
+	python3 scripts/bench
+
 # The main job on the embedded example: a real git http-backend and the API emulator on loopback.
 demo: all
 	scripts/setup-tests
