@@ -60,7 +60,7 @@ endif
 CPPFLAGS := -D_GNU_SOURCE -DPN_VERSION='"$(VERSION)"' -I$(DEPS)/include -MMD -MP
 CFLAGS   := $(WARN) $(OPT)
 LDFLAGS  := $(LDSTATIC) $(LDSAN) $(LDEXTRA)
-LIBS     := -L$(DEPS)/lib -lssh2 -lmbedtls -lmbedx509 -lmbedcrypto -lsodium -lyaml -lcjson -lz
+LIBS     := -L$(DEPS)/lib -lssh2 -lmbedtls -lmbedx509 -lmbedcrypto -lsodium -lyaml -lcjson -lsha1dc -lz
 
 SRCS := $(sort $(wildcard agent/*/*.c platform/*.c))
 OBJS := $(SRCS:%.c=$(OUT)/obj/%.o)
@@ -71,7 +71,7 @@ BIN  := $(OUT)/pinion
 UNIT_SRCS := $(sort $(wildcard tests/unit/*_test.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(OUT)/tests/unit/%)
 
-.PHONY: all bin unit check test cross release demo fuzz bench clean distclean help deps
+.PHONY: all bin unit check test cross release demo fuzz bench conformance clean distclean help deps
 .DEFAULT_GOAL := all
 
 all: bin
@@ -127,7 +127,7 @@ fuzz: $(FUZZ_BINS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out agent/main.c,$(SRCS)) $(wildcard agent/*/*.h platform/*.h)
 	@mkdir -p $(@D)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(filter-out agent/main.c,$(SRCS)) -L$(BUILD)/deps/host/lib \
-		-lssh2 -lmbedtls -lmbedx509 -lmbedcrypto -lsodium -lyaml -lcjson -lz
+		-lssh2 -lmbedtls -lmbedx509 -lmbedcrypto -lsodium -lyaml -lcjson -lsha1dc -lz
 
 # check: host only, fast. test: every target and every phase. tests/run prints the summary line.
 check: all unit
@@ -157,6 +157,10 @@ help:
 	@sed -n '2,12s/^# \{0,1\}//p' Makefile
 
 -include $(OBJS:.o=.d)
+
+# The kustomize conformance corpus (../shared/corpus), byte for byte; skipped with a note when absent.
+conformance: all
+	python3 tests/conformance/run.py --pinion ./pinion
 
 # Benchmarks against git and kubectl in the same run (ratios, peak RSS); never part of the tests.
 bench: all

@@ -8,11 +8,10 @@
 #include <unistd.h>
 
 #define ZLIB_CONST
-#include <mbedtls/sha1.h>
 #include <zlib.h>
 
 #include "../core/banned.h"
-#include "delta.h"
+#include "sha1.h"
 
 /* The pack signature and the versions git writes and reads (3 is accepted by git and identical to 2). */
 static const uint8_t pack_magic[4] = {'P', 'A', 'C', 'K'};
@@ -47,8 +46,8 @@ struct pn_pack {
 	z_stream zs;
 	int zs_ready;
 	uint8_t *window;	/* PN_PACK_INFLATE_CHUNK bytes of inflated output */
-	mbedtls_sha1_context stream_sha;	/* every byte before the trailer */
-	mbedtls_sha1_context obj_sha;	/* the current non-delta object */
+	struct pn_sha1 stream_sha;	/* every byte before the trailer */
+	struct pn_sha1 obj_sha;		/* the current non-delta object */
 	struct pn_oid checksum;
 	int finished;
 	const struct pn_error *err;
@@ -94,12 +93,12 @@ fail(struct pn_pack *p, const struct pn_error *err)
 	return p->err;
 }
 
-static const struct pn_error *
-too_large_object(uint64_t offset, uint64_t size, size_t max, int delta)
+const struct pn_error *
+pn_pack_too_large(uint64_t offset, uint64_t size, size_t max, int delta)
 {
 	return pn_error_fmt(PN_ERR_TOO_LARGE,
 	    "pack offset %llu: %s of %llu bytes exceeds the object size limit of %zu bytes (PN_PACK_MAX_OBJECT; "
-	    "raise max_object_size in the configuration)", (unsigned long long)offset, delta ? "delta" : "object",
+	    "raise it with --max-object-size)", (unsigned long long)offset, delta ? "delta" : "object",
 	    (unsigned long long)size, max);
 }
 
@@ -143,7 +142,7 @@ pn_pack_entry_parse(const uint8_t *p, size_t len, uint64_t offset, const struct 
 	e->type = (enum pn_obj_type)type;
 	e->size = size;
 	if (size > limits->max_object)
-		return too_large_object(offset, size, limits->max_object, type >= PN_OBJ_OFS_DELTA);
+		return pn_pack_too_large(offset, size, limits->max_object, type >= PN_OBJ_OFS_DELTA);
 	if (type == PN_OBJ_OFS_DELTA) {
 		start = pos;
 		if (pos >= len)
@@ -203,12 +202,7 @@ pn_pack_new(const struct pn_pack_limits *limits, const struct pn_pack_sink *sink
 		return pn_error_fmt(PN_ERR_NOMEM, "pack: cannot set up zlib");
 	}
 	p->zs_ready = 1;
-	mbedtls_sha1_init(&p->stream_sha);
-	mbedtls_sha1_init(&p->obj_sha);
-	if (mbedtls_sha1_starts(&p->stream_sha) != 0) {
-		pn_pack_free(p);
-		return pn_error_fmt(PN_ERR_INTERNAL, "pack: SHA-1 start failed");
-	}
+	pn_sha1_init(&p->stream_sha);
 	p->state = ST_HEADER;
 	*out = p;
 	return NULL;
@@ -221,8 +215,6 @@ pn_pack_free(struct pn_pack *p)
 		return;
 	if (p->zs_ready)
 		inflateEnd(&p->zs);
-	mbedtls_sha1_free(&p->stream_sha);
-	mbedtls_sha1_free(&p->obj_sha);
 	free(p->window);
 	free(p);
 }
@@ -263,9 +255,8 @@ begin_data(struct pn_pack *p)
 		    (unsigned long long)p->cur.size);
 		if (n < 0 || (size_t)n >= sizeof(head))
 			return pn_error_fmt(PN_ERR_INTERNAL, "pack: object header too long");
-		if (mbedtls_sha1_starts(&p->obj_sha) != 0 ||
-		    mbedtls_sha1_update(&p->obj_sha, (const unsigned char *)head, (size_t)n + 1) != 0)
-			return pn_error_fmt(PN_ERR_INTERNAL, "pack: SHA-1 failed");
+		pn_sha1_init(&p->obj_sha);
+		pn_sha1_update(&p->obj_sha, head, (size_t)n + 1);
 	}
 	p->state = ST_ENTRY_DATA;
 	return NULL;
@@ -282,9 +273,13 @@ end_entry(struct pn_pack *p)
 		    (unsigned long long)p->cur.size);
 	p->cur.end = p->pos;
 	if (p->cur.type < PN_OBJ_OFS_DELTA) {
+		char what[OBJ_HEADER_MAX * 2];
+
+		snprintf(what, sizeof(what), "pack offset %llu: %s", (unsigned long long)p->cur.offset,
+		    pn_pack_type_name(p->cur.type));
 		p->cur.oid.len = PN_OID_SHA1_LEN;
-		if (mbedtls_sha1_finish(&p->obj_sha, p->cur.oid.b) != 0)
-			return pn_error_fmt(PN_ERR_INTERNAL, "pack: SHA-1 failed");
+		if ((err = pn_sha1_final(&p->obj_sha, p->cur.oid.b, what)) != NULL)
+			return err;
 	}
 	if (p->sink.entry != NULL && (err = p->sink.entry(p->sink.arg, &p->cur)) != NULL)
 		return err;
@@ -321,8 +316,8 @@ inflate_some(struct pn_pack *p, const uint8_t *buf, size_t len, size_t *used)
 				    "pack offset %llu: object data is longer than the %llu bytes its header declares",
 				    (unsigned long long)p->cur.offset, (unsigned long long)p->cur.size);
 			p->inflated += produced;
-			if (p->cur.type < PN_OBJ_OFS_DELTA && mbedtls_sha1_update(&p->obj_sha, p->window, produced) != 0)
-				return pn_error_fmt(PN_ERR_INTERNAL, "pack: SHA-1 failed");
+			if (p->cur.type < PN_OBJ_OFS_DELTA)
+				pn_sha1_update(&p->obj_sha, p->window, produced);
 			if (p->sink.data != NULL && (err = p->sink.data(p->sink.arg, &p->cur, p->window, produced)) != NULL)
 				return err;
 		}
@@ -347,8 +342,7 @@ process(struct pn_pack *p, const uint8_t *buf, size_t len)
 {
 	const struct pn_error *err;
 
-	if (mbedtls_sha1_update(&p->stream_sha, buf, len) != 0)
-		return pn_error_fmt(PN_ERR_INTERNAL, "pack: SHA-1 failed");
+	pn_sha1_update(&p->stream_sha, buf, len);
 	while (len > 0) {
 		size_t used = 0, n;
 
@@ -439,6 +433,7 @@ pn_pack_finish(struct pn_pack *p)
 {
 	uint8_t digest[PN_OID_SHA1_LEN];
 	char want[PN_OID_HEX_MAX], got[PN_OID_HEX_MAX];
+	const struct pn_error *err;
 	struct pn_oid a, b;
 
 	if (p->err != NULL)
@@ -466,8 +461,8 @@ pn_pack_finish(struct pn_pack *p)
 	if (p->hold_len != PN_PACK_TRAILER_LEN)
 		return fail(p, pn_error_fmt(PN_ERR_PARSE, "pack offset %llu: truncated pack: no trailer",
 		    (unsigned long long)p->pos));
-	if (mbedtls_sha1_finish(&p->stream_sha, digest) != 0)
-		return fail(p, pn_error_fmt(PN_ERR_INTERNAL, "pack: SHA-1 failed"));
+	if ((err = pn_sha1_final(&p->stream_sha, digest, "the pack")) != NULL)
+		return fail(p, err);
 	if (memcmp(digest, p->hold, sizeof(digest)) != 0) {
 		a.len = b.len = PN_OID_SHA1_LEN;
 		memcpy(a.b, p->hold, PN_OID_SHA1_LEN);
@@ -543,361 +538,91 @@ pn_pack_entry_read(int fd, uint64_t end, uint64_t offset, const struct pn_pack_l
 		    (unsigned long long)offset);
 	return NULL;
 }
-
 const struct pn_error *
-pn_pack_entry_inflate(int fd, uint64_t end, const struct pn_pack_entry *e, struct pn_buf *out)
+pn_pack_entry_stream(int fd, uint64_t end, const struct pn_pack_entry *e, uint8_t *in, uint8_t *buf,
+    pn_pack_emit_fn emit, void *arg)
 {
 	const struct pn_error *err = NULL;
 	unsigned long long at = (unsigned long long)e->offset;
-	uint8_t *in = NULL, scratch[64];
 	uint64_t pos = e->data_offset, left = e->size;
-	size_t start = out->len;
 	z_stream zs;
-	int zs_ready = 0, ret;
+	int ret;
 
-	if (e->size > out->max - out->len)
-		return pn_error_fmt(PN_ERR_TOO_LARGE, "pack offset %llu: object of %llu bytes exceeds the %zu bytes "
-		    "allowed for %s", at, (unsigned long long)e->size, out->max - out->len, out->what);
 	memset(&zs, 0, sizeof(zs));
 	if (inflateInit(&zs) != Z_OK)
 		return pn_error_fmt(PN_ERR_NOMEM, "pack offset %llu: cannot set up zlib", at);
-	zs_ready = 1;
-	if ((in = malloc(PN_PACK_INFLATE_CHUNK)) == NULL) {
-		err = pn_error(PN_ERR_NOMEM);
-		goto done;
-	}
 	for (;;) {
-		size_t room;
-		char *dst;
+		size_t got;
 
 		if (zs.avail_in == 0) {
 			size_t n = PN_PACK_INFLATE_CHUNK;
 
 			if (pos >= end) {
-				err = pn_error_fmt(PN_ERR_PARSE, "pack offset %llu: object data runs past the end of "
-				    "the pack", at);
-				goto done;
+				err = pn_error_fmt(PN_ERR_PARSE, "pack offset %llu: object data runs past the end of the pack",
+				    at);
+				break;
 			}
 			if (end - pos < n)
 				n = (size_t)(end - pos);
 			if ((err = read_at(fd, pos, in, n)) != NULL)
-				goto done;
+				break;
 			pos += n;
 			zs.next_in = in;
 			zs.avail_in = (uInt)n;
 		}
-		/* inflate into out up to the declared size; anything beyond lands in scratch and is an error */
-		if (left > 0) {
-			room = left < PN_PACK_INFLATE_CHUNK ? (size_t)left : PN_PACK_INFLATE_CHUNK;
-			if ((err = pn_buf_reserve(out, room, &dst)) != NULL)
-				goto done;
-		} else {
-			room = sizeof(scratch);
-			dst = (char *)scratch;
-		}
-		zs.next_out = (Bytef *)dst;
-		zs.avail_out = (uInt)room;
+		zs.next_out = buf;
+		zs.avail_out = PN_PACK_INFLATE_CHUNK;
 		ret = inflate(&zs, Z_NO_FLUSH);
-		room -= zs.avail_out;
-		if (left == 0 && room > 0) {
-			err = pn_error_fmt(PN_ERR_PARSE, "pack offset %llu: object data is longer than the %llu bytes "
-			    "its header declares", at, (unsigned long long)e->size);
-			goto done;
+		got = PN_PACK_INFLATE_CHUNK - zs.avail_out;
+		if (got > left) {
+			err = pn_error_fmt(PN_ERR_PARSE, "pack offset %llu: object data is longer than the %llu bytes its "
+			    "header declares", at, (unsigned long long)e->size);
+			break;
 		}
-		if (room > 0) {
-			pn_buf_commit(out, room);
-			left -= room;
+		if (got > 0) {
+			if ((err = emit(arg, buf, got)) != NULL)
+				break;
+			left -= got;
 		}
 		if (ret == Z_STREAM_END)
 			break;
 		if (ret != Z_OK && !(ret == Z_BUF_ERROR && zs.avail_in == 0)) {
 			err = pn_error_fmt(PN_ERR_PARSE, "pack offset %llu: corrupt zlib data: %s", at,
 			    zs.msg != NULL ? zs.msg : "error");
-			goto done;
+			break;
 		}
 	}
-	if (left != 0)
+	if (err == NULL && left != 0)
 		err = pn_error_fmt(PN_ERR_PARSE, "pack offset %llu: object data is %llu bytes, its header declares %llu",
 		    at, (unsigned long long)(e->size - left), (unsigned long long)e->size);
-done:
-	if (zs_ready)
-		inflateEnd(&zs);
+	inflateEnd(&zs);
+	return err;
+}
+
+static const struct pn_error *
+emit_buf(void *arg, const void *p, size_t n)
+{
+	return pn_buf_add(arg, p, n);
+}
+
+const struct pn_error *
+pn_pack_entry_inflate(int fd, uint64_t end, const struct pn_pack_entry *e, struct pn_buf *out)
+{
+	const struct pn_error *err;
+	size_t start = out->len;
+	uint8_t *in;
+
+	if (e->size > out->max - out->len)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "pack offset %llu: object of %llu bytes exceeds the %zu bytes "
+		    "allowed for %s", (unsigned long long)e->offset, (unsigned long long)e->size, out->max - out->len,
+		    out->what);
+	if ((in = malloc(2 * PN_PACK_INFLATE_CHUNK)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	err = pn_pack_entry_stream(fd, end, e, in, in + PN_PACK_INFLATE_CHUNK, emit_buf, out);
 	free(in);
 	if (err != NULL && out->data != NULL) {
 		out->len = start;
 		out->data[start] = '\0';
 	}
 	return err;
-}
-
-/*
- * The pack reader: delta chains resolved iteratively, with a bounded LRU cache of bases.
- */
-
-/* First size of the chain stack; it doubles up to max_chain + 1. */
-#define CHAIN_INITIAL 64
-
-struct cache_slot {
-	uint8_t *data;		/* NULL: free */
-	size_t len;
-	uint64_t offset;
-	uint64_t used;		/* LRU clock */
-	unsigned pack;
-	enum pn_obj_type type;
-};
-
-struct pn_pack_reader {
-	struct pn_pack_limits limits;
-	struct cache_slot slots[PN_PACK_CACHE_SLOTS];
-	size_t cached;		/* bytes in the cache */
-	uint64_t tick;
-	uint64_t *chain;	/* offsets of the deltas above the base being resolved */
-	size_t chain_cap;
-	struct pn_buf work[2];	/* the current base and the next result, alternately */
-	struct pn_buf delta;
-};
-
-static struct cache_slot *
-cache_get(struct pn_pack_reader *r, unsigned pack, uint64_t offset)
-{
-	for (size_t i = 0; i < PN_PACK_CACHE_SLOTS; i++) {
-		struct cache_slot *s = &r->slots[i];
-
-		if (s->data != NULL && s->pack == pack && s->offset == offset) {
-			s->used = ++r->tick;
-			return s;
-		}
-	}
-	return NULL;
-}
-
-static void
-cache_drop(struct pn_pack_reader *r, struct cache_slot *s)
-{
-	r->cached -= s->len;
-	free(s->data);
-	s->data = NULL;
-	s->len = 0;
-}
-
-/* Keep a copy of an object; best effort (one larger than the cache, or a failed allocation, is not kept). */
-static void
-cache_put(struct pn_pack_reader *r, unsigned pack, uint64_t offset, enum pn_obj_type type, const void *data,
-    size_t len)
-{
-	struct cache_slot *free_slot;
-
-	if (len > PN_PACK_CACHE_MAX || cache_get(r, pack, offset) != NULL)
-		return;
-	for (;;) {
-		struct cache_slot *lru = NULL;
-
-		free_slot = NULL;
-		for (size_t i = 0; i < PN_PACK_CACHE_SLOTS; i++) {
-			struct cache_slot *s = &r->slots[i];
-
-			if (s->data == NULL) {
-				if (free_slot == NULL)
-					free_slot = s;
-			} else if (lru == NULL || s->used < lru->used) {
-				lru = s;
-			}
-		}
-		if (free_slot != NULL && r->cached + len <= PN_PACK_CACHE_MAX)
-			break;
-		if (lru == NULL)
-			return;
-		cache_drop(r, lru);
-	}
-	if ((free_slot->data = malloc(len > 0 ? len : 1)) == NULL)
-		return;
-	if (len > 0)
-		memcpy(free_slot->data, data, len);
-	free_slot->len = len;
-	free_slot->offset = offset;
-	free_slot->pack = pack;
-	free_slot->type = type;
-	free_slot->used = ++r->tick;
-	r->cached += len;
-}
-
-const struct pn_error *
-pn_pack_reader_new(const struct pn_pack_limits *limits, struct pn_pack_reader **out)
-{
-	struct pn_pack_reader *r;
-
-	if ((*out = r = calloc(1, sizeof(*r))) == NULL)
-		return pn_error(PN_ERR_NOMEM);
-	if (limits != NULL)
-		r->limits = *limits;
-	else
-		pn_pack_limits_default(&r->limits);
-	pn_buf_init(&r->work[0], r->limits.max_object, "delta base");
-	pn_buf_init(&r->work[1], r->limits.max_object, "delta base");
-	pn_buf_init(&r->delta, r->limits.max_object, "delta");
-	return NULL;
-}
-
-void
-pn_pack_reader_trim(struct pn_pack_reader *r)
-{
-	pn_buf_release(&r->work[0]);
-	pn_buf_release(&r->work[1]);
-	pn_buf_release(&r->delta);
-}
-
-void
-pn_pack_reader_forget(struct pn_pack_reader *r, unsigned id)
-{
-	for (size_t i = 0; i < PN_PACK_CACHE_SLOTS; i++)
-		if (r->slots[i].data != NULL && r->slots[i].pack == id)
-			cache_drop(r, &r->slots[i]);
-}
-
-void
-pn_pack_reader_free(struct pn_pack_reader *r)
-{
-	if (r == NULL)
-		return;
-	for (size_t i = 0; i < PN_PACK_CACHE_SLOTS; i++)
-		if (r->slots[i].data != NULL)
-			cache_drop(r, &r->slots[i]);
-	pn_pack_reader_trim(r);
-	free(r->chain);
-	free(r);
-}
-
-static const struct pn_error *
-chain_too_long(uint64_t offset, uint32_t max)
-{
-	return pn_error_fmt(PN_ERR_TOO_LARGE, "pack offset %llu: delta chain longer than %u (PN_DELTA_CHAIN_MAX; "
-	    "raise max_delta_chain in the configuration)", (unsigned long long)offset, max);
-}
-
-static const struct pn_error *
-chain_push(struct pn_pack_reader *r, size_t n, uint64_t off, uint64_t target)
-{
-	if (n == r->chain_cap) {
-		size_t cap = r->chain_cap == 0 ? CHAIN_INITIAL : r->chain_cap * 2;
-		uint64_t *c;
-
-		if (cap > (size_t)r->limits.max_chain + 1)
-			cap = (size_t)r->limits.max_chain + 1;
-		if (cap <= n || cap > SIZE_MAX / sizeof(*c))
-			return chain_too_long(target, r->limits.max_chain);
-		if ((c = realloc(r->chain, cap * sizeof(*c))) == NULL)
-			return pn_error(PN_ERR_NOMEM);
-		r->chain = c;
-		r->chain_cap = cap;
-	}
-	r->chain[n] = off;
-	return NULL;
-}
-
-/* Apply the delta of entry `off` to base, appending the result to dst. */
-static const struct pn_error *
-apply_at(struct pn_pack_reader *r, const struct pn_pack_file *f, uint64_t off, const uint8_t *base,
-    size_t base_len, struct pn_buf *dst)
-{
-	const struct pn_error *err;
-	struct pn_pack_entry e;
-	uint64_t bsize, rsize;
-	size_t hl;
-
-	if ((err = pn_pack_entry_read(f->fd, f->end, off, &r->limits, &e)) != NULL)
-		return err;
-	pn_buf_reset(&r->delta);
-	if ((err = pn_pack_entry_inflate(f->fd, f->end, &e, &r->delta)) != NULL)
-		return err;
-	if ((err = pn_delta_sizes((const uint8_t *)r->delta.data, r->delta.len, &bsize, &rsize, &hl)) != NULL)
-		return pn_error_wrap(err, "pack offset %llu", (unsigned long long)off);
-	if (rsize > r->limits.max_object)
-		return too_large_object(off, rsize, r->limits.max_object, 0);
-	if ((err = pn_delta_apply(base, base_len, (const uint8_t *)r->delta.data, r->delta.len, dst)) != NULL)
-		return pn_error_wrap(err, "pack offset %llu", (unsigned long long)off);
-	return NULL;
-}
-
-const struct pn_error *
-pn_pack_reader_read(struct pn_pack_reader *r, const struct pn_pack_file *f, uint64_t offset, int keep,
-    enum pn_obj_type *type, struct pn_buf *out)
-{
-	const struct pn_error *err;
-	struct pn_pack_entry e;
-	struct cache_slot *slot;
-	const uint8_t *base;
-	size_t base_len, n = 0, start = out->len, stride;
-	uint64_t off = offset;
-	enum pn_obj_type btype;
-	int hold = -1;		/* the work buffer holding base; -1: a cache slot */
-
-	/* up the chain to a cached object or a full one */
-	for (;;) {
-		if ((slot = cache_get(r, f->id, off)) != NULL) {
-			base = slot->data;
-			base_len = slot->len;
-			btype = slot->type;
-			break;
-		}
-		if ((err = pn_pack_entry_read(f->fd, f->end, off, &r->limits, &e)) != NULL)
-			return err;
-		if (e.type < PN_OBJ_OFS_DELTA) {
-			struct pn_buf *dst = n == 0 ? out : &r->work[0];
-
-			if (dst != out)
-				pn_buf_reset(dst);
-			if ((err = pn_pack_entry_inflate(f->fd, f->end, &e, dst)) != NULL)
-				return err;
-			if (n == 0) {
-				*type = e.type;
-				if (keep)
-					cache_put(r, f->id, off, e.type, out->data + start, out->len - start);
-				return NULL;
-			}
-			base = (const uint8_t *)dst->data;
-			base_len = dst->len;
-			btype = e.type;
-			hold = 0;
-			cache_put(r, f->id, off, btype, base, base_len);
-			break;
-		}
-		if (n >= r->limits.max_chain)
-			return chain_too_long(offset, r->limits.max_chain);
-		if ((err = chain_push(r, n, off, offset)) != NULL)
-			return err;
-		n++;
-		if (e.type == PN_OBJ_OFS_DELTA) {
-			off = e.base_offset;
-		} else if ((err = f->find(f->arg, e.base.b, &off)) != NULL) {
-			char hex[PN_OID_HEX_MAX];
-
-			return pn_error_fmt(err->code, "pack offset %llu: REF_DELTA base %s is not in this pack",
-			    (unsigned long long)e.offset, pn_oid_to_hex(&e.base, hex));
-		}
-	}
-	if (n == 0) {
-		*type = btype;
-		return pn_buf_add(out, base, base_len);
-	}
-	/* and down again, applying each delta to the result of the one above. A long walk caches checkpoints
-	 * spread along the chain rather than every result (which would evict all else for its last few steps),
-	 * so that the next walk on this chain, from anywhere, is short. */
-	stride = n / (PN_PACK_CACHE_SLOTS / 4) + 1;
-	while (n-- > 0) {
-		struct pn_buf *dst = n == 0 ? out : &r->work[hold == 0 ? 1 : 0];
-		size_t dstart;
-
-		if (dst != out)
-			pn_buf_reset(dst);
-		dstart = dst->len;
-		if ((err = apply_at(r, f, r->chain[n], base, base_len, dst)) != NULL)
-			return err;
-		if ((n > 0 && n % stride == 0) || (n == 0 && keep))
-			cache_put(r, f->id, r->chain[n], btype, dst->data + dstart, dst->len - dstart);
-		base = (const uint8_t *)dst->data;
-		base_len = dst->len;
-		hold = dst == &r->work[0] ? 0 : 1;
-	}
-	*type = btype;
-	return NULL;
 }

@@ -7,7 +7,9 @@
  * rejected, OFS_DELTA distances inside the pack), each entry's zlib stream (inflated through a fixed window:
  * the inflated size must be exactly the size in the entry header, which is never used to allocate), and the
  * SHA-1 trailer over the whole stream. It hashes every non-delta object as it inflates
- * (object id = SHA-1("<type> <size>\0" + data)); deltas are resolved later by the object store (odb.h).
+ * (object id = SHA-1("<type> <size>\0" + data)); deltas are resolved later by the object store (odb.h). Every
+ * hash is computed with collision detection (sha1.h): an object or a pack carrying a SHA-1 collision attack is
+ * refused.
  * The last 20 bytes pushed are held back until pn_pack_finish(), so the trailer is never mistaken for an entry
  * and a short count reads as "the pack ends after N of M objects".
  *
@@ -27,11 +29,11 @@
 /*
  * Limits for untrusted packs. The defaults suit a GitOps repository (YAML, charts, a few images at most) on a
  * small board; the two a user may need to raise (object size, chain depth) are fields of struct
- * pn_pack_limits, set from the configuration.
+ * pn_pack_limits, set from the command line (--max-object-size, --max-delta-chain).
  */
-/* Largest object (and largest delta) accepted, inflated: 64 MiB. Reading a deltified object holds its base
- * and its result at once (~2x), so this bounds the memory of a fetch, not only the disk. */
-#define PN_PACK_MAX_OBJECT ((size_t)64 << 20)
+/* Largest object (and largest delta) accepted, inflated: 128 MiB. Objects over PN_PACK_INMEM_MAX (packread.h)
+ * are resolved through spool files, so this bounds the disk and the time a fetch may take, not its memory. */
+#define PN_PACK_MAX_OBJECT ((size_t)128 << 20)
 /* Most objects in one pack. The object store keeps ~100 bytes per object in memory while indexing (entry
  * table, id hash, index records) and 40 on disk: 100 MiB at this limit; a depth-1 snapshot of the largest
  * surveyed homelab has 602 objects, fluxcd/flux2 872. */
@@ -48,7 +50,7 @@
 #define PN_PACK_TRAILER_LEN PN_OID_SHA1_LEN
 /* Longest entry header: a 64-bit size varint (10 bytes) plus a REF_DELTA base id (20) or OFS varint (10). */
 #define PN_PACK_ENTRY_HEADER_MAX 32
-/* Inflate window of the parser and of the file reader; memory per parser, not per object. */
+/* Inflate window of the parser and of the entry reader; memory per parser, not per object. */
 #define PN_PACK_INFLATE_CHUNK 16384
 
 struct pn_pack_limits {
@@ -128,48 +130,21 @@ const struct pn_error *pn_pack_entry_parse(const uint8_t *p, size_t len, uint64_
 const struct pn_error *pn_pack_entry_read(int fd, uint64_t end, uint64_t offset,
     const struct pn_pack_limits *limits, struct pn_pack_entry *e);
 
-/* Inflate the data of entry `e` (from pn_pack_entry_read) and append it to `out`: exactly e->size bytes, or an
- * error naming e->offset. */
+/* Where inflated bytes go, in pieces. */
+typedef const struct pn_error *(*pn_pack_emit_fn)(void *arg, const void *p, size_t n);
+
+/* Inflate the data of entry `e` (from pn_pack_entry_read) to `emit` in pieces of at most PN_PACK_INFLATE_CHUNK
+ * bytes: exactly e->size bytes, or an error naming e->offset. `in` and `buf` are the caller's buffers of
+ * PN_PACK_INFLATE_CHUNK bytes each. */
+const struct pn_error *pn_pack_entry_stream(int fd, uint64_t end, const struct pn_pack_entry *e, uint8_t *in,
+    uint8_t *buf, pn_pack_emit_fn emit, void *arg);
+
+/* The same, appended to `out` (PN_ERR_TOO_LARGE past its ceiling, checked first). */
 const struct pn_error *pn_pack_entry_inflate(int fd, uint64_t end, const struct pn_pack_entry *e,
     struct pn_buf *out);
 
-/*
- * Reading objects back from pack files: a delta chain is walked iteratively up to a cached or full object,
- * then the deltas are applied down. Bases met on the way go to a bounded LRU cache (PN_PACK_CACHE_MAX);
- * evicted ones are recomputed, which costs time, never correctness.
- */
-/* Bytes of objects the cache keeps: a whole chain of YAML-sized objects fits. git measured 50 MB against
- * 4.5 MB of RSS on a 707-deep chain for 12x the time. */
-#define PN_PACK_CACHE_MAX ((size_t)4 << 20)
-/* Entries of the cache (searched linearly). */
-#define PN_PACK_CACHE_SLOTS 64
-
-/* An open pack file as the reader sees it. */
-struct pn_pack_file {
-	int fd;
-	uint64_t end;		/* where entries end: the file size minus the trailer */
-	unsigned id;		/* tells packs apart in the cache; unique per reader */
-	/* The entry offset of REF_DELTA base `oid` in this pack; PN_ERR_NOT_FOUND when absent. */
-	const struct pn_error *(*find)(void *arg, const uint8_t *oid, uint64_t *offset);
-	void *arg;
-};
-
-struct pn_pack_reader;
-
-/* A reader with `limits` (object size and chain length; NULL: the defaults). The caller frees it with
- * pn_pack_reader_free(). */
-const struct pn_error *pn_pack_reader_new(const struct pn_pack_limits *limits, struct pn_pack_reader **out);
-void pn_pack_reader_free(struct pn_pack_reader *r);
-
-/* Append the object whose entry starts at `offset` of `f` to out and set *type (commit, tree, blob or tag).
- * With `keep`, the object itself is cached too (the ingest: the next entry is likely a delta on it). */
-const struct pn_error *pn_pack_reader_read(struct pn_pack_reader *r, const struct pn_pack_file *f,
-    uint64_t offset, int keep, enum pn_obj_type *type, struct pn_buf *out);
-
-/* Drop the cached objects of pack `id` (before its file goes away). */
-void pn_pack_reader_forget(struct pn_pack_reader *r, unsigned id);
-
-/* Free the work buffers, which hold up to three objects of the last read; the cache stays. */
-void pn_pack_reader_trim(struct pn_pack_reader *r);
+/* The error for an object (or a delta) of `size` bytes at pack `offset` over the size limit `max`: it names the
+ * limit and how to raise it. */
+const struct pn_error *pn_pack_too_large(uint64_t offset, uint64_t size, size_t max, int delta);
 
 #endif

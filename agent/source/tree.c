@@ -12,6 +12,8 @@
 #define MODE_USER_EXEC 0100u
 /* "<label>@sha1:" around the hex id in reader names. */
 #define NAME_EXTRA 16
+/* First size of the set of trees seen by pn_tree_mark(). */
+#define SEEN_MIN 64
 
 struct pn_tree {
 	struct pn_odb *odb;
@@ -628,6 +630,12 @@ output_error(FILE *out)
 	return ferror(out) ? pn_error_errno("write output") : NULL;
 }
 
+static const struct pn_error *
+cat_data(void *arg, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, arg) == n ? NULL : pn_error_errno("write output");
+}
+
 const struct pn_error *
 pn_tree_ls(struct pn_odb *odb, const struct pn_oid *commit, const char *path, FILE *out)
 {
@@ -674,15 +682,19 @@ pn_tree_cat(struct pn_odb *odb, const struct pn_oid *oid, FILE *out)
 	struct pn_buf b;
 	size_t pos = 0;
 
+	if ((err = pn_odb_stat(odb, oid, &t, NULL)) != NULL)
+		return err;
+	if (t != PN_OBJ_TREE) {
+		/* streamed: a blob of any size in bounded memory */
+		struct pn_pack_out o = {NULL, cat_data, out};
+
+		if ((err = pn_odb_stream(odb, oid, &o)) == NULL)
+			err = output_error(out);
+		return err;
+	}
 	pn_buf_init(&b, pn_odb_limits(odb)->max_object, "object");
 	if ((err = pn_odb_read(odb, oid, &t, &b)) != NULL)
 		goto done;
-	if (t != PN_OBJ_TREE) {
-		if (b.len > 0)
-			fwrite(b.data, 1, b.len, out);
-		err = output_error(out);
-		goto done;
-	}
 	while (pos < b.len) {
 		struct pn_tree_item item;
 
@@ -695,5 +707,126 @@ pn_tree_cat(struct pn_odb *odb, const struct pn_oid *oid, FILE *out)
 	err = output_error(out);
 done:
 	pn_buf_release(&b);
+	return err;
+}
+
+/*
+ * Marking the packs a revision needs (odb.h, old packs).
+ */
+
+/* Trees already walked: an open-addressing set of ids, so that a subtree shared by many directories (which a
+ * hostile repository can nest into 2^depth paths) is walked once. */
+struct seen {
+	uint8_t (*ids)[PN_OID_SHA1_LEN];
+	uint8_t *used;
+	size_t cap, n, max;
+};
+
+static uint32_t
+seen_hash(const uint8_t *id)
+{
+	return (uint32_t)id[0] << 24 | (uint32_t)id[1] << 16 | (uint32_t)id[2] << 8 | id[3];
+}
+
+static int
+seen_probe(const struct seen *s, const uint8_t *id, size_t *at)
+{
+	size_t pos = seen_hash(id) & (s->cap - 1);
+
+	while (s->used[pos]) {
+		if (memcmp(s->ids[pos], id, PN_OID_SHA1_LEN) == 0) {
+			*at = pos;
+			return 1;
+		}
+		pos = (pos + 1) & (s->cap - 1);
+	}
+	*at = pos;
+	return 0;
+}
+
+/* Add id; *added = 0 when it was there. */
+static const struct pn_error *
+seen_add(struct seen *s, const uint8_t *id, int *added)
+{
+	size_t at;
+
+	*added = 0;
+	if (s->cap == 0 || (s->n + 1) * 2 > s->cap) {
+		struct seen g = {NULL, NULL, s->cap == 0 ? SEEN_MIN : s->cap * 2, 0, s->max};
+
+		if (s->n >= s->max)
+			return pn_error_fmt(PN_ERR_TOO_LARGE, "more than %zu trees in one revision (PN_PACK_MAX_OBJECTS)",
+			    s->max);
+		if ((g.ids = calloc(g.cap, sizeof(*g.ids))) == NULL || (g.used = calloc(g.cap, 1)) == NULL) {
+			free(g.ids);
+			return pn_error(PN_ERR_NOMEM);
+		}
+		for (size_t i = 0; i < s->cap; i++) {
+			if (!s->used[i])
+				continue;
+			seen_probe(&g, s->ids[i], &at);
+			memcpy(g.ids[at], s->ids[i], PN_OID_SHA1_LEN);
+			g.used[at] = 1;
+			g.n++;
+		}
+		free(s->ids);
+		free(s->used);
+		*s = g;
+	}
+	if (seen_probe(s, id, &at))
+		return NULL;
+	memcpy(s->ids[at], id, PN_OID_SHA1_LEN);
+	s->used[at] = 1;
+	s->n++;
+	*added = 1;
+	return NULL;
+}
+
+const struct pn_error *
+pn_tree_mark(struct pn_odb *odb, const struct pn_oid *commit)
+{
+	const struct pn_error *err;
+	struct seen seen = {NULL, NULL, 0, 0, pn_odb_limits(odb)->max_objects};
+	struct pn_buf todo, b;
+	struct pn_oid tree;
+	char hex[PN_OID_HEX_MAX];
+	int added;
+
+	pn_buf_init(&todo, (size_t)pn_odb_limits(odb)->max_objects * sizeof(struct pn_oid), "trees to walk");
+	pn_buf_init(&b, pn_odb_limits(odb)->max_object, "tree");
+	if ((err = pn_odb_mark(odb, commit)) != NULL || (err = pn_tree_root(odb, commit, &tree)) != NULL ||
+	    (err = seen_add(&seen, tree.b, &added)) != NULL || (err = pn_buf_add(&todo, &tree, sizeof(tree))) != NULL)
+		goto done;
+	while (todo.len > 0) {
+		size_t pos = 0;
+
+		todo.len -= sizeof(tree);
+		memcpy(&tree, todo.data + todo.len, sizeof(tree));
+		if ((err = pn_odb_mark(odb, &tree)) != NULL || (err = read_typed(odb, &tree, PN_OBJ_TREE, &b)) != NULL)
+			goto done;
+		while (pos < b.len) {
+			struct pn_tree_item item;
+
+			if ((err = pn_tree_parse_entry(b.data, b.len, &pos, &item)) != NULL) {
+				err = pn_error_wrap(err, "tree %s", pn_oid_to_hex(&tree, hex));
+				goto done;
+			}
+			if (item.mode == PN_TREE_MODE_GITLINK)
+				continue;	/* another repository's commit */
+			if (item.mode != PN_TREE_MODE_DIR) {
+				if ((err = pn_odb_mark(odb, &item.oid)) != NULL)
+					goto done;
+				continue;
+			}
+			if ((err = seen_add(&seen, item.oid.b, &added)) != NULL ||
+			    (added && (err = pn_buf_add(&todo, &item.oid, sizeof(item.oid))) != NULL))
+				goto done;
+		}
+	}
+done:
+	pn_buf_release(&todo);
+	pn_buf_release(&b);
+	free(seen.ids);
+	free(seen.used);
 	return err;
 }

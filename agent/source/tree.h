@@ -76,8 +76,13 @@ void pn_tree_reader(struct pn_tree *t, struct pn_tree_reader *r);
  * path ("" or NULL: all), in tree order, paths quoted as git quotes them. Symbolic links are not followed. */
 const struct pn_error *pn_tree_ls(struct pn_odb *odb, const struct pn_oid *commit, const char *path, FILE *out);
 
-/* `git cat-file -p <oid>` to out: blobs, commits and tags as they are, trees as "<mode> <type> <oid>\t<name>"
- * lines. */
+/* `git cat-file -p <oid>` to out: blobs, commits and tags as they are (streamed, of any size), trees as
+ * "<mode> <type> <oid>\t<name>" lines. */
 const struct pn_error *pn_tree_cat(struct pn_odb *odb, const struct pn_oid *oid, FILE *out);
+
+/* Mark (pn_odb_mark) every object revision `commit` needs: the commit, its root tree, every tree and blob below
+ * (submodule commits excepted; a tree shared by several directories is walked once). PN_ERR_NOT_FOUND when
+ * one is missing from the store. */
+const struct pn_error *pn_tree_mark(struct pn_odb *odb, const struct pn_oid *commit);
 
 #endif

@@ -335,7 +335,7 @@ test_crafted(void **state)
 		{C_TYPE0, PN_ERR_PARSE, "pack offset 12: invalid object type 0"},
 		{C_TYPE5, PN_ERR_PARSE, "pack offset 12: reserved object type 5"},
 		{C_HUGE_SIZE, PN_ERR_TOO_LARGE, "pack offset 12: object of 4611686018427387904 bytes exceeds the "
-		    "object size limit of 67108864 bytes (PN_PACK_MAX_OBJECT; raise max_object_size"},
+		    "object size limit of 134217728 bytes (PN_PACK_MAX_OBJECT; raise it with --max-object-size"},
 		{C_SIZE_LIES_LONG, PN_ERR_PARSE, "pack offset 12: object data is longer than the 5 bytes its header"},
 		{C_SIZE_LIES_SHORT, PN_ERR_PARSE, "pack offset 12: object data is 11 bytes, its header declares 40"},
 		{C_ZLIB_GARBAGE, PN_ERR_PARSE, "pack offset 32: invalid object type 0"},

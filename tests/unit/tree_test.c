@@ -64,7 +64,7 @@ setup(void **state)
 	snprintf(st, sizeof(st), "%s/state", dir);
 	snprintf(path, sizeof(path), "%s/small-ofs.pack", dir);
 	pn_buf_init(&pack, 64 << 20, "pack");
-	if (mkdir(st, 0755) != 0 || pn_file_read(path, &pack) != NULL || pn_odb_open(st, NULL, &odb) != NULL ||
+	if (mkdir(st, 0755) != 0 || pn_file_read(path, &pack) != NULL || pn_odb_open_writer(st, NULL, &odb) != NULL ||
 	    pn_odb_ingest_begin(odb, &ing) != NULL || pn_odb_ingest_push(ing, pack.data, pack.len) != NULL ||
 	    pn_odb_ingest_finish(ing, NULL) != NULL)
 		return -1;
@@ -486,6 +486,30 @@ test_root(void **state)
 	assert_error(pn_tree_root(odb, &tag, &tree), PN_ERR_NOT_FOUND, "is not in the object store");
 }
 
+/* Marking what a revision needs: every commit of the store's only pack, a tag, the 300-deep tree; an unknown
+ * commit is NOT_FOUND; nothing to remove when the only pack is needed. */
+static void
+test_mark(void **state)
+{
+	static const char *const revs[] = {"HEAD", "HEAD~1", "HEAD~2", "v1", "deep-tree"};
+	struct pn_oid oid;
+	size_t removed = 99;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(revs) / sizeof(revs[0]); i++) {
+		pn_odb_mark_clear(odb);
+		rev_parse(revs[i], &oid);
+		assert_ok(pn_tree_mark(odb, &oid));
+	}
+	assert_ok(pn_oid_from_hex("1111111111111111111111111111111111111111", 40, &oid));
+	assert_error(pn_tree_mark(odb, &oid), PN_ERR_NOT_FOUND, "is not in the object store");
+	pn_odb_mark_clear(odb);
+	assert_ok(pn_tree_mark(odb, &head));
+	assert_ok(pn_odb_prune(odb, &removed));
+	assert_int_equal(removed, 0);
+	assert_int_equal(pn_odb_pack_count(odb), 1);
+}
+
 int
 main(void)
 {
@@ -498,6 +522,7 @@ main(void)
 		cmocka_unit_test(test_reader_matches_checkout),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_root),
+		cmocka_unit_test(test_mark),
 	};
 	return cmocka_run_group_tests_name("tree", tests, setup, teardown);
 }
