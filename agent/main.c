@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/num.h"
 #include "net/tls.h"
+#include "render/cli_build.h"
 #include "source/odb.h"
 #include "source/oid.h"
 #include "source/tree.h"
@@ -46,12 +47,17 @@ static const struct pn_error *cmd_cat_file(int argc, char **argv);
 static const struct command commands[] = {
 	{"sync", "sync --once: fetch, render and apply one path of the repository", cmd_sync},
 	{"fetch", "fetch the branch into the state directory and print its revision", cmd_fetch},
+	{"build", "build [--reorder none|legacy] DIR: print what kubectl kustomize DIR prints", pn_cli_build},
 	{"ls-tree", "list the fetched revision's files, as git ls-tree -r", cmd_ls_tree},
 	{"cat-file", "print an object of the store, as git cat-file -p", cmd_cat_file},
 	{"version", "print the version of pinion and of the libraries it links", cmd_version},
 	{"help", "show this help", cmd_help},
 };
 
+/* The most --max-object-size may raise the object limit to: what a 32-bit Pi can address comfortably. */
+#define PN_MAX_OBJECT_SIZE (1024ULL * 1024 * 1024)
+/* The most --max-delta-chain accepts: git's own pack.depth maximum. */
+#define PN_MAX_DELTA_CHAIN 4095
 /* The longest any single wait may be set to by flag (a day): catches unit mistakes like "30000s". */
 #define PN_MAX_WAIT_MS (24ULL * 3600 * 1000)
 
@@ -68,7 +74,13 @@ usage(FILE *f)
 	    "              [--state-dir /var/lib/pinion] [--ca-file FILE] [--name N] [--namespace NS]\n"
 	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s] [--require-fresh]\n"
 	    "  pinion fetch --url URL [--branch main] [--state-dir DIR] [--ca-file FILE] [--timeout 5m]\n"
+	    "  ref (sync, fetch), as flux create source git: --branch main | --tag v1.2.3 | --semver '>=1.2 <2'\n"
+	    "              | --ref refs/pull/1/head | --commit SHA (precedence: commit, ref, semver, tag, branch)\n"
 	    "  credentials (sync, fetch): --username U --password-file FILE | --bearer-token-file FILE\n"
+	    "  SSH URLs (ssh://git@host/org/repo.git, git@host:org/repo.git), sync and fetch:\n"
+	    "              --private-key-file FILE --known-hosts-file FILE (both required)\n"
+	    "  store limits (sync, fetch, ls-tree, cat-file): --max-object-size BYTES (128 MiB) "
+	    "--max-delta-chain N (4095)\n"
 	    "  pinion ls-tree [--state-dir DIR] [PATH]\n"
 	    "  pinion cat-file [--state-dir DIR] OID\n"
 	    "\nexit status: 0 ok, 64 usage, 65 permanent failure, 70 internal error, 75 temporary failure\n");
@@ -100,6 +112,14 @@ enum opt_id {
 	OPT_PASSWORD_FILE,
 	OPT_BEARER_FILE,
 	OPT_REQUIRE_FRESH,
+	OPT_MAX_OBJECT,
+	OPT_MAX_CHAIN,
+	OPT_PRIVATE_KEY_FILE,
+	OPT_KNOWN_HOSTS_FILE,
+	OPT_TAG,
+	OPT_SEMVER,
+	OPT_REF,
+	OPT_COMMIT,
 };
 
 static const struct option sync_options[] = {
@@ -120,6 +140,14 @@ static const struct option sync_options[] = {
 	{"password-file", required_argument, NULL, OPT_PASSWORD_FILE},
 	{"bearer-token-file", required_argument, NULL, OPT_BEARER_FILE},
 	{"require-fresh", no_argument, NULL, OPT_REQUIRE_FRESH},
+	{"max-object-size", required_argument, NULL, OPT_MAX_OBJECT},
+	{"max-delta-chain", required_argument, NULL, OPT_MAX_CHAIN},
+	{"private-key-file", required_argument, NULL, OPT_PRIVATE_KEY_FILE},
+	{"known-hosts-file", required_argument, NULL, OPT_KNOWN_HOSTS_FILE},
+	{"tag", required_argument, NULL, OPT_TAG},
+	{"semver", required_argument, NULL, OPT_SEMVER},
+	{"ref", required_argument, NULL, OPT_REF},
+	{"commit", required_argument, NULL, OPT_COMMIT},
 	{NULL, 0, NULL, 0},
 };
 
@@ -168,6 +196,18 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 		case OPT_PASSWORD_FILE: o->password_file = optarg; break;
 		case OPT_BEARER_FILE: o->bearer_token_file = optarg; break;
 		case OPT_REQUIRE_FRESH: o->require_fresh = 1; break;
+		case OPT_MAX_OBJECT:
+			err = pn_num_parse_u64(optarg, 1, PN_MAX_OBJECT_SIZE, "--max-object-size", &o->max_object_size);
+			break;
+		case OPT_MAX_CHAIN:
+			err = pn_num_parse_u64(optarg, 1, PN_MAX_DELTA_CHAIN, "--max-delta-chain", &o->max_delta_chain);
+			break;
+		case OPT_PRIVATE_KEY_FILE: o->private_key_file = optarg; break;
+		case OPT_KNOWN_HOSTS_FILE: o->known_hosts_file = optarg; break;
+		case OPT_TAG: o->tag = optarg; break;
+		case OPT_SEMVER: o->semver = optarg; break;
+		case OPT_REF: o->ref = optarg; break;
+		case OPT_COMMIT: o->commit = optarg; break;
 		case OPT_TIMEOUT: err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--timeout", &o->timeout_ms); break;
 		case OPT_API_TIMEOUT:
 			err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--api-timeout", &o->api_timeout_ms);
@@ -200,8 +240,9 @@ cmd_sync(int argc, char **argv)
 
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
 	    OPT_KUBECONFIG, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
-	    OPT_CRD_POLL, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH), &o, &once,
-	    &first)) != NULL)
+	    OPT_CRD_POLL, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH,
+	    OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG, OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT,
+	    OPT_MAX_CHAIN), &o, &once, &first)) != NULL)
 		return err;
 	if (first < argc)
 		return pn_error_fmt(PN_ERR_USAGE, "sync: unexpected argument \"%s\"", argv[first]);
@@ -222,7 +263,8 @@ cmd_fetch(int argc, char **argv)
 	int once, first;
 
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_STATE_DIR, OPT_CA_FILE, OPT_TIMEOUT,
-	    OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE), &o, &once, &first)) != NULL)
+	    OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG,
+	    OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT, OPT_MAX_CHAIN), &o, &once, &first)) != NULL)
 		return err;
 	if (first < argc)
 		return pn_error_fmt(PN_ERR_USAGE, "fetch: unexpected argument \"%s\"", argv[first]);
@@ -236,21 +278,21 @@ cmd_fetch(int argc, char **argv)
 
 /* The store of the state directory and its fetched commit (for the debug listings). */
 static const struct pn_error *
-open_fetched(const char *state_dir, struct pn_odb **odb, struct pn_oid *commit)
+open_fetched(const struct pn_sync_options *o, struct pn_odb **odb, struct pn_oid *commit)
 {
 	char revision[PN_STATE_REVISION_MAX];
 	struct pn_pack_limits limits;
 	const struct pn_error *err;
 	int found;
 
-	if ((err = pn_state_get(state_dir, PN_STATE_FETCHED, revision, sizeof(revision), &found)) != NULL)
+	if ((err = pn_state_get(o->state_dir, PN_STATE_FETCHED, revision, sizeof(revision), &found)) != NULL)
 		return err;
 	if (!found)
-		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s holds no fetched revision yet (run pinion fetch)", state_dir);
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s holds no fetched revision yet (run pinion fetch)", o->state_dir);
 	if ((err = pn_state_revision_oid(revision, commit)) != NULL)
 		return err;
-	pn_pack_limits_default(&limits);
-	return pn_odb_open(state_dir, &limits, odb);
+	pn_sync_pack_limits(o, &limits);
+	return pn_odb_open(o->state_dir, &limits, odb);
 }
 
 static const struct pn_error *
@@ -262,11 +304,11 @@ cmd_ls_tree(int argc, char **argv)
 	const struct pn_error *err;
 	int once, first;
 
-	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR), &o, &once, &first)) != NULL)
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR, OPT_MAX_OBJECT, OPT_MAX_CHAIN), &o, &once, &first)) != NULL)
 		return err;
 	if (argc - first > 1)
 		return pn_error_fmt(PN_ERR_USAGE, "ls-tree: at most one PATH");
-	if ((err = open_fetched(o.state_dir, &odb, &commit)) != NULL)
+	if ((err = open_fetched(&o, &odb, &commit)) != NULL)
 		return err;
 	err = pn_tree_ls(odb, &commit, first < argc ? argv[first] : NULL, stdout);
 	pn_odb_close(odb);
@@ -283,13 +325,13 @@ cmd_cat_file(int argc, char **argv)
 	const struct pn_error *err;
 	int once, first;
 
-	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR), &o, &once, &first)) != NULL)
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR, OPT_MAX_OBJECT, OPT_MAX_CHAIN), &o, &once, &first)) != NULL)
 		return err;
 	if (argc - first != 1)
 		return pn_error_fmt(PN_ERR_USAGE, "cat-file: exactly one OID");
 	if ((err = pn_oid_from_hex(argv[first], strlen(argv[first]), &oid)) != NULL)
 		return pn_error_fmt(PN_ERR_USAGE, "cat-file: %s", err->msg);
-	pn_pack_limits_default(&limits);
+	pn_sync_pack_limits(&o, &limits);
 	if ((err = pn_odb_open(o.state_dir, &limits, &odb)) != NULL)
 		return err;
 	err = pn_tree_cat(odb, &oid, stdout);

@@ -33,6 +33,9 @@ pn_signals_init(void)
 	sa.sa_handler = SIG_IGN;
 	if (sigaction(SIGPIPE, &sa, NULL) == -1)
 		return pn_error_errno("sigaction SIGPIPE");
+	/* a file size limit (systemd LimitFSIZE, a full quota) must be a clear EFBIG error, not a death */
+	if (sigaction(SIGXFSZ, &sa, NULL) == -1)
+		return pn_error_errno("sigaction SIGXFSZ");
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = 0; /* no SA_RESTART: blocking calls return EINTR so the loop can see the flag */

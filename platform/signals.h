@@ -1,6 +1,7 @@
 /*
- * Signals for the daemon: SIGTERM/SIGINT ask it to stop, SIGHUP to reconcile now; SIGPIPE is ignored so a
- * closed peer is an EPIPE error, not a death. Handlers only set flags; the main loop reads them.
+ * Signals for the daemon: SIGTERM/SIGINT ask it to stop, SIGHUP to reconcile now; SIGPIPE and SIGXFSZ are
+ * ignored, so a closed peer is an EPIPE error and a file size limit an EFBIG error, not a death. Handlers only
+ * set flags; the main loop reads them.
  */
 #ifndef PN_SIGNALS_H
 #define PN_SIGNALS_H

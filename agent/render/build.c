@@ -11,6 +11,12 @@
 #include <string.h>
 
 #include "../core/buf.h"
+#include "generator.h"
+#include "namerefs.h"
+#include "patch.h"
+#include "transform.h"
+#include "kustomization.h"
+#include "resmap.h"
 #include "../core/banned.h"
 
 #define KUST_API_VERSION "kustomize.config.k8s.io/v1beta1"
@@ -24,12 +30,12 @@ struct build {
 	const struct pn_tree_reader *tree;
 	struct pn_build_options opt;
 	struct pn_build_result *res;
-	char **seen;		/* sorted: every file and kustomization directory loaded */
-	size_t nseen, capseen;
+	struct pn_kust_config cfg;	/* field specs from `configurations`, accumulated */
+	size_t nobjs;		/* objects read so far */
 	const char *chain[PN_BUILD_MAX_NESTING];	/* kustomization directories being built */
 	size_t nchain;
 	size_t entries;		/* directory entries visited */
-	size_t capdocs, capflux, capnotices, capfiles;	/* of the arrays in res */
+	size_t capnotices, capfiles;	/* of the arrays in res */
 };
 
 /* A document waiting for the resource checks, with where it came from. */
@@ -158,33 +164,6 @@ shown(const char *path)
 
 /* ---- bookkeeping ---- */
 
-/* Record that `path` is loaded; fails when it already was. */
-static const struct pn_error *
-mark_seen(struct build *b, const char *path, const char *referrer)
-{
-	size_t lo = 0, hi = b->nseen;
-	char *copy;
-
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-		int c = strcmp(b->seen[mid], path);
-
-		if (c == 0)
-			return pn_error_fmt(PN_ERR_PARSE, "%s: %s is included twice (kustomize would reject its objects "
-			    "as already registered)", referrer, shown(path));
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (grow(&b->seen, &b->capseen, b->nseen, sizeof(*b->seen)) != NULL || (copy = strdup(path)) == NULL)
-		return nomem();
-	memmove(b->seen + lo + 1, b->seen + lo, (b->nseen - lo) * sizeof(*b->seen));
-	b->seen[lo] = copy;
-	b->nseen++;
-	return NULL;
-}
-
 /* The kustomization file in directory `dir` (*out NULL when there is none). The caller frees it with free(). */
 static const struct pn_error *
 find_kustfile(struct build *b, const char *dir, char **out)
@@ -210,7 +189,7 @@ find_kustfile(struct build *b, const char *dir, char **out)
 			continue;
 		}
 		if (*out != NULL) {
-			err = pn_error_fmt(PN_ERR_PARSE, "found multiple kustomization files under %s: %s and %s",
+			err = pn_error_fmt(PN_ERR_PARSE, "Found multiple kustomization files under %s: %s and %s",
 			    shown(dir), *out, p);
 			free(p);
 			free(*out);
@@ -293,38 +272,21 @@ enqueue_checked(struct queue *q, const char *file, cJSON *obj, size_t line, int 
 }
 
 static const struct pn_error *
-emit(struct build *b, const char *file, cJSON *obj, size_t line)
+emit(struct build *b, struct pn_resmap *ra, const char *file, cJSON *obj, size_t line)
 {
-	struct pn_build_result *r = b->res;
-	const char *api = str_field(obj, "apiVersion"), *slash = api != NULL ? strchr(api, '/') : NULL;
-	int flux = 0;
-	struct pn_build_doc **v;
-	size_t *n;
-
-	if (r->ndocs + r->nflux >= b->opt.max_docs) {
+	if (b->nobjs >= b->opt.max_docs) {
 		cJSON_Delete(obj);
 		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s:%zu: the build has more than %zu objects", file, line,
 		    b->opt.max_docs);
 	}
-	if (slash != NULL) {
-		size_t glen = (size_t)(slash - api), slen = strlen(FLUX_GROUP_SUFFIX);
-
-		flux = glen > slen && memcmp(slash - slen, FLUX_GROUP_SUFFIX, slen) == 0;
-	}
-	v = flux ? &r->flux : &r->docs;
-	n = flux ? &r->nflux : &r->ndocs;
-	if (grow(v, flux ? &b->capflux : &b->capdocs, *n, sizeof(**v)) != NULL) {
-		cJSON_Delete(obj);
-		return nomem();
-	}
-	(*v)[(*n)++] = (struct pn_build_doc){obj, file, line};
-	return NULL;
+	b->nobjs++;
+	return pn_resmap_add(ra, obj, file, line);
 }
 
 /* kustomize's RNodesFromBytes for one file: checks, List flattening (items go to the end of the queue), and
  * the objects handed on in order. Takes the documents. */
 static const struct pn_error *
-take_docs(struct build *b, const char *file, struct pn_yaml_docs *docs)
+take_docs(struct build *b, struct pn_resmap *ra, const char *file, struct pn_yaml_docs *docs)
 {
 	const struct pn_error *err = NULL;
 	struct queue q = {0};
@@ -340,7 +302,7 @@ take_docs(struct build *b, const char *file, struct pn_yaml_docs *docs)
 		cJSON *items = cJSON_GetObjectItemCaseSensitive(d.obj, "items");
 
 		if (!ends_with(kind, "List") || items == NULL) {
-			err = emit(b, file, d.obj, d.line);
+			err = emit(b, ra, file, d.obj, d.line);
 			continue;
 		}
 		if (!cJSON_IsNull(items) && !cJSON_IsArray(items)) {
@@ -361,7 +323,7 @@ take_docs(struct build *b, const char *file, struct pn_yaml_docs *docs)
 
 /* Read one resource file and add its objects. */
 static const struct pn_error *
-load_file(struct build *b, const char *path, const char *referrer)
+load_file(struct build *b, struct pn_resmap *ra, const char *path)
 {
 	struct pn_build_result *r = b->res;
 	const struct pn_error *err;
@@ -369,8 +331,6 @@ load_file(struct build *b, const char *path, const char *referrer)
 	struct pn_buf buf;
 	char *name;
 
-	if ((err = mark_seen(b, path, referrer)) != NULL)
-		return err;
 	if (grow(&r->files, &b->capfiles, r->nfiles, sizeof(*r->files)) != NULL || (name = strdup(path)) == NULL)
 		return nomem();
 	r->files[r->nfiles++] = name;
@@ -385,14 +345,14 @@ load_file(struct build *b, const char *path, const char *referrer)
 	r->bytes += buf.len;
 	if ((err = pn_yaml_parse(name, pn_buf_str(&buf), buf.len, &b->opt.yaml, &docs)) != NULL)
 		goto done;
-	err = take_docs(b, name, &docs);
+	err = take_docs(b, ra, name, &docs);
 done:
 	pn_buf_release(&buf);
 	return err;
 }
 
-static const struct pn_error *load_kustomization(struct build *b, const char *dir, const char *kfile,
-    const char *referrer);
+static const struct pn_error *load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir,
+    const char *kfile, const char *referrer, int component);
 
 /* kustomize tries what is not a local path as a remote target; pinion says so plainly. */
 static int
@@ -406,17 +366,20 @@ looks_remote(const char *entry)
 	return slash != NULL && dot != NULL && dot < slash && entry[0] != '.';
 }
 
-/* One `resources` entry of kustomization file `kfile` in directory `dir`. */
+/* One `resources` (or, with `component`, `components`) entry of kustomization file `kfile` in directory
+ * `dir`, added to ra. */
 static const struct pn_error *
-add_resource(struct build *b, const char *kfile, const char *dir, const char *entry)
+add_resource(struct build *b, struct pn_resmap *ra, const char *kfile, const char *dir, const char *entry,
+    int component)
 {
+	const char *field = component ? "components" : "resources";
 	const struct pn_error *err;
 	enum pn_tree_kind kind;
 	char *path = NULL, *sub = NULL;
 	int rc;
 
 	if (entry[0] == '\0')
-		return pn_error_fmt(PN_ERR_PARSE, "%s: a resources entry is empty", kfile);
+		return pn_error_fmt(PN_ERR_PARSE, "%s: a %s entry is empty", kfile, field);
 	if (strstr(entry, "://") != NULL || strncmp(entry, "git@", 4) == 0 || strncmp(entry, "git::", 5) == 0)
 		return pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: resource \"%s\": remote resources are not supported",
 		    kfile, entry);
@@ -433,19 +396,19 @@ add_resource(struct build *b, const char *kfile, const char *dir, const char *en
 			    "%s: resource \"%s\" does not exist", kfile, entry);
 		goto done;
 	}
-	if (kind == PN_TREE_FILE) {
-		err = load_file(b, path, kfile);
+	if (kind == PN_TREE_FILE && !component) {
+		err = load_file(b, ra, path);
 	} else if (kind == PN_TREE_DIR) {
 		if ((err = find_kustfile(b, path, &sub)) != NULL)
 			goto done;
 		if (sub == NULL)
-			err = pn_error_fmt(PN_ERR_NOT_FOUND, "%s: resource \"%s\" is a directory without %s, %s or %s",
-			    kfile, entry, kust_names[0], kust_names[1], kust_names[2]);
+			err = pn_error_fmt(PN_ERR_NOT_FOUND, "%s: %s entry \"%s\" is a directory without %s, %s or %s",
+			    kfile, field, entry, kust_names[0], kust_names[1], kust_names[2]);
 		else
-			err = load_kustomization(b, path, sub, kfile);
+			err = load_kustomization(b, ra, path, sub, kfile, component);
 	} else {
-		err = pn_error_fmt(PN_ERR_PARSE, "%s: resource \"%s\" is neither a file nor a directory", kfile,
-		    entry);
+		err = pn_error_fmt(PN_ERR_PARSE, "%s: %s entry \"%s\" is not a %s", kfile, field, entry,
+		    component ? "directory" : "file or directory");
 	}
 done:
 	free(sub);
@@ -453,53 +416,334 @@ done:
 	return err;
 }
 
-/* The kustomization fields this version understands; anything else is refused by name. */
+/* Read `rel` (relative to the kustomization directory ctx) for a generator. */
 static const struct pn_error *
-check_kustomization(const char *kfile, const cJSON *k, const cJSON **resources)
+read_rel(struct build *b, const char *dir, const char *kfile, const char *rel, struct pn_buf *out)
 {
-	const cJSON *f;
+	const struct pn_error *err;
+	char *path;
+	int rc;
 
-	*resources = NULL;
-	for (f = k->child; f != NULL; f = f->next) {
-		if (strcmp(f->string, "apiVersion") == 0) {
-			if (!cJSON_IsString(f) || strcmp(f->valuestring, KUST_API_VERSION) != 0)
-				return pn_error_fmt(PN_ERR_PARSE, "%s: apiVersion for Kustomization should be %s", kfile,
-				    KUST_API_VERSION);
-		} else if (strcmp(f->string, "kind") == 0) {
-			if (cJSON_IsString(f) && strcmp(f->valuestring, "Component") == 0)
-				return pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: kind Component is not supported yet", kfile);
-			if (!cJSON_IsString(f) || strcmp(f->valuestring, "Kustomization") != 0)
-				return pn_error_fmt(PN_ERR_PARSE, "%s: kind should be Kustomization", kfile);
-		} else if (strcmp(f->string, "resources") == 0) {
-			if (!cJSON_IsNull(f) && !cJSON_IsArray(f))
-				return pn_error_fmt(PN_ERR_PARSE, "%s: resources must be a list of paths", kfile);
-			*resources = f;
-		} else {
-			return pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: unsupported kustomization key \"%.128s\" (this "
-			    "version builds apiVersion, kind and resources only)", kfile, f->string);
+	if (rel[0] == '/')
+		return pn_error_fmt(PN_ERR_PARSE, "%s: \"%s\": absolute paths are not supported", kfile, rel);
+	if ((rc = join_path(dir, rel, &path)) != 0)
+		return rc < 0 ? nomem() : pn_error_fmt(PN_ERR_PARSE, "%s: \"%s\" leaves the tree root", kfile, rel);
+	err = b->tree->ops->read(b->tree->ctx, path, out);
+	if (err == NULL && out->len > b->opt.max_bytes - b->res->bytes)
+		err = pn_error_fmt(PN_ERR_TOO_LARGE, "%s: the build's files exceed the %zu bytes allowed", path,
+		    b->opt.max_bytes);
+	else if (err == NULL)
+		b->res->bytes += out->len;
+	free(path);
+	return err;
+}
+
+struct gen_ctx {
+	struct build *b;
+	const char *dir, *kfile;
+};
+
+static const struct pn_error *
+gen_read(void *ctx, const char *rel, struct pn_buf *out)
+{
+	struct gen_ctx *g = ctx;
+
+	return read_rel(g->b, g->dir, g->kfile, rel, out);
+}
+
+/* Load the `configurations` files of a kustomization into b->cfg. */
+static const struct pn_error *
+load_configurations(struct build *b, const char *dir, const char *kfile, const cJSON *list)
+{
+	const struct pn_error *err = NULL;
+
+	for (const cJSON *e = list != NULL ? list->child : NULL; e != NULL && err == NULL; e = e->next) {
+		struct pn_yaml_docs docs = {0};
+		struct pn_buf buf;
+
+		if (!cJSON_IsString(e))
+			return pn_error_fmt(PN_ERR_PARSE, "%s: a configurations entry is not a string", kfile);
+		pn_buf_init(&buf, b->opt.yaml.max_file, "a configurations file");
+		if ((err = read_rel(b, dir, kfile, e->valuestring, &buf)) == NULL &&
+		    (err = pn_yaml_parse(e->valuestring, pn_buf_str(&buf), buf.len, &b->opt.yaml, &docs)) == NULL) {
+			for (size_t k = 0; k < docs.n && err == NULL; k++) {
+				err = pn_kust_config_add(&b->cfg, e->valuestring, docs.v[k].root);
+				docs.v[k].root = NULL;
+			}
 		}
+		pn_yaml_docs_release(&docs);
+		pn_buf_release(&buf);
+	}
+	return err;
+}
+
+/* kustomize's PrefixTransformer/SuffixTransformer skip these kinds. */
+static int
+keeps_name(const cJSON *obj)
+{
+	static const struct pn_fieldspec skip[] = {
+		{NULL, NULL, "CustomResourceDefinition", "", 0},
+		{"apiregistration.k8s.io", NULL, "APIService", "", 0},
+		{NULL, NULL, "Namespace", "", 0},
+	};
+
+	for (size_t k = 0; k < sizeof(skip) / sizeof(skip[0]); k++)
+		if (pn_fieldspec_selects(&skip[k], obj))
+			return 1;
+	return 0;
+}
+
+/* One `labels` entry: its pairs at its own `fields` and the configured label specs, then at metadata.labels
+ * and templates (includeTemplates) or at every commonLabels path (includeSelectors). */
+static const struct pn_error *
+apply_label(struct build *b, cJSON **objs, size_t n, const char *kfile, const cJSON *l)
+{
+	const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(l, "pairs"), *fields;
+	static const struct pn_fieldspec meta_labels[] = {{NULL, NULL, NULL, "metadata/labels", 1}, {0}};
+	const struct pn_error *err;
+
+	if (!cJSON_IsObject(l))
+		return pn_error_fmt(PN_ERR_PARSE, "%s: a labels entry must be a mapping", kfile);
+	for (const cJSON *f = l->child; f != NULL; f = f->next)
+		if (strcmp(f->string, "pairs") != 0 && strcmp(f->string, "includeSelectors") != 0 &&
+		    strcmp(f->string, "includeTemplates") != 0 && strcmp(f->string, "fields") != 0)
+			return pn_error_fmt(PN_ERR_PARSE, "%s: labels: unknown field \"%.128s\"", kfile, f->string);
+	fields = cJSON_GetObjectItemCaseSensitive(l, "fields");
+	if (fields != NULL && !cJSON_IsNull(fields)) {
+		struct pn_kust_config tmp = {0};
+		cJSON *doc = cJSON_CreateObject(), *dup = cJSON_Duplicate(fields, 1);
+		static const struct pn_fieldspec none[] = {{0}};
+
+		if (doc == NULL || dup == NULL || !cJSON_AddItemToObject(doc, "commonLabels", dup)) {
+			cJSON_Delete(doc);
+			cJSON_Delete(dup);
+			return nomem();
+		}
+		if ((err = pn_kust_config_add(&tmp, kfile, doc)) == NULL)
+			err = pn_transform_map(objs, n, pairs, none, tmp.common_labels, "labels");
+		pn_kust_config_release(&tmp);
+		if (err != NULL)
+			return err;
+	}
+	if (b->cfg.labels != NULL &&
+	    (err = pn_transform_map(objs, n, pairs, b->cfg.labels, NULL, "labels")) != NULL)
+		return err;
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "includeSelectors")))
+		return pn_transform_map(objs, n, pairs, pn_fieldspec_common_labels, b->cfg.common_labels, "labels");
+	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "includeTemplates")) &&
+	    (err = pn_transform_map(objs, n, pairs, pn_fieldspec_template_labels, b->cfg.template_labels,
+	    "labels")) != NULL)
+		return err;
+	return pn_transform_map(objs, n, pairs, meta_labels, NULL, "labels");
+}
+
+/* The transformers of one kustomization, in kustomize's order, over ra. */
+static const struct pn_error *
+transform(struct build *b, const struct pn_gen_io *io, const char *kfile, const struct pn_kust *k,
+    struct pn_resmap *ra)
+{
+	const struct pn_error *err = NULL;
+	cJSON **objs = NULL;
+	const char **names = NULL;
+	size_t n;
+
+	if ((err = pn_patch_run(io, &b->opt.yaml, kfile, k, 0, ra)) != NULL)
+		return err;
+	n = ra->n;
+	if ((objs = calloc(n + 1, sizeof(*objs))) == NULL || (names = calloc(n + 1, sizeof(*names))) == NULL) {
+		err = nomem();
+		goto done;
+	}
+	for (size_t i = 0; i < n; i++) {
+		objs[i] = ra->v[i].obj;
+		names[i] = ra->v[i].orig_name;
+	}
+	if (k->namespace_ != NULL && k->namespace_->valuestring[0] != '\0' &&
+	    (err = pn_transform_namespace(objs, n, k->namespace_->valuestring, b->cfg.namespace_specs)) != NULL)
+		goto done;
+	for (int suffix = 0; suffix < 2; suffix++) {
+		const cJSON *fix = suffix ? k->name_suffix : k->name_prefix;
+
+		if (fix == NULL || fix->valuestring[0] == '\0')
+			continue;
+		for (size_t i = 0; i < n && err == NULL; i++) {
+			char *name;
+
+			if (keeps_name(objs[i]))
+				continue;
+			if ((err = pn_res_store_prev(&ra->v[i])) != NULL ||
+			    (err = pn_res_add_fix(&ra->v[i], suffix ? 's' : 'p', fix->valuestring)) != NULL)
+				goto done;
+			if (asprintf(&name, "%s%s%s", suffix ? "" : fix->valuestring, pn_res_name(&ra->v[i]),
+			    suffix ? fix->valuestring : "") < 0) {
+				err = nomem();
+				goto done;
+			}
+			err = pn_res_set_meta(objs[i], "name", name);
+			free(name);
+		}
+		if (err != NULL)
+			goto done;
+	}
+	for (const cJSON *l = k->labels != NULL ? k->labels->child : NULL; l != NULL; l = l->next)
+		if ((err = apply_label(b, objs, n, kfile, l)) != NULL)
+			goto done;
+	if ((err = pn_transform_map(objs, n, k->common_labels, pn_fieldspec_common_labels, b->cfg.common_labels,
+	    "commonLabels")) != NULL)
+		goto done;
+	if ((err = pn_transform_map(objs, n, k->common_annotations, pn_fieldspec_common_annotations,
+	    b->cfg.common_annotations, "commonAnnotations")) != NULL)
+		goto done;
+	if ((err = pn_patch_run(io, &b->opt.yaml, kfile, k, 1, ra)) != NULL)
+		goto done;
+	for (const cJSON *r = k->replicas != NULL ? k->replicas->child : NULL; r != NULL && err == NULL; r = r->next)
+		err = pn_transform_replicas(objs, names, n, r, kfile);
+	for (int t = 0; t < 2 && err == NULL; t++)
+		for (const cJSON *im = t == 0 ? (k->images != NULL ? k->images->child : NULL) :
+		    (k->image_tags != NULL ? k->image_tags->child : NULL); im != NULL && err == NULL; im = im->next)
+			err = pn_transform_image(objs, n, im, b->cfg.images, kfile);
+done:
+	free(objs);
+	free(names);
+	return err;
+}
+
+/* The entries of a `resources`/`bases`/`components` list. */
+static const struct pn_error *
+add_list(struct build *b, struct pn_resmap *ra, const char *kfile, const char *dir, const cJSON *list,
+    int component)
+{
+	const struct pn_error *err = NULL;
+
+	for (const cJSON *e = list != NULL ? list->child : NULL; e != NULL && err == NULL; e = e->next) {
+		if (!cJSON_IsString(e))
+			err = pn_error_fmt(PN_ERR_PARSE, "%s: a %s entry is not a string", kfile,
+			    component ? "components" : "resources");
+		else
+			err = add_resource(b, ra, kfile, dir, e->valuestring, component);
+	}
+	return err;
+}
+
+/* Set doc[key] to a copy of v (a string when s is given). */
+static const struct pn_error *
+doc_set(cJSON *doc, const char *key, const char *s)
+{
+	cJSON *v = cJSON_CreateString(s);
+
+	if (v == NULL)
+		return nomem();
+	if (cJSON_HasObjectItem(doc, key))
+		cJSON_ReplaceItemInObjectCaseSensitive(doc, key, v);
+	else
+		cJSON_AddItemToObject(doc, key, v);
+	return NULL;
+}
+
+/* Append copies of list's elements to the list doc[key] (created when absent). */
+static const struct pn_error *
+doc_append(cJSON *doc, const char *key, const cJSON *list)
+{
+	cJSON *dst = cJSON_GetObjectItemCaseSensitive(doc, key);
+
+	if (list == NULL || cJSON_IsNull(list))
+		return NULL;
+	if (!cJSON_IsArray(list))
+		return pn_error_fmt(PN_ERR_USAGE, "flux %s must be a list", key);
+	if (dst == NULL || cJSON_IsNull(dst)) {
+		cJSON *a = cJSON_CreateArray();
+
+		if (a == NULL)
+			return nomem();
+		if (dst != NULL)
+			cJSON_ReplaceItemInObjectCaseSensitive(doc, key, a);
+		else
+			cJSON_AddItemToObject(doc, key, a);
+		dst = a;
+	}
+	if (!cJSON_IsArray(dst))
+		return NULL;	/* pn_kust_parse reports it */
+	for (const cJSON *e = list->child; e != NULL; e = e->next) {
+		cJSON *c = cJSON_Duplicate(e, 1);
+
+		if (c == NULL)
+			return nomem();
+		cJSON_AddItemToArray(dst, c);
 	}
 	return NULL;
 }
 
-/* Build the kustomization `kfile` of directory `dir`, reached from `referrer`. */
+/* kustomize-controller's edit of the entry path's kustomization document. */
 static const struct pn_error *
-load_kustomization(struct build *b, const char *dir, const char *kfile, const char *referrer)
+flux_merge(const struct pn_build_flux *f, cJSON *doc)
+{
+	const struct pn_error *err = NULL;
+
+	if (f == NULL)
+		return NULL;
+	if (f->target_namespace != NULL && f->target_namespace[0] != '\0')
+		err = doc_set(doc, "namespace", f->target_namespace);
+	if (err == NULL && f->name_prefix != NULL && f->name_prefix[0] != '\0')
+		err = doc_set(doc, "namePrefix", f->name_prefix);
+	if (err == NULL && f->name_suffix != NULL && f->name_suffix[0] != '\0')
+		err = doc_set(doc, "nameSuffix", f->name_suffix);
+	if (err == NULL)
+		err = doc_append(doc, "patches", f->patches);
+	if (err == NULL)
+		err = doc_append(doc, "images", f->images);
+	if (err == NULL)
+		err = doc_append(doc, "components", f->components);
+	return err;
+}
+
+/* The entry kustomization's sortOptions into b->res->sort. */
+static const struct pn_error *
+sort_options(struct build *b, const char *kfile, const cJSON *so)
+{
+	const cJSON *order = cJSON_GetObjectItemCaseSensitive(so, "order");
+	const cJSON *legacy = cJSON_GetObjectItemCaseSensitive(so, "legacySortOptions");
+
+	if (so == NULL)
+		return NULL;
+	for (const cJSON *f = so->child; f != NULL; f = f->next)
+		if (strcmp(f->string, "order") != 0 && strcmp(f->string, "legacySortOptions") != 0)
+			return pn_error_fmt(PN_ERR_PARSE, "%s: sortOptions: unknown field \"%.128s\"", kfile, f->string);
+	if (!cJSON_IsString(order) || (strcmp(order->valuestring, "fifo") != 0 &&
+	    strcmp(order->valuestring, "legacy") != 0))
+		return pn_error_fmt(PN_ERR_PARSE, "%s: the field 'sortOptions.order' must be one of [fifo, legacy]",
+		    kfile);
+	if (legacy != NULL && !cJSON_IsNull(legacy)) {
+		if (strcmp(order->valuestring, "fifo") == 0)
+			return pn_error_fmt(PN_ERR_PARSE, "%s: the field 'sortOptions.legacySortOptions' is set but the "
+			    "selected sort order is 'fifo', not 'legacy'", kfile);
+		return pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: sortOptions.legacySortOptions is not supported", kfile);
+	}
+	b->res->sort = strcmp(order->valuestring, "fifo") == 0 ? PN_BUILD_SORT_FIFO : PN_BUILD_SORT_LEGACY;
+	return NULL;
+}
+
+/* Build the kustomization `kfile` of directory `dir`, reached from `referrer`, into ra: a Kustomization
+ * adds its own finished objects; a Component (`component` 1) adds and transforms in ra itself; -1 (the entry
+ * path) takes either kind. */
+static const struct pn_error *
+load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const char *kfile,
+    const char *referrer, int component)
 {
 	const struct pn_error *err;
 	struct pn_yaml_docs docs = {0};
-	const cJSON *resources, *e;
+	struct pn_resmap own = {0}, *target = component == 1 ? ra : &own;
+	struct gen_ctx gctx = {b, dir, kfile};
+	struct pn_gen_io io = {gen_read, &gctx, b->opt.yaml.max_file};
+	struct pn_kust k;
 	struct pn_buf buf;
 
-	for (size_t k = 0; k < b->nchain; k++)
-		if (contains(dir, b->chain[k]))
+	for (size_t i = 0; i < b->nchain; i++)
+		if (contains(dir, b->chain[i]))
 			return pn_error_fmt(PN_ERR_PARSE, "%s: cycle: directory %s is, or contains, %s, whose "
-			    "kustomization is being built", referrer, shown(dir), shown(b->chain[k]));
+			    "kustomization is being built", referrer, shown(dir), shown(b->chain[i]));
 	if (b->nchain == PN_BUILD_MAX_NESTING)
 		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: kustomizations nest deeper than %d levels", kfile,
 		    PN_BUILD_MAX_NESTING);
-	if ((err = mark_seen(b, dir, referrer)) != NULL)
-		return err;
 	pn_buf_init(&buf, b->opt.yaml.max_file, "a kustomization file");
 	if ((err = b->tree->ops->read(b->tree->ctx, kfile, &buf)) != NULL)
 		goto done;
@@ -519,17 +763,36 @@ load_kustomization(struct build *b, const char *dir, const char *kfile, const ch
 		err = pn_error_fmt(PN_ERR_PARSE, "%s: a kustomization must be one YAML mapping", kfile);
 		goto done;
 	}
-	if ((err = check_kustomization(kfile, docs.v[0].root, &resources)) != NULL)
+	if (component == -1 && (err = flux_merge(b->opt.flux, docs.v[0].root)) != NULL)
 		goto done;
+	if ((err = pn_kust_parse(kfile, docs.v[0].root, &k)) != NULL)
+		goto done;
+	if (component == -1 && (err = sort_options(b, kfile, k.sort_options)) != NULL)
+		goto done;
+	if (component != -1 && k.component != component) {
+		err = pn_error_fmt(PN_ERR_PARSE, "%s: expected kind %s'Component' for path '%s'%s", referrer,
+		    component ? "" : "!= ", shown(dir), component ? " but got 'Kustomization'" : "");
+		goto done;
+	}
 	b->chain[b->nchain++] = dir;
-	for (e = resources != NULL ? resources->child : NULL; e != NULL && err == NULL; e = e->next) {
-		if (!cJSON_IsString(e))
-			err = pn_error_fmt(PN_ERR_PARSE, "%s: a resources entry is not a string", kfile);
-		else
-			err = add_resource(b, kfile, dir, e->valuestring);
+	if ((err = add_list(b, target, kfile, dir, k.resources, 0)) != NULL ||
+	    (err = add_list(b, target, kfile, dir, k.bases, 0)) != NULL) {
+		if (strstr(err->msg, "accumulating resources") == NULL)	/* kustomize's prefix, once */
+			err = pn_error_wrap(err, "accumulating resources");
+	} else if ((err = load_configurations(b, dir, kfile, k.configurations)) == NULL &&
+	    (err = pn_gen_run(&io, kfile, &k, target)) == NULL) {
+		if ((err = add_list(b, target, kfile, dir, k.components, 1)) != NULL) {
+			if (strstr(err->msg, "accumulating components") == NULL)
+				err = pn_error_wrap(err, "accumulating components");
+		} else {
+			err = transform(b, &io, kfile, &k, target);
+		}
 	}
 	b->nchain--;
+	if (err == NULL && component != 1)
+		err = pn_resmap_take(ra, &own);
 done:
+	pn_resmap_release(&own);
 	pn_yaml_docs_release(&docs);
 	pn_buf_release(&buf);
 	return err;
@@ -537,7 +800,7 @@ done:
 
 /* Flux's generated kustomization of directory `dir` (depth 0 is the entry path). */
 static const struct pn_error *
-generate(struct build *b, const char *dir, size_t depth)
+generate(struct build *b, struct pn_resmap *ra, const char *dir, size_t depth)
 {
 	const struct pn_error *err = NULL;
 	struct pn_tree_entry *ents = NULL;
@@ -565,11 +828,11 @@ generate(struct build *b, const char *dir, size_t depth)
 			if (depth == 0 && strcmp(ents[k].name, FLUX_SYSTEM_DIR) == 0)
 				err = add_notice(b, "skipped %s/ (Flux's own install)", path);
 			else if ((err = find_kustfile(b, path, &kfile)) == NULL)
-				err = kfile != NULL ? load_kustomization(b, path, kfile, shown(dir)) :
-				    generate(b, path, depth + 1);
+				err = kfile != NULL ? load_kustomization(b, ra, path, kfile, shown(dir), 0) :
+				    generate(b, ra, path, depth + 1);
 		} else if (ents[k].kind == PN_TREE_FILE) {
 			if (ends_with(ents[k].name, ".yaml") || ends_with(ents[k].name, ".yml"))
-				err = load_file(b, path, shown(dir));
+				err = load_file(b, ra, path);
 		} else {
 			err = add_notice(b, "skipped %s: neither a file nor a directory", path);
 		}
@@ -586,6 +849,7 @@ pn_build_options_init(struct pn_build_options *opt)
 	opt->max_bytes = PN_BUILD_MAX_BYTES;
 	opt->max_docs = PN_BUILD_MAX_DOCS;
 	pn_yaml_limits_init(&opt->yaml);
+	opt->flux = NULL;
 }
 
 static void
@@ -610,12 +874,88 @@ pn_build_result_release(struct pn_build_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* Flux's generated kustomization: the scanned resources, then Flux's fields over them. */
+static const struct pn_error *
+generate_top(struct build *b, struct pn_resmap *ra, const char *dir)
+{
+	struct gen_ctx gctx = {b, dir, dir};
+	struct pn_gen_io io = {gen_read, &gctx, b->opt.yaml.max_file};
+	const struct pn_error *err;
+	struct pn_kust k;
+	cJSON *doc;
+
+	if ((err = generate(b, ra, dir, 0)) != NULL || b->opt.flux == NULL)
+		return err;
+	if ((doc = cJSON_CreateObject()) == NULL)
+		return nomem();
+	if ((err = flux_merge(b->opt.flux, doc)) == NULL && (err = pn_kust_parse("the generated kustomization", doc,
+	    &k)) == NULL) {
+		b->chain[b->nchain++] = dir;
+		if ((err = add_list(b, ra, "the generated kustomization", dir, k.components, 1)) == NULL)
+			err = transform(b, &io, "the generated kustomization", &k, ra);
+		b->nchain--;
+	}
+	cJSON_Delete(doc);
+	return err;
+}
+
+/* commonMetadata: labels and annotations on every object's metadata. */
+static const struct pn_error *
+common_metadata(const struct pn_build_flux *f, struct pn_resmap *ra)
+{
+	static const struct pn_fieldspec labels[] = {{NULL, NULL, NULL, "metadata/labels", 1}, {0}};
+	static const struct pn_fieldspec annos[] = {{NULL, NULL, NULL, "metadata/annotations", 1}, {0}};
+	const struct pn_error *err = NULL;
+	cJSON **objs;
+
+	if (f == NULL || (f->common_labels == NULL && f->common_annotations == NULL))
+		return NULL;
+	if ((objs = calloc(ra->n + 1, sizeof(*objs))) == NULL)
+		return nomem();
+	for (size_t k = 0; k < ra->n; k++)
+		objs[k] = ra->v[k].obj;
+	err = pn_transform_map(objs, ra->n, f->common_labels, labels, NULL, "commonMetadata.labels");
+	if (err == NULL)
+		err = pn_transform_map(objs, ra->n, f->common_annotations, annos, NULL, "commonMetadata.annotations");
+	free(objs);
+	return err;
+}
+
+/* Hand the finished objects to the result: Flux's own kinds to res->flux, the rest to res->docs. */
+static const struct pn_error *
+finish(struct build *b, struct pn_resmap *ra)
+{
+	struct pn_build_result *r = b->res;
+
+	if ((r->docs = calloc(ra->n + 1, sizeof(*r->docs))) == NULL ||
+	    (r->flux = calloc(ra->n + 1, sizeof(*r->flux))) == NULL)
+		return nomem();
+	for (size_t k = 0; k < ra->n; k++) {
+		struct pn_res *x = &ra->v[k];
+		const char *api = str_field(x->obj, "apiVersion"), *slash = api != NULL ? strchr(api, '/') : NULL;
+		int flux = 0;
+
+		if (slash != NULL) {
+			size_t glen = (size_t)(slash - api), slen = strlen(FLUX_GROUP_SUFFIX);
+
+			flux = glen > slen && memcmp(slash - slen, FLUX_GROUP_SUFFIX, slen) == 0;
+		}
+		if (flux)
+			r->flux[r->nflux++] = (struct pn_build_doc){x->obj, x->file, x->line};
+		else
+			r->docs[r->ndocs++] = (struct pn_build_doc){x->obj, x->file, x->line};
+		x->obj = NULL;
+	}
+	return NULL;
+}
+
 const struct pn_error *
 pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_build_options *opt,
     struct pn_build_result *out)
 {
 	const struct pn_error *err;
 	struct build b = {0};
+	struct pn_resmap ra = {0};
 	enum pn_tree_kind kind;
 	char *entry = NULL, *kfile = NULL;
 
@@ -640,11 +980,18 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 	}
 	if ((err = find_kustfile(&b, entry, &kfile)) != NULL)
 		goto done;
-	err = kfile != NULL ? load_kustomization(&b, entry, kfile, "path") : generate(&b, entry, 0);
+	err = kfile != NULL ? load_kustomization(&b, &ra, entry, kfile, "path", -1) : generate_top(&b, &ra, entry);
+	if (err == NULL)
+		err = pn_gen_hash_names(&ra);
+	if (err == NULL)
+		err = pn_namerefs_fix(&ra, b.cfg.namerefs);
+	if (err == NULL)
+		err = common_metadata(b.opt.flux, &ra);
+	if (err == NULL)
+		err = finish(&b, &ra);
 done:
-	for (size_t k = 0; k < b.nseen; k++)
-		free(b.seen[k]);
-	free(b.seen);
+	pn_resmap_release(&ra);
+	pn_kust_config_release(&b.cfg);
 	free(kfile);
 	free(entry);
 	if (err != NULL)

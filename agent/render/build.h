@@ -1,17 +1,25 @@
 /*
- * Build the entry path of a tree into its list of objects: the walking skeleton of `kustomize build` plus
- * Flux's generated kustomization.
+ * Build the entry path of a tree into its list of objects as `kustomize build` (v5.5.0) does, plus Flux's
+ * generated kustomization and the fields a Flux Kustomization adds (struct pn_build_flux).
  *
  * At the entry path:
  *  - with kustomization.yaml, kustomization.yml or Kustomization (a file; two of them is an error): build it.
- *    Only apiVersion (kustomize.config.k8s.io/v1beta1), kind (Kustomization) and resources are understood;
- *    any other key is PN_ERR_UNSUPPORTED naming the file and the key. A resource is a file (every document of
- *    it) or a directory holding a kustomization file (built recursively), relative to the kustomization's
- *    directory; ".." may leave that directory but not the tree root (Flux builds with LoadRestrictionsNone
- *    inside the source's root). Errors: an absent entry (naming the kustomization and the entry), an absolute
- *    path, a remote URL ("remote resources are not supported"), a directory without a kustomization file, a
- *    file or directory reached twice, a cycle (a directory that is, or contains, one being built: kustomize's
- *    "cycle detected: candidate root contains visited root").
+ *    The kustomization model is kustomization.h (every field checked; unknown ones are errors, helm, vars,
+ *    replacements, plugins, openapi, crds and buildMetadata PN_ERR_UNSUPPORTED). One kustomization runs as
+ *    kustomize's KustTarget.accumulateTarget: `resources` (and `bases`) in order, a file being every document
+ *    of it and a directory its own finished build; `configurations` (kustomization.h); configMapGenerator
+ *    and secretGenerator with their behaviors (generator.h); `components`, each a kind Component directory
+ *    whose resources, generators and transformers apply to the parent's objects; then the transformers in
+ *    kustomize's order: patchesStrategicMerge, patches (patch.h), namespace, namePrefix, nameSuffix, labels,
+ *    commonLabels, commonAnnotations, patchesJson6902, replicas, images (transform.h). Adding an object whose
+ *    id is already present is kustomize's "may not add resource with an already registered id" (resmap.h).
+ *    At the end of the whole build generated names get their hash suffix and every name reference follows
+ *    the renames (namerefs.h). Paths are relative to the kustomization's directory; ".." may leave that
+ *    directory but not the tree root (Flux builds with LoadRestrictionsNone inside the source's root).
+ *    Errors: an absent entry (naming the kustomization and the entry), an absolute path, a remote URL
+ *    ("remote resources are not supported"), a directory without a kustomization file, a cycle (a directory
+ *    that is, or contains, one being built: kustomize's "cycle detected: candidate root contains visited
+ *    root"). The entry kustomization's sortOptions.order is reported in the result (pn_build_sort).
  *  - without one, Flux's generated rule (fluxcd/pkg/kustomize generator): every *.yaml / *.yml file under
  *    the path, recursively, in lexical (bytewise) order, depth first; a subdirectory holding a kustomization
  *    file is one resource and is not descended into; other files are ignored; flux-system/ directly under
@@ -36,9 +44,9 @@
  *    Service, Deployment, Namespace, ConfigMap and print by default as Namespace, ConfigMap, Service,
  *    Deployment. `pinion build` needs that sort (a later issue); Flux's own build uses FIFO and orders at
  *    apply time, so the apply stage orders objects itself.
- *  - also not done here: duplicate object ids (kustomize's "may not add resource with an already registered
- *    id"; only a path reached twice is caught), every other kustomization field, components, and symbolic
- *    links to directories, which Flux's walk does not enter but the tree reader resolves.
+ *  - also not done here: symbolic links to directories, which Flux's walk does not enter but the tree reader
+ *    resolves; kustomize's load restrictor (rootOnly); vars, replacements, generators/transformers plugins,
+ *    buildMetadata, openapi/crds schemas.
  *
  * Memory: every document stays in memory; PN_BUILD_MAX_BYTES and PN_BUILD_MAX_DOCS bound a build.
  */
@@ -64,10 +72,29 @@
 /* Directory entries one build visits (links can make a small tree look exponentially large). */
 #define PN_BUILD_MAX_ENTRIES 200000
 
+/*
+ * What a Flux Kustomization adds to the build (kustomize-controller's generator, fluxcd/pkg/kustomize): into the
+ * entry path's kustomization (or the one Flux generates), `namespace` := targetNamespace, `namePrefix` and
+ * `nameSuffix` replaced, `patches` ({patch, target}), `images` and `components` (paths relative to the entry
+ * path) appended; after the build, commonMetadata's labels and annotations are set on every object's
+ * metadata (not on templates or selectors). NULL or empty members add nothing; the cJSON lists are not taken.
+ */
+struct pn_build_flux {
+	const char *target_namespace;
+	const char *name_prefix;
+	const char *name_suffix;
+	const cJSON *patches;
+	const cJSON *images;
+	const cJSON *components;
+	const cJSON *common_labels;		/* commonMetadata.labels: a map of strings */
+	const cJSON *common_annotations;	/* commonMetadata.annotations */
+};
+
 struct pn_build_options {
 	size_t max_bytes;
 	size_t max_docs;
 	struct pn_yaml_limits yaml;	/* per file */
+	const struct pn_build_flux *flux;	/* NULL: a plain kustomize build */
 };
 
 /* The defaults above. */
@@ -79,7 +106,16 @@ struct pn_build_doc {
 	size_t line;		/* where its document begins */
 };
 
+/* The top kustomization's sortOptions.order: it wins over the command line's --reorder (kustomize's
+ * applySortOrder). legacySortOptions (custom orderFirst/orderLast) are PN_ERR_UNSUPPORTED. */
+enum pn_build_sort {
+	PN_BUILD_SORT_UNSET,
+	PN_BUILD_SORT_FIFO,
+	PN_BUILD_SORT_LEGACY,
+};
+
 struct pn_build_result {
+	enum pn_build_sort sort;	/* the top kustomization's sortOptions */
 	struct pn_build_doc *docs;	/* to apply, in FIFO order */
 	size_t ndocs;
 	struct pn_build_doc *flux;	/* *.toolkit.fluxcd.io objects, in the same order; never applied */

@@ -9,9 +9,11 @@
 #include <mbedtls/platform_util.h>
 
 #include "../core/buf.h"
+#include "../core/log.h"
 #include "../net/http.h"
 #include "pkt.h"
 #include "sideband.h"
+#include "ssh.h"
 #include "url.h"
 #include "../core/banned.h"
 
@@ -31,6 +33,10 @@ enum step {
 	ST_CAPS_SERVICE_FLUSH,	/* the flush after "# service=..." */
 	ST_CAPS_VERSION,	/* "version 2" after that flush */
 	ST_CAPS_LINES,		/* capabilities, up to a flush */
+	ST_V1_FIRST,		/* after "version 1": the v0 advertisement's first line */
+	ST_V0_REFS,		/* v0 ref advertisement lines, up to a flush */
+	ST_V0_SHALLOW,		/* v0 fetch: shallow lines, up to a flush */
+	ST_V0_NAK,		/* v0 fetch: NAK (or ACK) before the pack */
 	ST_REFS,		/* ls-refs lines, up to a flush */
 	ST_SECTION,		/* a fetch response section header */
 	ST_ACKS,		/* acknowledgments lines, up to a delimiter */
@@ -49,13 +55,27 @@ enum origin {
 struct pn_upload {
 	struct pn_url url;
 	char *path;			/* the URL's path without trailing slashes */
-	char *refname;			/* refs/heads/<branch> */
-	char *branch;
+	char *refname;			/* refs/heads/<branch> or the ref; NULL when neither was given */
+	char *label;			/* for messages: branch "main", ref "refs/tags/v1" */
 	char *auth;			/* "Authorization: ..." or NULL; wiped before it is freed */
 	uint64_t deadline_ms, pack_max;
-	struct pn_http_conn *conn;
+	struct pn_http_conn *conn;	/* http(s) */
+	struct pn_ssh *ssh;		/* ssh: connected by discover(), NULL when not (or no longer) */
+	char *ssh_command;		/* git-upload-pack '<path>' */
+	char *key_file, *kh_file;
+	char *chunk;			/* ssh: PN_UPLOAD_SSH_CHUNK bytes read at a time */
+	int is_ssh, force_v0;
 	struct pn_buf target, body;
 	int discovered, srv_agent, srv_object_format;
+	int v0;				/* the server spoke v0 (or v1) */
+	size_t caps_bytes;
+	int v0_multi_ack_detailed, v0_sideband64k, v0_ofs_delta, v0_no_progress;
+
+	/* the listing under way (ls-refs answer or v0 advertisement) */
+	const char *ref_prefix;		/* NULL: refs are not wanted */
+	pn_upload_ref_cb ref_cb;
+	void *ref_ctx;
+	char refbuf[PN_UPLOAD_REFNAME_MAX + 1];
 
 	/* the response being read */
 	struct pn_http_response *resp;
@@ -137,16 +157,75 @@ done:
 	return err;
 }
 
+/* A ref name given whole: "refs/" and then what branch_ok() allows. */
+static int
+refname_ok(const char *r)
+{
+	return strncmp(r, "refs/", 5) == 0 && branch_ok(r + 5) && strlen(r) <= PN_UPLOAD_REFNAME_MAX;
+}
+
+/* path quoted for the remote shell as git does (quote.c sq_quote_buf): in '...', with ' and ! outside. */
+static const struct pn_error *
+ssh_command(const char *path, char **out)
+{
+	struct pn_buf b;
+	const struct pn_error *err;
+
+	pn_buf_init(&b, 4 * PN_URL_MAX + 32, "ssh command");
+	if ((err = pn_buf_addstr(&b, "git-upload-pack '")) != NULL)
+		goto done;
+	for (const char *p = path; *p != '\0' && err == NULL; p++) {
+		if (*p == '\'' || *p == '!')
+			err = pn_buf_addf(&b, "'\\%c'", *p);
+		else
+			err = pn_buf_addch(&b, *p);
+	}
+	if (err == NULL && (err = pn_buf_addch(&b, '\'')) == NULL)
+		err = pn_buf_detach(&b, out, NULL);
+done:
+	pn_buf_release(&b);
+	return err;
+}
+
+static const struct pn_error *
+setup_ssh(struct pn_upload *u, const struct pn_upload_options *opt)
+{
+	const struct pn_error *err;
+
+	if (u->url.password != NULL)
+		return pn_error_fmt(PN_ERR_USAGE, "%s: SSH URLs carry no password (pinion authenticates with a "
+		    "private key)", u->url.redacted);
+	if (opt->private_key_file == NULL || opt->private_key_file[0] == '\0')
+		return pn_error_fmt(PN_ERR_USAGE, "%s: an SSH URL needs a private key file", u->url.redacted);
+	if (opt->known_hosts_file == NULL || opt->known_hosts_file[0] == '\0')
+		return pn_error_fmt(PN_ERR_USAGE, "%s: an SSH URL needs a known_hosts file (host keys are always "
+		    "verified)", u->url.redacted);
+	if (opt->auth_header != NULL)
+		return pn_error_fmt(PN_ERR_USAGE, "%s: an Authorization header is for HTTP, not SSH", u->url.redacted);
+	u->is_ssh = 1;
+	if ((u->key_file = strdup(opt->private_key_file)) == NULL || (u->kh_file = strdup(opt->known_hosts_file)) ==
+	    NULL || (u->chunk = malloc(PN_UPLOAD_SSH_CHUNK)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	if ((err = ssh_command(u->url.path, &u->ssh_command)) != NULL)
+		return pn_error_wrap(err, "%s", u->url.redacted);
+	return NULL;
+}
+
 const struct pn_error *
 pn_upload_new(const struct pn_upload_options *opt, struct pn_upload **out)
 {
 	struct pn_upload *u;
 	const struct pn_error *err;
 	size_t n;
+	int rc = 0;
 
-	if (opt->branch == NULL || !branch_ok(opt->branch))
-		return pn_error_fmt(PN_ERR_USAGE, "bad branch name \"%.*s\"", PN_UPLOAD_BRANCH_MAX,
-		    opt->branch != NULL ? opt->branch : "");
+	if (opt->branch != NULL && opt->ref != NULL)
+		return pn_error_fmt(PN_ERR_USAGE, "a branch or a ref, not both");
+	if (opt->branch != NULL && !branch_ok(opt->branch))
+		return pn_error_fmt(PN_ERR_USAGE, "bad branch name \"%.*s\"", PN_UPLOAD_BRANCH_MAX, opt->branch);
+	if (opt->ref != NULL && !refname_ok(opt->ref))
+		return pn_error_fmt(PN_ERR_USAGE, "bad ref name \"%.*s\" (a full name: refs/...)",
+		    PN_UPLOAD_REFNAME_MAX, opt->ref);
 	if (opt->auth_header != NULL && (strncasecmp(opt->auth_header, "Authorization:", 14) != 0 ||
 	    strpbrk(opt->auth_header, "\r\n") != NULL))
 		return pn_error_fmt(PN_ERR_USAGE, "the auth header must be one \"Authorization: ...\" line");
@@ -156,20 +235,34 @@ pn_upload_new(const struct pn_upload_options *opt, struct pn_upload **out)
 	pn_buf_init(&u->body, PN_UPLOAD_REQUEST_MAX, "upload-pack request");
 	u->deadline_ms = opt->deadline_ms;
 	u->pack_max = opt->pack_max != 0 ? opt->pack_max : PN_UPLOAD_PACK_MAX_DEFAULT;
+	u->force_v0 = opt->force_v0;
 	if ((err = pn_url_parse(opt->url, &u->url)) != NULL)
 		goto done;
-	if (u->url.scheme == PN_URL_SSH) {
-		err = pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: the SSH transport is not implemented yet; use https://",
-		    u->url.redacted);
-		goto done;
-	}
 	n = strlen(u->url.path);
 	while (n > 1 && u->url.path[n - 1] == '/')
 		n--;
-	if ((u->path = strndup(u->url.path, n == 1 ? 0 : n)) == NULL || (u->branch = strdup(opt->branch)) == NULL ||
-	    asprintf(&u->refname, "refs/heads/%s", opt->branch) < 0) {
-		u->refname = NULL;
+	if ((u->path = strndup(u->url.path, n == 1 ? 0 : n)) == NULL) {
 		err = pn_error(PN_ERR_NOMEM);
+		goto done;
+	}
+	/* asprintf leaves its pointer undefined on failure */
+	if (opt->branch != NULL) {
+		if ((rc = asprintf(&u->refname, "refs/heads/%s", opt->branch)) < 0)
+			u->refname = NULL;
+		else if ((rc = asprintf(&u->label, "branch \"%s\"", opt->branch)) < 0)
+			u->label = NULL;
+	} else if (opt->ref != NULL) {
+		if ((rc = asprintf(&u->refname, "%s", opt->ref)) < 0)
+			u->refname = NULL;
+		else if ((rc = asprintf(&u->label, "ref \"%s\"", opt->ref)) < 0)
+			u->label = NULL;
+	}
+	if (rc < 0) {
+		err = pn_error(PN_ERR_NOMEM);
+		goto done;
+	}
+	if (u->url.scheme == PN_URL_SSH) {
+		err = setup_ssh(u, opt);
 		goto done;
 	}
 	if (opt->auth_header != NULL) {
@@ -198,10 +291,15 @@ pn_upload_free(struct pn_upload *u)
 	if (u == NULL)
 		return;
 	pn_http_conn_free(u->conn);
+	pn_ssh_free(u->ssh);
 	wipe_free(u->auth);
 	free(u->path);
-	free(u->branch);
+	free(u->label);
 	free(u->refname);
+	free(u->ssh_command);
+	free(u->key_file);
+	free(u->kh_file);
+	free(u->chunk);
 	pn_buf_release(&u->target);
 	pn_buf_release(&u->body);
 	pn_url_release(&u->url);
@@ -229,7 +327,19 @@ pn_upload_shallow_count(const struct pn_upload *u)
 unsigned
 pn_upload_connects(const struct pn_upload *u)
 {
-	return pn_http_conn_connects(u->conn);
+	return u->conn != NULL ? pn_http_conn_connects(u->conn) : 0;
+}
+
+const char *
+pn_upload_url(const struct pn_upload *u)
+{
+	return u->url.redacted;
+}
+
+int
+pn_upload_version(const struct pn_upload *u)
+{
+	return u->discovered ? (u->v0 ? 0 : 2) : 0;
 }
 
 /* ---- reading the responses ------------------------------------------------------------------------------- */
@@ -286,6 +396,10 @@ count_line(struct pn_upload *u)
 static const struct pn_error *
 capability(struct pn_upload *u, const char *line, size_t len)
 {
+	/* the answer's budget is that of a v0 advertisement: hold v2 capabilities to their own */
+	u->caps_bytes += len + PN_PKT_HDR;
+	if (u->caps_bytes > PN_UPLOAD_CAPS_MAX)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: more than %d bytes", u->what, PN_UPLOAD_CAPS_MAX);
 	if (keyword(line, len, "agent", '='))
 		u->srv_agent = 1;
 	else if (keyword(line, len, "ls-refs", '='))
@@ -327,7 +441,103 @@ caps_done(struct pn_upload *u)
 	return NULL;
 }
 
-/* "version 2", or what a server that cannot speak v2 sends instead. */
+/* A ref for the listing under way: name (nlen bytes, no NUL) and its id in hex. */
+static const struct pn_error *
+emit_ref(struct pn_upload *u, const char *name, size_t nlen, const char *hex, int peeled)
+{
+	struct pn_oid oid;
+	const struct pn_error *err;
+	size_t plen;
+
+	if (u->ref_cb == NULL || u->ref_prefix == NULL)
+		return NULL;
+	plen = strlen(u->ref_prefix);
+	if (nlen > PN_UPLOAD_REFNAME_MAX || nlen < plen || memcmp(name, u->ref_prefix, plen) != 0 ||
+	    memchr(name, '\0', nlen) != NULL)
+		return NULL;
+	if ((err = pn_oid_from_hex(hex, PN_OID_SHA1_LEN * 2, &oid)) != NULL)
+		return err;
+	memcpy(u->refbuf, name, nlen);
+	u->refbuf[nlen] = '\0';
+	return u->ref_cb(u->ref_ctx, u->refbuf, &oid, peeled);
+}
+
+/* A v0 ref line after the first: "<oid> <name>", peeled tags as "<oid> <name>^{}". */
+static const struct pn_error *
+v0_ref(struct pn_upload *u, const char *line, size_t len)
+{
+	const char *name = line + 41;
+	size_t nlen = len - 41;
+
+	if (++u->nrefs > PN_UPLOAD_ADV_REFS_MAX)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: more than %d refs", u->what, PN_UPLOAD_ADV_REFS_MAX);
+	if (nlen >= 3 && memcmp(name + nlen - 3, "^{}", 3) == 0)
+		return emit_ref(u, name, nlen - 3, line, 1);
+	return emit_ref(u, name, nlen, line, 0);
+}
+
+/* The v0 capabilities after the first ref's NUL: what a depth-1 side-band fetch needs. */
+static const struct pn_error *
+v0_caps(struct pn_upload *u, const char *caps, size_t len)
+{
+	int shallow = 0;
+
+	u->v0_multi_ack_detailed = u->v0_sideband64k = u->v0_ofs_delta = u->v0_no_progress = 0;
+	for (size_t i = 0; i < len;) {
+		size_t j = i;
+
+		while (j < len && caps[j] != ' ')
+			j++;
+		if (keyword(caps + i, j - i, "agent", '='))
+			u->srv_agent = 1;
+		else if (keyword(caps + i, j - i, "shallow", ' '))
+			shallow = 1;
+		else if (keyword(caps + i, j - i, "side-band-64k", ' '))
+			u->v0_sideband64k = 1;
+		else if (keyword(caps + i, j - i, "multi_ack_detailed", ' '))
+			u->v0_multi_ack_detailed = 1;
+		else if (keyword(caps + i, j - i, "ofs-delta", ' '))
+			u->v0_ofs_delta = 1;
+		else if (keyword(caps + i, j - i, "no-progress", ' '))
+			u->v0_no_progress = 1;
+		else if (keyword(caps + i, j - i, "object-format", '=') && !(j - i == 18 &&
+		    memcmp(caps + i + 14, "sha1", 4) == 0)) {
+			if (j - i == 20 && memcmp(caps + i + 14, "sha256", 6) == 0)
+				return pn_error_fmt(PN_ERR_UNSUPPORTED, "SHA-256 repositories are not supported yet");
+			return unexpected(u, "object format", caps + i, j - i);
+		}
+		i = j + 1;
+	}
+	if (!shallow)
+		return pn_error_fmt(PN_ERR_UNSUPPORTED, "the server (protocol v0) does not offer shallow fetches, "
+		    "which pinion needs for depth-1 snapshots");
+	if (!u->v0_sideband64k)
+		return pn_error_fmt(PN_ERR_UNSUPPORTED, "the server (protocol v0) does not offer side-band-64k");
+	return NULL;
+}
+
+/* The first line of a v0 advertisement: "<oid> <name>\0<capabilities>"; an empty repository sends the zero id
+ * and "capabilities^{}". */
+static const struct pn_error *
+v0_first(struct pn_upload *u, const char *line, size_t len)
+{
+	const char *nul;
+	const struct pn_error *err;
+	size_t nlen;
+
+	if (len < 42 || !is_hex_oid(line, 40) || line[40] != ' ' || (nul = memchr(line, '\0', len)) == NULL)
+		return unexpected(u, "first line", line, len);
+	u->v0 = 1;
+	if ((err = v0_caps(u, nul + 1, (size_t)(line + len - nul - 1))) != NULL)
+		return err;
+	u->step = ST_V0_REFS;
+	nlen = (size_t)(nul - line - 41);
+	if (nlen == 15 && memcmp(line + 41, "capabilities^{}", 15) == 0)
+		return NULL;
+	return v0_ref(u, line, (size_t)(nul - line));
+}
+
+/* "version 2", or what a server that cannot speak v2 sends instead: "version 1" or a v0 advertisement. */
 static const struct pn_error *
 version_line(struct pn_upload *u, const char *line, size_t len)
 {
@@ -337,9 +547,11 @@ version_line(struct pn_upload *u, const char *line, size_t len)
 	}
 	if (keyword(line, len, "ERR", ' '))
 		return server_err(line, len);
-	if ((len == 9 && memcmp(line, "version 1", 9) == 0) || (len > 41 && is_hex_oid(line, 40) && line[40] == ' '))
-		return pn_error_fmt(PN_ERR_UNSUPPORTED, "server speaks only protocol v0; v0 support is coming");
-	return unexpected(u, "first line", line, len);
+	if (len == 9 && memcmp(line, "version 1", 9) == 0) {
+		u->step = ST_V1_FIRST;
+		return NULL;
+	}
+	return v0_first(u, line, len);
 }
 
 static const struct pn_error *
@@ -363,6 +575,24 @@ caps_packet(struct pn_upload *u, enum pn_pkt_type type, const char *line, size_t
 			return pn_error_fmt(PN_ERR_PROTO, "%s: no flush after the service line", u->what);
 		u->step = ST_CAPS_VERSION;
 		return NULL;
+	case ST_V1_FIRST:
+		if (type != PN_PKT_DATA)
+			return pn_error_fmt(PN_ERR_PROTO, "%s: no refs after \"version 1\"", u->what);
+		if (keyword(line, len, "ERR", ' '))
+			return server_err(line, len);
+		return v0_first(u, line, len);
+	case ST_V0_REFS:
+		if (type == PN_PKT_FLUSH) {
+			u->step = ST_DONE;
+			return NULL;
+		}
+		if (type != PN_PKT_DATA)
+			return pn_error_fmt(PN_ERR_PROTO, "%s: unexpected delimiter", u->what);
+		if (keyword(line, len, "ERR", ' '))
+			return server_err(line, len);
+		if (len < 42 || !is_hex_oid(line, 40) || line[40] != ' ')
+			return unexpected(u, "ref line", line, len);
+		return v0_ref(u, line, len);
 	default:
 		if (type == PN_PKT_FLUSH)
 			return caps_done(u);
@@ -372,12 +602,12 @@ caps_packet(struct pn_upload *u, enum pn_pkt_type type, const char *line, size_t
 	}
 }
 
-/* "<oid> <refname>[ <attribute>...]" */
+/* "<oid> <refname>[ <attribute>...]"; with "peel", annotated tags carry "peeled:<oid>". */
 static const struct pn_error *
 ref_line(struct pn_upload *u, const char *line, size_t len)
 {
-	const char *name, *end;
-	size_t rl = strlen(u->refname);
+	const char *name, *nend, *end, *attr;
+	const struct pn_error *err;
 
 	if (keyword(line, len, "ERR", ' '))
 		return server_err(line, len);
@@ -386,17 +616,50 @@ ref_line(struct pn_upload *u, const char *line, size_t len)
 	if (len < 42 || !is_hex_oid(line, 40) || line[40] != ' ')
 		return unexpected(u, "line", line, len);
 	name = line + 41;
-	end = memchr(name, ' ', len - 41);
-	if (end == NULL)
-		end = line + len;
-	if ((size_t)(end - name) == rl && memcmp(name, u->refname, rl) == 0 && !u->have_found) {
-		const struct pn_error *err = pn_oid_from_hex(line, 40, &u->found);
+	if ((nend = memchr(name, ' ', len - 41)) == NULL)
+		nend = line + len;
+	if ((err = emit_ref(u, name, (size_t)(nend - name), line, 0)) != NULL)
+		return err;
+	for (attr = nend; attr < line + len; attr = end) {
+		const char *a = attr + 1;
 
-		if (err != NULL)
-			return err;
-		u->have_found = 1;
+		end = memchr(a, ' ', (size_t)(line + len - a));
+		if (end == NULL)
+			end = line + len;
+		if ((size_t)(end - a) > 7 && memcmp(a, "peeled:", 7) == 0) {
+			if (!is_hex_oid(a + 7, (size_t)(end - a - 7)))
+				return unexpected(u, "peeled id", a, (size_t)(end - a));
+			return emit_ref(u, name, (size_t)(nend - name), a + 7, 1);
+		}
 	}
 	return NULL;
+}
+
+/* The lookup of pn_upload_ls_ref: the session's ref, peeled when it is an annotated tag. */
+static const struct pn_error *
+find_ref(void *ctx, const char *name, const struct pn_oid *oid, int peeled)
+{
+	struct pn_upload *u = ctx;
+
+	if (strcmp(name, u->refname) != 0)
+		return NULL;
+	if (peeled || !u->have_found)
+		u->found = *oid;
+	u->have_found = 1;
+	return NULL;
+}
+
+/* "shallow <oid>" (git reports the wanted commit) or "unshallow <oid>". */
+static const struct pn_error *
+shallow_line(struct pn_upload *u, const char *line, size_t len)
+{
+	if (len == 48 && memcmp(line, "shallow ", 8) == 0 && is_hex_oid(line + 8, 40)) {
+		u->nshallow++;
+		return NULL;
+	}
+	if (len == 50 && memcmp(line, "unshallow ", 10) == 0 && is_hex_oid(line + 10, 40))
+		return NULL;
+	return unexpected(u, "shallow-info line", line, len);
 }
 
 static const struct pn_error *
@@ -426,14 +689,36 @@ section_line(struct pn_upload *u, const char *line, size_t len)
 			return NULL;
 		return unexpected(u, "acknowledgment", line, len);
 	default:
-		if (len == 48 && memcmp(line, "shallow ", 8) == 0 && is_hex_oid(line + 8, 40)) {
-			u->nshallow++;
-			return NULL;
-		}
-		if (len == 50 && memcmp(line, "unshallow ", 10) == 0 && is_hex_oid(line + 10, 40))
-			return NULL;
-		return unexpected(u, "shallow-info line", line, len);
+		return shallow_line(u, line, len);
 	}
+}
+
+/* v0 fetch answer before the pack: shallow lines, a flush, then NAK (ACKs tolerated). */
+static const struct pn_error *
+v0_fetch_packet(struct pn_upload *u, enum pn_pkt_type type, const char *line, size_t len)
+{
+	const struct pn_error *err;
+
+	if (type == PN_PKT_FLUSH && u->step == ST_V0_SHALLOW) {
+		u->step = ST_V0_NAK;
+		return NULL;
+	}
+	if (type != PN_PKT_DATA)
+		return pn_error_fmt(PN_ERR_PROTO, "%s: unexpected %s before the pack", u->what,
+		    type == PN_PKT_FLUSH ? "flush" : type == PN_PKT_DELIM ? "delimiter" : "response end (0002)");
+	if (keyword(line, len, "ERR", ' '))
+		return server_err(line, len);
+	if ((err = count_line(u)) != NULL)
+		return err;
+	if (u->step == ST_V0_SHALLOW)
+		return shallow_line(u, line, len);
+	if (len == 3 && memcmp(line, "NAK", 3) == 0) {
+		u->step = ST_PACK;
+		return NULL;
+	}
+	if (len >= 44 && memcmp(line, "ACK ", 4) == 0 && is_hex_oid(line + 4, 40))
+		return NULL;
+	return unexpected(u, "acknowledgment", line, len);
 }
 
 static const struct pn_error *
@@ -478,7 +763,12 @@ on_packet(void *ctx, enum pn_pkt_type type, const char *data, size_t len)
 	case ST_CAPS_SERVICE_FLUSH:
 	case ST_CAPS_VERSION:
 	case ST_CAPS_LINES:
+	case ST_V1_FIRST:
+	case ST_V0_REFS:
 		return caps_packet(u, type, data, n);
+	case ST_V0_SHALLOW:
+	case ST_V0_NAK:
+		return v0_fetch_packet(u, type, data, n);
 	case ST_REFS:
 		if (type == PN_PKT_FLUSH) {
 			u->step = ST_DONE;
@@ -632,7 +922,9 @@ request(struct pn_upload *u, int post, const char *suffix, enum step first, uint
 	pn_buf_reset(&u->target);
 	if ((err = pn_buf_addf(&u->target, "%s%s", u->path, suffix)) != NULL)
 		return err;
-	headers[nh++] = "Git-Protocol: version=2";
+	/* v0 requests go without it: a server that ignored it once is not asked again */
+	if (!u->force_v0 && !(post && u->v0))
+		headers[nh++] = "Git-Protocol: version=2";
 	if (post) {
 		headers[nh++] = "Content-Type: application/x-git-upload-pack-request";
 		headers[nh++] = "Accept: " CTYPE_RESULT;
@@ -673,6 +965,103 @@ done:
 	return err;
 }
 
+/* ---- SSH: one channel, one conversation -------------------------------------------------------------------- */
+
+static void
+ssh_drop(struct pn_upload *u)
+{
+	pn_ssh_free(u->ssh);
+	u->ssh = NULL;
+	u->discovered = 0;
+}
+
+/* The channel ended before the answer did: the server's stderr says why (git: "fatal: ..."). */
+static const struct pn_error *
+ssh_early_end(struct pn_upload *u)
+{
+	char q[QUOTE_BUF];
+	const char *e = pn_ssh_stderr(u->ssh);
+	size_t n = strcspn(e, "\n");
+
+	pn_pkt_quote(e, n, q, sizeof(q));
+	if (strstr(e, "does not appear to be a git repository") != NULL || strstr(e, "not a git repository") !=
+	    NULL || strstr(e, "No such file") != NULL)
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "repository not found: %s (%s)", u->url.redacted, q);
+	if (n > 0)
+		return pn_error_fmt(PN_ERR_REJECTED, "%s: the server ended the %s: %s", u->url.redacted, u->what, q);
+	return pn_error_fmt(PN_ERR_PROTO, "%s: the server ended the connection during the %s", u->url.redacted,
+	    u->what);
+}
+
+/* Send u->body (unless send is 0), then read one whole answer from the channel, from `first`. Any failure
+ * leaves the conversation at an unknown point: the connection is dropped, and the next call starts anew. */
+static const struct pn_error *
+ssh_exchange(struct pn_upload *u, int send, enum step first, uint64_t pkt_max, const char *what)
+{
+	const struct pn_error *err = NULL;
+	size_t n;
+
+	answer_begin(u, first, pkt_max, what);
+	u->origin = ORIGIN_TRANSPORT;
+	if (send && (err = pn_ssh_write_all(u->ssh, u->body.data, u->body.len, u->deadline_ms)) != NULL)
+		goto done;
+	while (u->step != ST_DONE) {
+		if ((err = pn_ssh_read(u->ssh, u->chunk, PN_UPLOAD_SSH_CHUNK, u->deadline_ms, &n)) != NULL)
+			goto done;
+		if (n == 0) {
+			err = ssh_early_end(u);
+			goto done;
+		}
+		u->origin = ORIGIN_PEER;
+		if ((err = pn_pkt_push(&u->pkt, u->chunk, n)) != NULL) {
+			if (u->origin == ORIGIN_PEER)
+				err = pn_error_wrap(err, "%s", u->url.redacted);
+			goto done;
+		}
+		u->origin = ORIGIN_TRANSPORT;
+	}
+	err = answer_end(u);
+done:
+	if (err != NULL)
+		ssh_drop(u);
+	return err;
+}
+
+static const struct pn_error *
+ssh_discover(struct pn_upload *u)
+{
+	struct pn_ssh_options so;
+	const struct pn_error *err;
+
+	memset(&so, 0, sizeof(so));
+	so.host = u->url.host;
+	so.port = u->url.port;
+	so.user = u->url.user;
+	so.private_key_file = u->key_file;
+	so.known_hosts_file = u->kh_file;
+	so.deadline_ms = u->deadline_ms;
+	if ((err = pn_ssh_connect(&so, &u->ssh)) != NULL)
+		return err;
+	if ((err = pn_ssh_exec(u->ssh, u->ssh_command, u->force_v0 ? NULL : "version=2")) != NULL) {
+		ssh_drop(u);
+		return err;
+	}
+	return ssh_exchange(u, 0, ST_CAPS_FIRST, PN_UPLOAD_ADV_MAX, "capability advertisement");
+}
+
+/* ---- the commands -------------------------------------------------------------------------------------- */
+
+static void
+discover_begin(struct pn_upload *u)
+{
+	u->has_ls_refs = u->has_fetch = u->has_shallow = u->srv_agent = u->srv_object_format = 0;
+	u->v0 = 0;
+	u->caps_bytes = 0;
+	u->nrefs = 0;
+}
+
+/* The first answer of a conversation: v2 capabilities, or the v0 advertisement (whose refs go to the listing
+ * under way, if any). */
 static const struct pn_error *
 discover(struct pn_upload *u)
 {
@@ -680,11 +1069,30 @@ discover(struct pn_upload *u)
 
 	if (u->discovered)
 		return NULL;
-	u->has_ls_refs = u->has_fetch = u->has_shallow = u->srv_agent = u->srv_object_format = 0;
-	err = request(u, 0, "/info/refs?service=git-upload-pack", ST_CAPS_FIRST, PN_UPLOAD_CAPS_MAX,
-	    "capability advertisement");
+	discover_begin(u);
+	if (u->is_ssh) {
+		ssh_drop(u);
+		err = ssh_discover(u);
+	} else {
+		err = request(u, 0, "/info/refs?service=git-upload-pack", ST_CAPS_FIRST, PN_UPLOAD_ADV_MAX,
+		    "capability advertisement");
+	}
 	u->discovered = err == NULL;
+	if (err == NULL)
+		pn_log(PN_LOG_DEBUG, "%s: git protocol %s", u->url.redacted, u->v0 ? "v0" : "v2");
 	return err;
+}
+
+/* One request (u->body) and its answer, on the session's transport. */
+static const struct pn_error *
+exchange(struct pn_upload *u, enum step first, uint64_t pkt_max, const char *what)
+{
+	if (u->is_ssh) {
+		if (u->ssh == NULL)
+			return pn_error_fmt(PN_ERR_INTERNAL, "%s: no SSH connection for the %s", u->url.redacted, what);
+		return ssh_exchange(u, 1, first, pkt_max, what);
+	}
+	return request(u, 1, "/git-upload-pack", first, pkt_max, what);
 }
 
 /* "command=<cmd>", agent and object-format as the server advertised them, then the delimiter. */
@@ -704,6 +1112,49 @@ command(struct pn_upload *u, const char *cmd)
 }
 
 static void
+listing_begin(struct pn_upload *u, const char *prefix, pn_upload_ref_cb cb, void *ctx)
+{
+	u->ref_prefix = prefix;
+	u->ref_cb = cb;
+	u->ref_ctx = ctx;
+	u->nrefs = 0;
+}
+
+static void
+listing_end(struct pn_upload *u)
+{
+	u->ref_prefix = NULL;
+	u->ref_cb = NULL;
+	u->ref_ctx = NULL;
+}
+
+static const struct pn_error *
+ls_refs(struct pn_upload *u, const char *prefix, pn_upload_ref_cb cb, void *ctx)
+{
+	const struct pn_error *err;
+
+	/* v0 lists refs only in the advertisement, which was read already: over HTTP ask for a new one; over SSH
+	 * there is one per connection */
+	if (u->discovered && u->v0) {
+		if (u->is_ssh)
+			ssh_drop(u);
+		u->discovered = 0;
+	}
+	listing_begin(u, prefix, cb, ctx);
+	if (!u->discovered && ((err = discover(u)) != NULL || u->v0))
+		goto done;
+	if ((err = command(u, "ls-refs")) != NULL || (err = pn_pkt_writef(&u->body, "peel\n")) != NULL ||
+	    (err = pn_pkt_writef(&u->body, "ref-prefix %s\n", prefix)) != NULL ||
+	    (err = pn_pkt_flush(&u->body)) != NULL)
+		goto done;
+	u->nrefs = 0;
+	err = exchange(u, ST_REFS, PN_UPLOAD_LS_REFS_MAX, "ls-refs");
+done:
+	listing_end(u);
+	return err;
+}
+
+static void
 ls_refs_begin(struct pn_upload *u)
 {
 	u->nrefs = 0;
@@ -714,7 +1165,7 @@ static const struct pn_error *
 ls_refs_result(struct pn_upload *u, struct pn_oid *out)
 {
 	if (!u->have_found)
-		return pn_error_fmt(PN_ERR_NOT_FOUND, "branch \"%s\" not found in %s", u->branch, u->url.redacted);
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s not found in %s", u->label, u->url.redacted);
 	if (out != NULL)
 		*out = u->found;
 	return NULL;
@@ -739,19 +1190,43 @@ fetch_begin(struct pn_upload *u, pn_upload_sink sink, void *sink_ctx)
 }
 
 const struct pn_error *
+pn_upload_ls_refs(struct pn_upload *u, const char *prefix, pn_upload_ref_cb cb, void *ctx)
+{
+	if (prefix == NULL || strncmp(prefix, "refs/", 5) != 0 || strlen(prefix) > PN_UPLOAD_REFNAME_MAX ||
+	    strpbrk(prefix, " \n\r") != NULL)
+		return pn_error_fmt(PN_ERR_USAGE, "bad ref prefix \"%.*s\"", PN_UPLOAD_REFNAME_MAX,
+		    prefix != NULL ? prefix : "");
+	return ls_refs(u, prefix, cb, ctx);
+}
+
+const struct pn_error *
 pn_upload_ls_ref(struct pn_upload *u, struct pn_oid *out)
 {
 	const struct pn_error *err;
 
-	if ((err = discover(u)) != NULL)
-		return err;
-	if ((err = command(u, "ls-refs")) != NULL || (err = pn_pkt_writef(&u->body, "ref-prefix %s\n", u->refname))
-	    != NULL || (err = pn_pkt_flush(&u->body)) != NULL)
-		return err;
+	if (u->refname == NULL)
+		return pn_error_fmt(PN_ERR_INTERNAL, "%s: no branch or ref to look up", u->url.redacted);
 	ls_refs_begin(u);
-	if ((err = request(u, 1, "/git-upload-pack", ST_REFS, PN_UPLOAD_LS_REFS_MAX, "ls-refs")) != NULL)
+	if ((err = ls_refs(u, u->refname, find_ref, u)) != NULL)
 		return err;
 	return ls_refs_result(u, out);
+}
+
+/* v0: "want <oid> <capabilities>", "deepen 1", flush, "done", as one request. */
+static const struct pn_error *
+v0_request(struct pn_upload *u, const char *hex)
+{
+	const struct pn_error *err;
+
+	pn_buf_reset(&u->body);
+	if ((err = pn_pkt_writef(&u->body, "want %s%s side-band-64k%s shallow%s%s%s\n", hex,
+	    u->v0_multi_ack_detailed ? " multi_ack_detailed" : "", u->v0_ofs_delta ? " ofs-delta" : "",
+	    u->v0_no_progress ? " no-progress" : "", u->srv_agent ? " agent=pinion/" : "",
+	    u->srv_agent ? PN_VERSION : "")) != NULL)
+		return err;
+	if ((err = pn_pkt_writef(&u->body, "deepen 1\n")) != NULL || (err = pn_pkt_flush(&u->body)) != NULL)
+		return err;
+	return pn_pkt_writef(&u->body, "done\n");
 }
 
 const struct pn_error *
@@ -759,18 +1234,31 @@ pn_upload_fetch(struct pn_upload *u, const struct pn_oid *want, pn_upload_sink s
 {
 	const struct pn_error *err;
 	char hex[PN_OID_HEX_MAX];
+	uint64_t max;
 
 	if (want->len != PN_OID_SHA1_LEN)
 		return pn_error_fmt(PN_ERR_INTERNAL, "fetch: object id of %u bytes", want->len);
 	if ((err = discover(u)) != NULL)
 		return err;
+	pn_oid_to_hex(want, hex);
+	if (u->v0) {
+		/* over SSH a v0 conversation ends with its pack: the next command starts a new one */
+		if ((err = v0_request(u, hex)) != NULL)
+			return err;
+		max = fetch_begin(u, sink, sink_ctx);
+		err = exchange(u, ST_V0_SHALLOW, max, "fetch");
+		if (u->is_ssh)
+			ssh_drop(u);
+		return err;
+	}
 	if ((err = command(u, "fetch")) != NULL || (err = pn_pkt_writef(&u->body, "ofs-delta\n")) != NULL ||
 	    (err = pn_pkt_writef(&u->body, "no-progress\n")) != NULL ||
 	    (err = pn_pkt_writef(&u->body, "deepen 1\n")) != NULL ||
-	    (err = pn_pkt_writef(&u->body, "want %s\n", pn_oid_to_hex(want, hex))) != NULL ||
+	    (err = pn_pkt_writef(&u->body, "want %s\n", hex)) != NULL ||
 	    (err = pn_pkt_writef(&u->body, "done\n")) != NULL || (err = pn_pkt_flush(&u->body)) != NULL)
 		return err;
-	return request(u, 1, "/git-upload-pack", ST_SECTION, fetch_begin(u, sink, sink_ctx), "fetch");
+	max = fetch_begin(u, sink, sink_ctx);
+	return exchange(u, ST_SECTION, max, "fetch");
 }
 
 const struct pn_error *
@@ -779,23 +1267,33 @@ pn_upload_read_answer(struct pn_upload *u, enum pn_upload_answer kind, const voi
 {
 	const struct pn_error *err;
 
+	ls_refs_begin(u);
+	if (u->refname != NULL)
+		listing_begin(u, u->refname, find_ref, u);
 	switch (kind) {
 	case PN_UPLOAD_ANSWER_CAPS:
-		u->has_ls_refs = u->has_fetch = u->has_shallow = u->srv_agent = u->srv_object_format = 0;
-		answer_begin(u, ST_CAPS_FIRST, PN_UPLOAD_CAPS_MAX, "capability advertisement");
+		discover_begin(u);
+		answer_begin(u, ST_CAPS_FIRST, PN_UPLOAD_ADV_MAX, "capability advertisement");
 		break;
 	case PN_UPLOAD_ANSWER_LS_REFS:
-		ls_refs_begin(u);
 		answer_begin(u, ST_REFS, PN_UPLOAD_LS_REFS_MAX, "ls-refs");
+		break;
+	case PN_UPLOAD_ANSWER_V0_FETCH:
+		answer_begin(u, ST_V0_SHALLOW, fetch_begin(u, sink, sink_ctx), "fetch");
 		break;
 	default:
 		answer_begin(u, ST_SECTION, fetch_begin(u, sink, sink_ctx), "fetch");
 		break;
 	}
 	u->origin = ORIGIN_TRANSPORT;
-	if ((err = pn_pkt_push(&u->pkt, data, len)) != NULL)
+	if ((err = pn_pkt_push(&u->pkt, data, len)) != NULL) {
+		listing_end(u);
 		return u->origin == ORIGIN_FINAL ? err : pn_error_wrap(err, "%s", u->url.redacted);
+	}
+	listing_end(u);
 	if ((err = answer_end(u)) != NULL)
 		return err;
-	return kind == PN_UPLOAD_ANSWER_LS_REFS ? ls_refs_result(u, oid) : NULL;
+	if (kind == PN_UPLOAD_ANSWER_LS_REFS || (kind == PN_UPLOAD_ANSWER_CAPS && u->v0))
+		return u->refname != NULL ? ls_refs_result(u, oid) : NULL;
+	return NULL;
 }

@@ -14,7 +14,9 @@
 #include "../core/file.h"
 #include "../core/log.h"
 #include "../net/tls.h"
+#include "../source/ignore.h"
 #include "../source/odb.h"
+#include "../source/refs.h"
 #include "../source/tree.h"
 #include "../source/upload.h"
 #include "../source/url.h"
@@ -160,6 +162,120 @@ done:
 	return err;
 }
 
+/* The store holds more than one pack: remove those that neither `fetched` nor `applied` (which may lag behind and must
+ * stay appliable offline) needs. Best effort: a failure keeps every pack and says so. */
+static void
+remove_old_packs(const struct pn_sync_options *o, struct pn_odb *odb, const struct pn_oid *tip)
+{
+	char applied[PN_STATE_REVISION_MAX];
+	const struct pn_error *err;
+	struct pn_oid commit;
+	size_t removed = 0;
+	int found;
+
+	pn_odb_mark_clear(odb);
+	if ((err = pn_tree_mark(odb, tip)) == NULL &&
+	    (err = pn_state_get(o->state_dir, PN_STATE_APPLIED, applied, sizeof(applied), &found)) == NULL && found &&
+	    pn_state_revision_oid(applied, &commit) == NULL && pn_odb_has(odb, &commit))
+		err = pn_tree_mark(odb, &commit);
+	if (err == NULL)
+		err = pn_odb_prune(odb, &removed);
+	if (err != NULL)
+		pn_log(PN_LOG_WARNING, "old packs kept: %s", err->msg);
+	else if (removed > 0)
+		pn_log(PN_LOG_INFO, "removed %zu old pack%s", removed, removed == 1 ? "" : "s");
+}
+
+/* SSH needs a key and known_hosts; HTTP credentials do not apply to it, nor SSH files to HTTP. */
+static const struct pn_error *
+ssh_flags(const struct pn_sync_options *o, const struct pn_url *url, const char *redacted)
+{
+	if (url->scheme != PN_URL_SSH) {
+		if (o->private_key_file != NULL || o->known_hosts_file != NULL)
+			return pn_error_fmt(PN_ERR_USAGE, "--private-key-file and --known-hosts-file are for SSH URLs, "
+			    "not %s", redacted);
+		return NULL;
+	}
+	if (o->private_key_file == NULL || o->private_key_file[0] == '\0')
+		return pn_error_fmt(PN_ERR_USAGE, "%s: an SSH URL needs --private-key-file (the deploy key)", redacted);
+	if (o->known_hosts_file == NULL || o->known_hosts_file[0] == '\0')
+		return pn_error_fmt(PN_ERR_USAGE, "%s: an SSH URL needs --known-hosts-file (host keys are always "
+		    "verified; ssh-keyscan -p PORT HOST > known_hosts, then check the fingerprints)", redacted);
+	if (o->username != NULL || o->password_file != NULL || o->bearer_token_file != NULL)
+		return pn_error_fmt(PN_ERR_USAGE, "%s: --username, --password-file and --bearer-token-file are for "
+		    "HTTP(S) URLs; SSH authenticates with --private-key-file", redacted);
+	return NULL;
+}
+
+/* "<url without secrets> <branch>" (or "<url> tag v1", "<url> semver >=1", ...: refs.h), the identity of what
+ * the store holds. */
+static const struct pn_error *
+source_line(const struct pn_sync_options *o, const char *redacted, char *buf, size_t len)
+{
+	struct pn_refs_spec spec;
+	char ref[PN_STATE_REVISION_MAX];
+	const struct pn_error *err;
+	int n;
+
+	if ((err = pn_refs_spec_init(&spec, o->branch, o->tag, o->semver, o->ref, o->commit)) != NULL ||
+	    (err = pn_refs_spec_describe(&spec, ref, sizeof(ref))) != NULL)
+		return err;
+	n = snprintf(buf, len, "%s %s", redacted, ref);
+	if (n < 0 || (size_t)n >= len)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "source URL and ref too long");
+	return NULL;
+}
+
+/* Whether the store's revisions came from another source than o's; then `source` is removed first, so a
+ * crash before `fetched` and `source` are both rewritten leaves no cache that could be mistaken for this
+ * source's or the old one's. Writes nothing when the source is unchanged. */
+static const struct pn_error *
+source_begin(const struct pn_sync_options *o, const char *redacted, char *want, size_t len, int *changed)
+{
+	char have[PN_STATE_REVISION_MAX];
+	const struct pn_error *err;
+	int found;
+
+	*changed = 0;
+	if ((err = source_line(o, redacted, want, len)) != NULL)
+		return err;
+	if ((err = pn_state_get(o->state_dir, PN_STATE_SOURCE, have, sizeof(have), &found)) != NULL)
+		return err;
+	if (found && strcmp(have, want) == 0)
+		return NULL;
+	*changed = 1;
+	return pn_state_clear(o->state_dir, PN_STATE_SOURCE);
+}
+
+/* The revision fetched before from this same source, for the offline fallback; *found 0 when none. */
+static const struct pn_error *
+cached_revision(const struct pn_sync_options *o, char *revision, size_t len, int *found)
+{
+	char redacted[PN_URL_MAX], want[PN_STATE_REVISION_MAX], have[PN_STATE_REVISION_MAX];
+	const struct pn_error *err;
+	int have_source;
+
+	*found = 0;
+	pn_url_redact(o->url, redacted, sizeof(redacted));
+	if ((err = source_line(o, redacted, want, sizeof(want))) != NULL)
+		return err;
+	if ((err = pn_state_get(o->state_dir, PN_STATE_SOURCE, have, sizeof(have), &have_source)) != NULL)
+		return err;
+	if (!have_source || strcmp(have, want) != 0)
+		return NULL; /* another repository or branch: its cache is no answer for this one */
+	return pn_state_get(o->state_dir, PN_STATE_FETCHED, revision, len, found);
+}
+
+void
+pn_sync_pack_limits(const struct pn_sync_options *o, struct pn_pack_limits *limits)
+{
+	pn_pack_limits_default(limits);
+	if (o->max_object_size != 0)
+		limits->max_object = (size_t)o->max_object_size;
+	if (o->max_delta_chain != 0)
+		limits->max_chain = (uint32_t)o->max_delta_chain;
+}
+
 const struct pn_error *
 pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 {
@@ -172,7 +288,10 @@ pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 	struct pn_odb *odb = NULL;
 	struct pn_pack_limits limits;
 	struct pn_oid tip;
-	char redacted[PN_URL_MAX], current[PN_STATE_REVISION_MAX];
+	char redacted[PN_URL_MAX], current[PN_STATE_REVISION_MAX], source[PN_STATE_REVISION_MAX];
+	char refname[PN_STATE_REVISION_MAX];
+	struct pn_refs_spec spec;
+	int source_changed = 0;
 	const struct pn_error *err;
 	uint64_t deadline = pn_clock_mono_ms() + (o->timeout_ms != 0 ? o->timeout_ms : PN_SYNC_TIMEOUT_MS);
 	int found;
@@ -182,11 +301,9 @@ pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 	pn_url_redact(o->url, redacted, sizeof(redacted));
 	if ((err = pn_url_parse(o->url, &url)) != NULL)
 		return err;
-	if (url.scheme != PN_URL_HTTP && url.scheme != PN_URL_HTTPS) {
-		err = pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: the %s transport is not implemented yet (use https:// or "
-		    "http://)", redacted, pn_url_scheme_name(url.scheme));
+	if ((err = ssh_flags(o, &url, redacted)) != NULL ||
+	    (err = pn_refs_spec_init(&spec, o->branch, o->tag, o->semver, o->ref, o->commit)) != NULL)
 		goto done;
-	}
 	if ((err = pn_state_prepare(o->state_dir)) != NULL)
 		goto done;
 	if (url.scheme == PN_URL_HTTPS) {
@@ -200,28 +317,43 @@ pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 	memset(&uopt, 0, sizeof(uopt));
 	uopt.auth_header = auth.len > 0 ? auth.data : NULL;
 	uopt.url = o->url;
-	uopt.branch = o->branch;
+	pn_refs_upload_options(&spec, &uopt);
 	uopt.tls = tls;
+	uopt.private_key_file = o->private_key_file;
+	uopt.known_hosts_file = o->known_hosts_file;
 	uopt.deadline_ms = deadline;
 	if ((err = pn_upload_new(&uopt, &u)) != NULL)
 		goto done;
-	if ((err = pn_upload_ls_ref(u, &tip)) != NULL)
+	if ((err = pn_refs_resolve(&spec, u, &tip, refname, sizeof(refname))) != NULL)
 		goto done;
-	if ((err = pn_state_branch_revision(o->branch, &tip, revision, len)) != NULL)
+	if ((err = pn_state_revision(refname, &tip, revision, len)) != NULL)
 		goto done;
-	pn_pack_limits_default(&limits);
-	if ((err = pn_odb_open(o->state_dir, &limits, &odb)) != NULL)
+	pn_sync_pack_limits(o, &limits);
+	/* the writer's lock on the state directory, held until the end: it also cleans up after a crash */
+	if ((err = pn_odb_open_writer(o->state_dir, &limits, &odb)) != NULL)
 		goto done;
 	if (!pn_odb_has(odb, &tip)) {
 		pn_log(PN_LOG_INFO, "fetching %s from %s", revision, redacted);
-		if ((err = fetch_pack(u, odb, &tip)) != NULL)
+		if ((err = fetch_pack(u, odb, &tip)) != NULL) {
+			/* git answers "not our ref" for a commit that is no branch or tag tip unless configured to */
+			if (spec.kind == PN_REFS_COMMIT && err->code == PN_ERR_REJECTED)
+				err = pn_error_wrap(err, "commit %s cannot be fetched from %s (it does not exist, or the "
+				    "server serves only branch and tag tips: uploadpack.allowReachableSHA1InWant)",
+				    spec.value, redacted);
 			goto done;
+		}
 	}
+	if ((err = source_begin(o, redacted, source, sizeof(source), &source_changed)) != NULL)
+		goto done;
 	/* an unchanged tip writes nothing: polls must not wear out an SD card */
 	if ((err = pn_state_get(o->state_dir, PN_STATE_FETCHED, current, sizeof(current), &found)) != NULL)
 		goto done;
 	if (!found || strcmp(current, revision) != 0)
 		err = pn_state_set(o->state_dir, PN_STATE_FETCHED, revision);
+	if (err == NULL && source_changed)
+		err = pn_state_set(o->state_dir, PN_STATE_SOURCE, source);
+	if (err == NULL && pn_odb_pack_count(odb) > 1)
+		remove_old_packs(o, odb, &tip);
 done:
 	pn_odb_close(odb);
 	pn_upload_free(u);
@@ -238,7 +370,8 @@ pn_sync_once(const struct pn_sync_options *o)
 	struct pn_pack_limits limits;
 	struct pn_odb *odb = NULL;
 	struct pn_tree *tree = NULL;
-	struct pn_tree_reader reader;
+	struct pn_tree_reader reader, filtered;
+	struct pn_ignore_reader *ignore = NULL;
 	struct pn_oid commit;
 	const struct pn_error *err;
 
@@ -248,14 +381,14 @@ pn_sync_once(const struct pn_sync_options *o)
 
 		if (!pn_error_retryable(err) || o->require_fresh)
 			return err;
-		cached = pn_state_get(o->state_dir, PN_STATE_FETCHED, revision, sizeof(revision), &found);
+		cached = cached_revision(o, revision, sizeof(revision), &found);
 		if (cached != NULL || !found)
 			return err;
 		/* booting without network is normal on a Pi: converge on what was fetched last */
 		pn_log(PN_LOG_WARNING, "%s; applying the last fetched revision %s instead (--require-fresh "
 		    "refuses)", err->msg, revision);
 	}
-	pn_pack_limits_default(&limits);
+	pn_sync_pack_limits(o, &limits);
 	if ((err = pn_state_revision_oid(revision, &commit)) != NULL)
 		goto done;
 	if ((err = pn_odb_open(o->state_dir, &limits, &odb)) != NULL)
@@ -263,7 +396,11 @@ pn_sync_once(const struct pn_sync_options *o)
 	if ((err = pn_tree_new(odb, &commit, revision, &tree)) != NULL)
 		goto done;
 	pn_tree_reader(tree, &reader);
-	if ((err = pn_sync_apply_tree(o, &reader)) != NULL)
+	/* render sees what Flux's artifact would hold: .sourceignore files and the default exclusions */
+	if ((err = pn_ignore_reader_new(&reader, NULL, &ignore)) != NULL)
+		goto done;
+	pn_ignore_reader(ignore, &filtered);
+	if ((err = pn_sync_apply_tree(o, &filtered)) != NULL)
 		goto done;
 	if ((err = pn_state_set(o->state_dir, PN_STATE_APPLIED, revision)) != NULL)
 		goto done;
@@ -272,6 +409,7 @@ pn_sync_once(const struct pn_sync_options *o)
 	    o->unit_namespace != NULL ? o->unit_namespace : "flux-system",
 	    o->unit_name != NULL ? o->unit_name : "flux-system");
 done:
+	pn_ignore_reader_free(ignore);
 	pn_tree_free(tree);
 	pn_odb_close(odb);
 	return err;

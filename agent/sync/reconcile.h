@@ -21,6 +21,12 @@
 struct pn_sync_options {
 	const char *url;
 	const char *branch;
+	/* The other ref kinds (source/refs.h), NULL when not given; Flux's precedence: commit > ref > semver >
+	 * tag > branch. */
+	const char *tag;
+	const char *semver;
+	const char *ref;		/* a full ref name: refs/pull/1/head */
+	const char *commit;		/* 40 hex digits */
 	const char *path;		/* the unit's path in the repository ("./apps"); NULL or "" = root */
 	const char *state_dir;
 	const char *ca_file;		/* NULL: the system bundle */
@@ -36,8 +42,14 @@ struct pn_sync_options {
 	const char *username;
 	const char *password_file;
 	const char *bearer_token_file;
+	/* SSH URLs (ssh://user@host/path, user@host:path): both required. */
+	const char *private_key_file;
+	const char *known_hosts_file;
 	/* When the remote cannot be reached, fail instead of applying the last fetched revision. */
 	int require_fresh;
+	/* Store limits users may need to raise (0 = the defaults of source/pack.h). */
+	uint64_t max_object_size;
+	uint64_t max_delta_chain;
 };
 
 /* Longest password or token read from a file. */
@@ -48,7 +60,12 @@ struct pn_sync_options {
  * strlen(path) + 1 bytes. */
 const struct pn_error *pn_sync_normalize_path(const char *path, char *out, size_t len);
 
-/* Fetch the branch into the store when its tip changed; *revision gets "<branch>@sha1:<hex>". */
+/* The pack limits for o: the defaults, with what o raises or lowers. */
+struct pn_pack_limits;
+void pn_sync_pack_limits(const struct pn_sync_options *o, struct pn_pack_limits *limits);
+
+/* Fetch the ref into the store when its tip changed; *revision gets "<branch>@sha1:<hex>" (per ref kind as
+ * Flux writes it: "v1.2.3@sha1:<hex>", "sha1:<hex>" for a commit, state.h). */
 const struct pn_error *pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len);
 
 /* Render the unit's path of `tree` and apply it; prints one line per object to stdout. */

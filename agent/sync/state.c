@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../../platform/atomic.h"
 #include "../core/buf.h"
@@ -16,7 +17,14 @@
 static const char *
 slot_name(enum pn_state_slot slot)
 {
-	return slot == PN_STATE_FETCHED ? "fetched" : "applied";
+	switch (slot) {
+	case PN_STATE_FETCHED:
+		return "fetched";
+	case PN_STATE_APPLIED:
+		return "applied";
+	default:
+		return "source";
+	}
 }
 
 static const struct pn_error *
@@ -96,6 +104,22 @@ pn_state_set(const char *dir, enum pn_state_slot slot, const char *revision)
 }
 
 const struct pn_error *
+pn_state_clear(const char *dir, enum pn_state_slot slot)
+{
+	char path[PN_STATE_PATH_MAX];
+	const struct pn_error *err;
+
+	if ((err = slot_path(dir, slot, path, sizeof(path))) != NULL)
+		return err;
+	if (unlink(path) == -1) {
+		if (errno == ENOENT)
+			return NULL;
+		return pn_error_errno_fmt("remove %s", path);
+	}
+	return pn_atomic_sync_dir(path);
+}
+
+const struct pn_error *
 pn_state_revision_oid(const char *revision, struct pn_oid *oid)
 {
 	const char *p = strstr(revision, PN_STATE_SHA1_MARK);
@@ -119,5 +143,20 @@ pn_state_branch_revision(const char *branch, const struct pn_oid *oid, char *buf
 
 	if (n < 0 || (size_t)n >= len)
 		return pn_error_fmt(PN_ERR_TOO_LARGE, "revision for branch \"%s\" too long", branch);
+	return NULL;
+}
+
+const struct pn_error *
+pn_state_revision(const char *name, const struct pn_oid *oid, char *buf, size_t len)
+{
+	char hex[PN_OID_HEX_MAX];
+	int n;
+
+	if (name == NULL || name[0] == '\0')
+		n = snprintf(buf, len, PN_STATE_SHA1_MARK "%s", pn_oid_to_hex(oid, hex));
+	else
+		n = snprintf(buf, len, "%s@" PN_STATE_SHA1_MARK "%s", name, pn_oid_to_hex(oid, hex));
+	if (n < 0 || (size_t)n >= len)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "revision for \"%.64s\" too long", name != NULL ? name : "");
 	return NULL;
 }

@@ -1,6 +1,6 @@
 /* libFuzzer target: the upload-pack answer reader (agent/source/upload.c) over pkt-line and side-band: the first
- * byte picks the answer (capability advertisement, ls-refs, fetch), the rest is the HTTP body. No network: the
- * session connects only when it sends a request, and this never sends one. */
+ * byte picks the answer (capability or v0 ref advertisement, ls-refs, v2 fetch, v0 fetch), the rest is the
+ * body. No network: the session connects only when it sends a request, and this never sends one. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -37,6 +37,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	(void)pn_upload_read_answer(u, (enum pn_upload_answer)(data[0] % 3), data + 1, size - 1, &oid, sink, NULL);
+	(void)pn_upload_read_answer(u, (enum pn_upload_answer)(data[0] % 4), data + 1, size - 1, &oid, sink, NULL);
 	return 0;
 }

@@ -125,12 +125,42 @@ def _():
     assert p.returncode == EX_RETRY, (p.returncode, p.stderr)
 
 
+@t.case("offline: the cache of another repository is no answer for this one")
+def _():
+    other = [a if a != url else url.replace("/r.git", "/other.git") for a in args]
+    p = pinion(*other)
+    assert p.returncode == EX_RETRY, (p.returncode, p.stderr)
+    assert "applying" not in p.stderr, p.stderr
+
+
 @t.case("offline: no cached revision means failure, not success")
 def _():
     p = pinion(*(args[:-4] + ["--state-dir", W / "never", "--timeout", "5s"]))
     assert p.returncode == EX_RETRY, (p.returncode, p.stderr)
 
 
+# What render sees is what Flux's artifact holds: Flux's default exclusions when the repository has no
+# .sourceignore patterns; once it has any, they replace the non-VCS defaults (as source-controller does).
+defaults = dict(files)
+defaults["apps/.sops.yaml"] = "creation_rules:\n  - age: age1xyz\n"          # no kind: excluded by default
+gitpeers.make_bare_repo(defaults, repos, "defaults")
+ignored = dict(files)
+ignored["apps/drafts/broken.yaml"] = "this: [is not, valid\n"
+ignored[".sourceignore"] = "# drafts are not deployed\napps/drafts/\n"
+gitpeers.make_bare_repo(ignored, repos, "ignored")
+plain.start()
+
+for name, what in (("defaults", "Flux's default exclusions hide .sops.yaml"),
+                   ("ignored", ".sourceignore hides a directory of drafts")):
+    @t.case(what + " from render")
+    def _():
+        p = pinion("sync", "--once", "--url", plain.url(name), "--branch", "main", "--path", "./apps",
+                   "--kubeconfig", emu.kubeconfig, "--state-dir", W / ("ign-" + name))
+        assert p.returncode == 0, p.stderr
+        assert "v1 ConfigMap default/offline" in p.stdout, p.stdout
+
+
+plain.stop()
 emu.stop()
 basic.stop()
 bearer.stop()

@@ -1,6 +1,7 @@
 #include "pn_test.h"
 #include "peer.h"
 
+#include "../../agent/core/buf.h"
 #include "../../agent/core/dirtree.h"
 #include "../../agent/render/build.h"
 
@@ -81,6 +82,37 @@ build(const char *path, char *out, size_t cap)
 	return err;
 }
 
+/* Build `path` and print each object as compact JSON, one a line (flux objects prefixed with "flux:"). */
+static const struct pn_error *
+build_json(const char *path, char *out, size_t cap)
+{
+	struct pn_build_result res;
+	const struct pn_error *err;
+	struct pn_tree_reader r;
+	struct pn_dirtree *t;
+	struct pn_buf b;
+
+	out[0] = '\0';
+	assert_ok(pn_dirtree_new(dir, &t));
+	pn_dirtree_reader(t, &r);
+	if ((err = pn_build(&r, path, NULL, &res)) == NULL) {
+		pn_buf_init(&b, cap - 1, "test output");
+		for (size_t k = 0; k < res.ndocs + res.nflux; k++) {
+			const struct pn_build_doc *d = k < res.ndocs ? &res.docs[k] : &res.flux[k - res.ndocs];
+
+			if (k >= res.ndocs)
+				assert_ok(pn_buf_addstr(&b, "flux:"));
+			assert_ok(pn_yaml_to_json(d->obj, &b));
+			assert_ok(pn_buf_addch(&b, '\n'));
+		}
+		memcpy(out, pn_buf_str(&b), b.len + 1);
+		pn_buf_release(&b);
+		pn_build_result_release(&res);
+	}
+	pn_dirtree_free(t);
+	return err;
+}
+
 static void
 test_kustomization(void **state)
 {
@@ -125,29 +157,38 @@ test_kustomization_errors(void **state)
 		enum pn_err_code code;
 		const char *needle;
 	} cases[] = {
-		{"resources: [a.yaml]\nnamespace: x\n", PN_ERR_UNSUPPORTED,
-		    "e/kustomization.yaml: unsupported kustomization key \"namespace\""},
+		{"resources: [a.yaml]\nfoo: x\n", PN_ERR_PARSE,
+		    "e/kustomization.yaml: invalid Kustomization: json: unknown field \"foo\""},
+		{"helmCharts: []\n", PN_ERR_UNSUPPORTED, "e/kustomization.yaml: helmCharts: helm charts are not supported"},
+		{"vars: []\n", PN_ERR_UNSUPPORTED, "e/kustomization.yaml: kustomization key \"vars\" is not supported"},
+		{"namespace: [x]\n", PN_ERR_PARSE, "e/kustomization.yaml: namespace must be a string"},
+		{"resources: [comp]\n", PN_ERR_PARSE, "expected kind != 'Component' for path 'e/comp'"},
+		{"components: [a.yaml]\n", PN_ERR_PARSE, "components entry \"a.yaml\" is not a directory"},
+		{"components: [plain]\n", PN_ERR_NOT_FOUND, "components entry \"plain\" is a directory without"},
+		{"components: [loop]\n", PN_ERR_PARSE, "expected kind 'Component' for path 'e/loop'"},
 		{"resources: [missing.yaml]\n", PN_ERR_NOT_FOUND,
 		    "e/kustomization.yaml: resource \"missing.yaml\" does not exist"},
-		{"resources: [a.yaml, ./a.yaml]\n", PN_ERR_PARSE, "e/kustomization.yaml: e/a.yaml is included twice"},
+		{"resources: [a.yaml, ./a.yaml]\n", PN_ERR_PARSE,
+		    "may not add resource with an already registered id: ConfigMap.v1.[noGrp]/a.[noNs] (from e/a.yaml)"},
 		{"resources: [.]\n", PN_ERR_PARSE, "e/kustomization.yaml: cycle"},
 		{"resources: [loop]\n", PN_ERR_PARSE, "e/loop/kustomization.yaml: cycle"},
 		{"resources: [../../x.yaml]\n", PN_ERR_PARSE, "resource \"../../x.yaml\" leaves the tree root"},
 		{"resources: [/etc/passwd]\n", PN_ERR_PARSE, "absolute paths are not supported"},
 		{"resources: [https://github.com/x/y//z?ref=v1]\n", PN_ERR_UNSUPPORTED, "remote resources are not supported"},
 		{"resources: [github.com/x/y/z?ref=v1]\n", PN_ERR_UNSUPPORTED, "remote resources are not supported"},
-		{"resources: [plain]\n", PN_ERR_NOT_FOUND, "resource \"plain\" is a directory without kustomization.yaml"},
+		{"resources: [plain]\n", PN_ERR_NOT_FOUND, "resources entry \"plain\" is a directory without kustomization.yaml"},
 		{"resources: [5]\n", PN_ERR_PARSE, "a resources entry is not a string"},
 		{"resources: a.yaml\n", PN_ERR_PARSE, "resources must be a list"},
 		{"", PN_ERR_PARSE, "e/kustomization.yaml: kustomization is empty"},
 		{"{}\n", PN_ERR_PARSE, "kustomization is empty"},
 		{"apiVersion: v1\nresources: []\n", PN_ERR_PARSE, "apiVersion for Kustomization should be"},
-		{"kind: Component\n", PN_ERR_UNSUPPORTED, "kind Component is not supported yet"},
+		{"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\n", PN_ERR_PARSE,
+		    "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"},
 		{"resources: [bad.yaml]\n", PN_ERR_PARSE, "e/bad.yaml:2: duplicate key \"a\" (first at line 1)"},
 		{"resources: [noname.yaml]\n", PN_ERR_PARSE, "e/noname.yaml:1: missing metadata.name in ConfigMap"},
 		{"resources: [nokind.yaml]\n", PN_ERR_PARSE, "e/nokind.yaml:1: missing kind"},
 		{"resources: [scalar.yaml]\n", PN_ERR_PARSE, "e/scalar.yaml:1: missing Resource metadata"},
-		{"resources: [two]\n", PN_ERR_PARSE, "found multiple kustomization files under e/two"},
+		{"resources: [two]\n", PN_ERR_PARSE, "Found multiple kustomization files under e/two"},
 	};
 	char got[2048];
 
@@ -161,6 +202,7 @@ test_kustomization_errors(void **state)
 	put("e/scalar.yaml", "hello\n");
 	put("e/two/kustomization.yaml", "resources: []\n");
 	put("e/two/Kustomization", "resources: []\n");
+	put("e/comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n");
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		const struct pn_error *err;
 
@@ -209,6 +251,613 @@ test_generated(void **state)
 	assert_error(build("../x", got, sizeof(got)), PN_ERR_USAGE, "leaves the tree root");
 }
 
+/* namespace, namePrefix/nameSuffix, commonLabels, labels with templates, commonAnnotations, images, replicas; ServiceAccount references and subjects follow (kubectl kustomize --reorder none) */
+static void
+test_transformers(void **state)
+{
+	char got[8192];
+
+	(void)state;
+	put("x/tr/all.yaml",
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata: {name: web}\n"
+	    "spec:\n"
+	    "  template:\n"
+	    "    spec:\n"
+	    "      serviceAccountName: sa\n"
+	    "      initContainers: [{name: i, image: \"busybox:1.0\"}]\n"
+	    "      containers: [{name: c, image: nginx}]\n"
+	    "---\n"
+	    "apiVersion: v1\n"
+	    "kind: Service\n"
+	    "metadata: {name: web}\n"
+	    "spec: {ports: [{port: 80}]}\n"
+	    "---\n"
+	    "apiVersion: v1\n"
+	    "kind: ServiceAccount\n"
+	    "metadata: {name: sa}\n"
+	    "---\n"
+	    "apiVersion: rbac.authorization.k8s.io/v1\n"
+	    "kind: ClusterRoleBinding\n"
+	    "metadata: {name: crb}\n"
+	    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cr}\n"
+	    "subjects:\n"
+	    "- {kind: ServiceAccount, name: sa, namespace: old}\n"
+	    "- {kind: ServiceAccount, name: default, namespace: old}\n"
+	    "- {kind: ServiceAccount, name: external, namespace: old}\n"
+	    "- {kind: User, name: bob}\n"
+	    "---\n"
+	    "apiVersion: rbac.authorization.k8s.io/v1\n"
+	    "kind: ClusterRole\n"
+	    "metadata: {name: cr}\n"
+	    "---\n"
+	    "apiVersion: v1\n"
+	    "kind: Namespace\n"
+	    "metadata: {name: ignored}\n");
+	put("x/tr/kustomization.yaml",
+	    "namespace: prod\n"
+	    "namePrefix: p-\n"
+	    "nameSuffix: -s\n"
+	    "commonLabels: {app: web}\n"
+	    "labels:\n"
+	    "- pairs: {team: a}\n"
+	    "  includeTemplates: true\n"
+	    "commonAnnotations: {note: x}\n"
+	    "images:\n"
+	    "- name: nginx\n"
+	    "  newName: reg.io/nginx\n"
+	    "  newTag: \"1.25\"\n"
+	    "- name: busybox\n"
+	    "  digest: sha256:abc\n"
+	    "replicas:\n"
+	    "- name: web\n"
+	    "  count: 3\n"
+	    "resources: [all.yaml]\n");
+	assert_ok(build_json("x/tr", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"p-web-s\",\"namespace\":\"prod\",\"lab"
+	    "els\":{\"team\":\"a\",\"app\":\"web\"},\"annotations\":{\"note\":\"x\"}},\"spec\":{\"template\":{\"spec\":{\"serviceAc"
+	    "countName\":\"p-sa-s\",\"initContainers\":[{\"name\":\"i\",\"image\":\"busybox@sha256:abc\"}],\"containers\":[{"
+	    "\"name\":\"c\",\"image\":\"reg.io/nginx:1.25\"}]},\"metadata\":{\"labels\":{\"team\":\"a\",\"app\":\"web\"},\"annotat"
+	    "ions\":{\"note\":\"x\"}}},\"selector\":{\"matchLabels\":{\"app\":\"web\"}},\"replicas\":3}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"p-web-s\",\"namespace\":\"prod\",\"labels\":{\"t"
+	    "eam\":\"a\",\"app\":\"web\"},\"annotations\":{\"note\":\"x\"}},\"spec\":{\"ports\":[{\"port\":80}],\"selector\":{\"app"
+	    "\":\"web\"}}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"p-sa-s\",\"namespace\":\"prod\",\"label"
+	    "s\":{\"team\":\"a\",\"app\":\"web\"},\"annotations\":{\"note\":\"x\"}}}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":\"p-c"
+	    "rb-s\",\"labels\":{\"team\":\"a\",\"app\":\"web\"},\"annotations\":{\"note\":\"x\"}},\"roleRef\":{\"apiGroup\":\"rbac."
+	    "authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"p-cr-s\"},\"subjects\":[{\"kind\":\"ServiceAccount\""
+	    ",\"name\":\"sa\",\"namespace\":\"old\"},{\"kind\":\"ServiceAccount\",\"name\":\"default\",\"namespace\":\"prod\"},{\""
+	    "kind\":\"ServiceAccount\",\"name\":\"external\",\"namespace\":\"old\"},{\"kind\":\"User\",\"name\":\"bob\"}]}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"p-cr-s\",\"l"
+	    "abels\":{\"team\":\"a\",\"app\":\"web\"},\"annotations\":{\"note\":\"x\"}}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"prod\",\"labels\":{\"team\":\"a\",\"app\":\"web\""
+	    "},\"annotations\":{\"note\":\"x\"}}}\n");
+}
+
+/* configMapGenerator/secretGenerator with literals, files, envs and options, merged and replaced by an overlay, hashed, and referenced by name (kubectl kustomize) */
+static void
+test_generators(void **state)
+{
+	char got[8192];
+
+	(void)state;
+	put("x/gen/base/dep.yaml",
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata: {name: d}\n"
+	    "spec:\n"
+	    "  template:\n"
+	    "    spec:\n"
+	    "      containers:\n"
+	    "      - name: c\n"
+	    "        envFrom: [{configMapRef: {name: cfg}}, {secretRef: {name: sec}}]\n"
+	    "        env: [{name: X, valueFrom: {configMapKeyRef: {name: fixed, key: x}}}]\n"
+	    "      volumes:\n"
+	    "      - {name: v, configMap: {name: cfg}}\n"
+	    "      - {name: s, secret: {secretName: sec}}\n"
+	    "      - {name: o, configMap: {name: other}}\n");
+	put("x/gen/base/e.env",
+	    "# c\n"
+	    "E1=one\n"
+	    "\n"
+	    "E2\n");
+	put("x/gen/base/kustomization.yaml",
+	    "resources: [dep.yaml]\n"
+	    "configMapGenerator:\n"
+	    "- name: cfg\n"
+	    "  literals: [a=1, \"b='q'\"]\n"
+	    "  files: [conf/app.ini, k=conf/app.ini]\n"
+	    "  envs: [e.env]\n"
+	    "- name: fixed\n"
+	    "  literals: [x=y]\n"
+	    "  options: {disableNameSuffixHash: true, labels: {l: v}}\n"
+	    "secretGenerator:\n"
+	    "- name: sec\n"
+	    "  literals: [pw=hunter2]\n"
+	    "generatorOptions:\n"
+	    "  annotations: {g: \"1\"}\n");
+	put("x/gen/base/conf/app.ini",
+	    "[s]\n"
+	    "k=v\n");
+	put("x/gen/overlay/kustomization.yaml",
+	    "namePrefix: o-\n"
+	    "resources: [../base]\n"
+	    "configMapGenerator:\n"
+	    "- name: cfg\n"
+	    "  behavior: merge\n"
+	    "  literals: [a=2, c=3]\n"
+	    "- name: fixed\n"
+	    "  behavior: replace\n"
+	    "  literals: [z=w]\n"
+	    "secretGenerator:\n"
+	    "- name: extra\n"
+	    "  type: kubernetes.io/tls\n"
+	    "  literals: [tls.crt=c, tls.key=k]\n");
+	assert_ok(build_json("x/gen/overlay", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"o-d\"},\"spec\":{\"template\":{\"spec\""
+	    ":{\"containers\":[{\"name\":\"c\",\"envFrom\":[{\"configMapRef\":{\"name\":\"o-cfg-bmhftb8d6t\"}},{\"secretRef\""
+	    ":{\"name\":\"o-sec-9b766bfc5b\"}}],\"env\":[{\"name\":\"X\",\"valueFrom\":{\"configMapKeyRef\":{\"name\":\"o-fixe"
+	    "d\",\"key\":\"x\"}}}]}],\"volumes\":[{\"name\":\"v\",\"configMap\":{\"name\":\"o-cfg-bmhftb8d6t\"}},{\"name\":\"s\",\""
+	    "secret\":{\"secretName\":\"o-sec-9b766bfc5b\"}},{\"name\":\"o\",\"configMap\":{\"name\":\"other\"}}]}}}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"o-cfg-bmhftb8d6t\",\"annotations\":{\"g\":\""
+	    "1\"}},\"data\":{\"a\":\"2\",\"c\":\"3\",\"E1\":\"one\",\"E2\":\"\",\"b\":\"q\",\"app.ini\":\"[s]\\nk=v\\n\",\"k\":\"[s]\\nk=v\\n\"}"
+	    "}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"o-fixed\",\"labels\":{\"l\":\"v\"},\"annotatio"
+	    "ns\":{\"g\":\"1\"}},\"data\":{\"z\":\"w\"}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"o-sec-9b766bfc5b\",\"annotations\":{\"g\":\"1\"}"
+	    "},\"data\":{\"pw\":\"aHVudGVyMg==\"},\"type\":\"Opaque\"}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"o-extra-d94tkf5ft2\"},\"data\":{\"tls.crt\":\"Y"
+	    "w==\",\"tls.key\":\"aw==\"},\"type\":\"kubernetes.io/tls\"}\n");
+}
+
+/* a Component adds resources, generators and transformers to its parent (kubectl kustomize) */
+static void
+test_components(void **state)
+{
+	char got[8192];
+
+	(void)state;
+	put("x/comp/base/cm.yaml",
+	    "apiVersion: v1\n"
+	    "kind: ConfigMap\n"
+	    "metadata: {name: a}\n");
+	put("x/comp/base/kustomization.yaml",
+	    "resources: [cm.yaml]\n"
+	    "components: [../c1]\n"
+	    "namespace: base\n");
+	put("x/comp/c1/extra.yaml",
+	    "apiVersion: v1\n"
+	    "kind: Secret\n"
+	    "metadata: {name: s}\n");
+	put("x/comp/c1/kustomization.yaml",
+	    "apiVersion: kustomize.config.k8s.io/v1alpha1\n"
+	    "kind: Component\n"
+	    "resources: [extra.yaml]\n"
+	    "commonLabels: {comp: c1}\n"
+	    "configMapGenerator:\n"
+	    "- name: gen\n"
+	    "  literals: [k=v]\n");
+	assert_ok(build_json("x/comp/base", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\",\"labels\":{\"comp\":\"c1\"},\"namespace\":"
+	    "\"base\"}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s\",\"labels\":{\"comp\":\"c1\"},\"namespace\":\"ba"
+	    "se\"}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"gen-bdg947hgcc\",\"labels\":{\"comp\":\"c1\"}"
+	    ",\"namespace\":\"base\"},\"data\":{\"k\":\"v\"}}\n");
+}
+
+/* patchesStrategicMerge, patches with targets (regex name, labelSelector; JSON and SMP), a deleting patch, patchesJson6902 (kubectl kustomize) */
+static void
+test_patches(void **state)
+{
+	char got[8192];
+
+	(void)state;
+	put("x/pat/kustomization.yaml",
+	    "resources: [r.yaml]\n"
+	    "patchesStrategicMerge: [smp.yaml]\n"
+	    "patches:\n"
+	    "- target: {kind: Deployment, name: \"w.*\", labelSelector: \"tier=front\"}\n"
+	    "  patch: |-\n"
+	    "    - op: replace\n"
+	    "      path: /spec/replicas\n"
+	    "      value: 5\n"
+	    "- patch: |-\n"
+	    "    apiVersion: v1\n"
+	    "    kind: ConfigMap\n"
+	    "    metadata: {name: gone}\n"
+	    "    $patch: delete\n"
+	    "- target: {kind: Deployment}\n"
+	    "  patch: |-\n"
+	    "    kind: Deployment\n"
+	    "    metadata: {name: any, annotations: {patched: \"yes\"}}\n"
+	    "patchesJson6902:\n"
+	    "- target: {group: apps, version: v1, kind: Deployment, name: worker}\n"
+	    "  patch: '[{\"op\": \"add\", \"path\": \"/metadata/labels/x\", \"value\": \"y\"}]'\n");
+	put("x/pat/r.yaml",
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata: {name: web, labels: {tier: front}}\n"
+	    "spec: {replicas: 1, template: {spec: {containers: [{name: a, image: a}, {name: b, image: b}]}}}\n"
+	    "---\n"
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata: {name: worker, labels: {tier: back}}\n"
+	    "spec: {replicas: 1}\n"
+	    "---\n"
+	    "apiVersion: v1\n"
+	    "kind: ConfigMap\n"
+	    "metadata: {name: gone}\n");
+	put("x/pat/smp.yaml",
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata: {name: web}\n"
+	    "spec:\n"
+	    "  template:\n"
+	    "    spec:\n"
+	    "      containers: [{name: b, image: b2}]\n");
+	assert_ok(build_json("x/pat", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\",\"labels\":{\"tier\":\"front\"},\""
+	    "annotations\":{\"patched\":\"yes\"}},\"spec\":{\"replicas\":5,\"template\":{\"spec\":{\"containers\":[{\"name\":\""
+	    "b\",\"image\":\"b2\"},{\"name\":\"a\",\"image\":\"a\"}]}}}}\n"
+	    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"worker\",\"labels\":{\"tier\":\"back\","
+	    "\"x\":\"y\"},\"annotations\":{\"patched\":\"yes\"}},\"spec\":{\"replicas\":1}}\n");
+}
+
+/* `configurations` nameReference rules: a generated ConfigMap referenced from a HelmRelease (kubectl kustomize) */
+static void
+test_configurations(void **state)
+{
+	char got[8192];
+
+	(void)state;
+	put("x/cfg/hr.yaml",
+	    "apiVersion: helm.toolkit.fluxcd.io/v2\n"
+	    "kind: HelmRelease\n"
+	    "metadata: {name: app}\n"
+	    "spec:\n"
+	    "  valuesFrom: [{kind: ConfigMap, name: values}]\n");
+	put("x/cfg/kustomization.yaml",
+	    "namespace: apps\n"
+	    "resources: [hr.yaml]\n"
+	    "configurations: [nr.yaml]\n"
+	    "configMapGenerator:\n"
+	    "- name: values\n"
+	    "  literals: [v=1]\n");
+	put("x/cfg/nr.yaml",
+	    "nameReference:\n"
+	    "- kind: ConfigMap\n"
+	    "  fieldSpecs:\n"
+	    "  - {path: spec/valuesFrom/name, kind: HelmRelease}\n");
+	assert_ok(build_json("x/cfg", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"values-b2mtd45c88\",\"namespace\":\"apps\"}"
+	    ",\"data\":{\"v\":\"1\"}}\n"
+	    "flux:{\"apiVersion\":\"helm.toolkit.fluxcd.io/v2\",\"kind\":\"HelmRelease\",\"metadata\":{\"name\":\"app\",\"na"
+	    "mespace\":\"apps\"},\"spec\":{\"valuesFrom\":[{\"kind\":\"ConfigMap\",\"name\":\"values-b2mtd45c88\"}]}}\n");
+}
+
+
+/* What kustomize refuses in generators, references, replicas and patches. */
+static void
+test_feature_errors(void **state)
+{
+	static const struct {
+		const char *kust;
+		const char *needle;
+	} cases[] = {
+		{"configMapGenerator: [{name: a, literals: [x]}]\n", "invalid literal source x, expected key=value"},
+		{"configMapGenerator: [{name: a, literals: [x=1, x=2]}]\n", "cannot add key x, another key by that name"},
+		{"configMapGenerator: [{name: a}, {name: a}]\n", "exists; behavior must be merge or replace"},
+		{"configMapGenerator: [{name: a, behavior: merge}]\n", "does not exist; cannot merge or replace"},
+		{"configMapGenerator: [{name: a, behavior: upsert}]\n", "behavior must be create, merge or replace"},
+		{"configMapGenerator: [{name: a, bogus: 1}]\n", "unknown generator field \"bogus\""},
+		{"resources: [d.yaml]\nreplicas: [{name: nope, count: 2}]\n", "resource with name nope does not match"},
+		{"resources: [d.yaml]\npatches: [{patch: '[{op: add, path: /x, value: 1}]'}]\n",
+		    "must specify a target for JSON patch"},
+		{"resources: [d.yaml]\npatchesStrategicMerge: ['{kind: Deployment, metadata: {name: zz}}']\n",
+		    "no matches for Id Deployment..[noGrp]/zz.[noNs]; failed to find unique target"},
+		{"resources: [d.yaml]\npatches: [{path: p.yaml, patch: 'a: b'}]\n", "patch and path can't be set"},
+		{"resources: [d.yaml]\nlabels: [{pairs: {a: b}, bogus: true}]\n", "labels: unknown field \"bogus\""},
+		{"nameSuffix: -t\nresources: [d.yaml, two]\n", "found multiple possible referrals"},
+		{"resources: [d.yaml]\nconfigurations: [bad.yaml]\n", "unknown configurations key \"bogus\""},
+	};
+	char got[2048];
+
+	(void)state;
+	put("f/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n"
+	    "      volumes: [{name: v, configMap: {name: cm}}]\n");
+	put("f/two/kustomization.yaml", "resources: [a, b]\n");
+	put("f/two/a/kustomization.yaml", "nameSuffix: -a\nconfigMapGenerator: [{name: cm, literals: [x=1]}]\n");
+	put("f/two/b/kustomization.yaml", "nameSuffix: -b\nconfigMapGenerator: [{name: cm, literals: [x=2]}]\n");
+	put("f/bad.yaml", "bogus: []\n");
+	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		const struct pn_error *err;
+
+		put("f/kustomization.yaml", cases[k].kust);
+		if ((err = build("f", got, sizeof(got))) == NULL)
+			fail_msg("case %zu built: %s", k, got);
+		assert_error(err, PN_ERR_PARSE, cases[k].needle);
+	}
+}
+
+/* A Flux Kustomization's fields merged into the build (kustomize-controller's generator): the expected objects
+ * are kubectl kustomize's for the kustomization Flux writes, plus commonMetadata on metadata only. */
+static void
+test_flux_options(void **state)
+{
+	struct pn_build_flux fx = {0};
+	struct pn_build_options opt;
+	struct pn_build_result res;
+	struct pn_tree_reader r;
+	struct pn_dirtree *t;
+	struct pn_buf b;
+	cJSON *patches, *images, *components, *labels;
+
+	(void)state;
+	put("fx/app/kustomization.yaml", "namespace: old\nresources: [d.yaml]\n");
+	put("fx/app/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+	    "    spec:\n      containers: [{name: c, image: nginx}]\n");
+	put("fx/gen/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+	    "    spec:\n      containers: [{name: c, image: nginx}]\n");
+	put("fx/comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+	    "resources: [cm.yaml]\n");
+	put("fx/comp/cm.yaml", CM("extra"));
+	assert_non_null(patches = cJSON_Parse("[{\"patch\": \"- {op: add, path: /metadata/annotations, value: {p: '1'}}\","
+	    "\"target\": {\"kind\": \"Deployment\"}}]"));
+	assert_non_null(images = cJSON_Parse("[{\"name\": \"nginx\", \"newTag\": \"1.27\"}]"));
+	assert_non_null(components = cJSON_Parse("[\"../comp\"]"));
+	assert_non_null(labels = cJSON_Parse("{\"owner\": \"me\"}"));
+	fx.target_namespace = "flux-ns";
+	fx.name_prefix = "pre-";
+	fx.name_suffix = "-suf";
+	fx.patches = patches;
+	fx.images = images;
+	fx.components = components;
+	fx.common_labels = labels;
+	pn_build_options_init(&opt);
+	opt.flux = &fx;
+	assert_ok(pn_dirtree_new(dir, &t));
+	pn_dirtree_reader(t, &r);
+	for (int gen = 0; gen < 2; gen++) {
+		assert_ok(pn_build(&r, gen ? "fx/gen" : "fx/app", &opt, &res));
+		pn_buf_init(&b, 1 << 16, "test output");
+		for (size_t k = 0; k < res.ndocs; k++) {
+			assert_ok(pn_yaml_to_json(res.docs[k].obj, &b));
+			assert_ok(pn_buf_addch(&b, '\n'));
+		}
+		assert_string_equal(pn_buf_str(&b),
+		    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"pre-web-suf\",\"annotations\":"
+		    "{\"p\":\"1\"},\"namespace\":\"flux-ns\",\"labels\":{\"owner\":\"me\"}},\"spec\":{\"template\":{\"spec\":"
+		    "{\"containers\":[{\"name\":\"c\",\"image\":\"nginx:1.27\"}]}}}}\n"
+		    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"pre-extra-suf\",\"namespace\":"
+		    "\"flux-ns\",\"labels\":{\"owner\":\"me\"}}}\n");
+		pn_buf_release(&b);
+		pn_build_result_release(&res);
+	}
+	pn_dirtree_free(t);
+	cJSON_Delete(patches);
+	cJSON_Delete(images);
+	cJSON_Delete(components);
+	cJSON_Delete(labels);
+}
+
+/* roleRef follows only the kind it names; RoleBinding subjects named default get the namespace; `configurations` labels and images specs (kubectl kustomize) */
+static void
+test_references(void **state)
+{
+	char got[8192];
+
+	(void)state;
+	put("y/rr/conf.yaml",
+	    "labels:\n"
+	    "- {path: spec/selectorLabels, kind: Widget, create: true}\n"
+	    "images:\n"
+	    "- {path: spec/image, kind: Widget}\n");
+	put("y/rr/kustomization.yaml",
+	    "namespace: foo\n"
+	    "namePrefix: x-\n"
+	    "resources: [rbac.yaml]\n"
+	    "configurations: [conf.yaml]\n"
+	    "labels:\n"
+	    "- pairs: {tier: web}\n"
+	    "images:\n"
+	    "- {name: app, newTag: v2}\n");
+	put("y/rr/rbac.yaml",
+	    "apiVersion: rbac.authorization.k8s.io/v1\n"
+	    "kind: Role\n"
+	    "metadata: {name: r}\n"
+	    "---\n"
+	    "apiVersion: rbac.authorization.k8s.io/v1\n"
+	    "kind: ClusterRole\n"
+	    "metadata: {name: r}\n"
+	    "---\n"
+	    "apiVersion: rbac.authorization.k8s.io/v1\n"
+	    "kind: RoleBinding\n"
+	    "metadata: {name: rb}\n"
+	    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: r}\n"
+	    "subjects: [{kind: ServiceAccount, name: default}]\n"
+	    "---\n"
+	    "apiVersion: rbac.authorization.k8s.io/v1\n"
+	    "kind: ClusterRoleBinding\n"
+	    "metadata: {name: crb}\n"
+	    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\n"
+	    "---\n"
+	    "apiVersion: example.com/v1\n"
+	    "kind: Widget\n"
+	    "metadata: {name: w}\n"
+	    "spec: {image: \"app:v1\"}\n");
+	assert_ok(build_json("y/rr", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"Role\",\"metadata\":{\"name\":\"x-r\",\"namespace\":"
+	    "\"foo\",\"labels\":{\"tier\":\"web\"}}}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"x-r\",\"labe"
+	    "ls\":{\"tier\":\"web\"}}}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"RoleBinding\",\"metadata\":{\"name\":\"x-rb\",\"nam"
+	    "espace\":\"foo\",\"labels\":{\"tier\":\"web\"}},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":"
+	    "\"Role\",\"name\":\"x-r\"},\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"default\",\"namespace\":\"foo\"}]}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":\"x-c"
+	    "rb\",\"labels\":{\"tier\":\"web\"}},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRo"
+	    "le\",\"name\":\"x-r\"}}\n"
+	    "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"x-w\",\"namespace\":\"foo\",\"label"
+	    "s\":{\"tier\":\"web\"}},\"spec\":{\"image\":\"app:v2\",\"selectorLabels\":{\"tier\":\"web\"}}}\n");
+}
+
+/* two generated ConfigMaps named cm under different suffixes: the unsuffixed referrer matches neither and keeps its name, as kustomize's prefixSuffixEquals (kubectl kustomize) */
+static void
+test_reference_sieve(void **state)
+{
+	char got[8192];
+
+	(void)state;
+	put("y/sieve/d.yaml",
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata: {name: d}\n"
+	    "spec:\n"
+	    "  template:\n"
+	    "    spec:\n"
+	    "      volumes: [{name: v, configMap: {name: cm}}]\n");
+	put("y/sieve/kustomization.yaml",
+	    "resources: [d.yaml, two]\n");
+	put("y/sieve/two/kustomization.yaml",
+	    "resources: [a, b]\n");
+	put("y/sieve/two/a/kustomization.yaml",
+	    "nameSuffix: -a\n"
+	    "configMapGenerator: [{name: cm, literals: [x=1]}]\n");
+	put("y/sieve/two/b/kustomization.yaml",
+	    "nameSuffix: -b\n"
+	    "configMapGenerator: [{name: cm, literals: [x=2]}]\n");
+	assert_ok(build_json("y/sieve", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"d\"},\"spec\":{\"template\":{\"spec\":{"
+	    "\"volumes\":[{\"name\":\"v\",\"configMap\":{\"name\":\"cm\"}}]}}}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm-a-hmg6f82fh6\"},\"data\":{\"x\":\"1\"}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"cm-b-d5gm26dhhd\"},\"data\":{\"x\":\"2\"}}\n");
+}
+
+/* a file that is not UTF-8 goes to binaryData; base64 longer than 70 characters is cut into lines (kubectl kustomize) */
+static void
+test_generator_binary(void **state)
+{
+	char got[8192];
+
+	(void)state;
+	put("y/bin/bin.dat",
+	    "\377\376bin");
+	put("y/bin/kustomization.yaml",
+	    "sortOptions: {order: fifo}\n"
+	    "configMapGenerator: [{name: b, files: [bin.dat]}]\n"
+	    "secretGenerator: [{name: s, files: [long.txt]}]\n");
+	put("y/bin/long.txt",
+	    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n");
+	assert_ok(build_json("y/bin", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"b-8k8m54k6b2\"},\"binaryData\":{\"bin.dat\""
+	    ":\"//5iaW4=\"}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"Secret\",\"metadata\":{\"name\":\"s-5cddgbg9m4\"},\"data\":{\"long.txt\":\"eHh4eH"
+	    "h4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eH\\nh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4"
+	    "eHh4eHgK\\n\"},\"type\":\"Opaque\"}\n");
+}
+
+/* regressions found with the kustomize corpus, each checked with kubectl kustomize: keys match case-insensitively (nameprefix); a reference to a prefixed but not yet hashed name follows the hash; a subject without a namespace takes its ServiceAccount's; lists in field specs (volumeClaimTemplates[]) are never created */
+static void
+test_regressions(void **state)
+{
+	char got[8192];
+
+	(void)state;
+	put("z/reg/crb.yaml",
+	    "apiVersion: rbac.authorization.k8s.io/v1\n"
+	    "kind: ClusterRoleBinding\n"
+	    "metadata: {name: crb}\n"
+	    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}\n"
+	    "subjects: [{kind: ServiceAccount, name: sa}]\n"
+	    "---\n"
+	    "apiVersion: v1\n"
+	    "kind: ServiceAccount\n"
+	    "metadata: {name: sa}\n");
+	put("z/reg/kustomization.yaml",
+	    "namespace: kube-system\n"
+	    "nameprefix: top-\n"
+	    "commonLabels: {app: x}\n"
+	    "resources: [base, crb.yaml, sts.yaml]\n"
+	    "patches:\n"
+	    "- target: {kind: Deployment}\n"
+	    "  patch: |-\n"
+	    "    - {op: add, path: /spec/template/spec/volumes/-, value: {name: w, configMap: {name: b-cm}}}\n");
+	put("z/reg/sts.yaml",
+	    "apiVersion: apps/v1\n"
+	    "kind: StatefulSet\n"
+	    "metadata: {name: s}\n"
+	    "spec: {template: {spec: {}}}\n");
+	put("z/reg/base/d.yaml",
+	    "apiVersion: apps/v1\n"
+	    "kind: Deployment\n"
+	    "metadata: {name: d}\n"
+	    "spec:\n"
+	    "  template:\n"
+	    "    spec:\n"
+	    "      serviceAccountName: sa\n"
+	    "      volumes: [{name: v, configMap: {name: cm}}]\n");
+	put("z/reg/base/kustomization.yaml",
+	    "namePrefix: b-\n"
+	    "resources: [d.yaml]\n"
+	    "configMapGenerator: [{name: cm, literals: [k=v]}]\n");
+	assert_ok(build_json("z/reg", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"top-b-d\",\"namespace\":\"kube-syste"
+	    "m\",\"labels\":{\"app\":\"x\"}},\"spec\":{\"template\":{\"spec\":{\"serviceAccountName\":\"top-sa\",\"volumes\":[{\""
+	    "name\":\"v\",\"configMap\":{\"name\":\"top-b-cm-bdg947hgcc\"}},{\"name\":\"w\",\"configMap\":{\"name\":\"top-b-cm-"
+	    "bdg947hgcc\"}}]},\"metadata\":{\"labels\":{\"app\":\"x\"}}},\"selector\":{\"matchLabels\":{\"app\":\"x\"}}}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"top-b-cm-bdg947hgcc\",\"namespace\":\"kube"
+	    "-system\",\"labels\":{\"app\":\"x\"}},\"data\":{\"k\":\"v\"}}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":\"top"
+	    "-crb\",\"labels\":{\"app\":\"x\"}},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRol"
+	    "e\",\"name\":\"view\"},\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"top-sa\",\"namespace\":\"kube-system\""
+	    "}]}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ServiceAccount\",\"metadata\":{\"name\":\"top-sa\",\"namespace\":\"kube-system\""
+	    ",\"labels\":{\"app\":\"x\"}}}\n"
+	    "{\"apiVersion\":\"apps/v1\",\"kind\":\"StatefulSet\",\"metadata\":{\"name\":\"top-s\",\"namespace\":\"kube-system"
+	    "\",\"labels\":{\"app\":\"x\"}},\"spec\":{\"template\":{\"spec\":{},\"metadata\":{\"labels\":{\"app\":\"x\"}}},\"select"
+	    "or\":{\"matchLabels\":{\"app\":\"x\"}}}}\n");
+}
+
+/* The entry kustomization's sortOptions is reported; a nested one is not; bad values are kustomize's errors. */
+static void
+test_sort_options(void **state)
+{
+	struct pn_build_result res;
+	struct pn_tree_reader r;
+	struct pn_dirtree *t;
+
+	(void)state;
+	put("so/kustomization.yaml", "sortOptions: {order: legacy}\nresources: [sub]\n");
+	put("so/sub/kustomization.yaml", "sortOptions: {order: fifo}\nresources: [cm.yaml]\n");
+	put("so/sub/cm.yaml", CM("a"));
+	assert_ok(pn_dirtree_new(dir, &t));
+	pn_dirtree_reader(t, &r);
+	assert_ok(pn_build(&r, "so", NULL, &res));
+	assert_int_equal(res.sort, PN_BUILD_SORT_LEGACY);
+	pn_build_result_release(&res);
+	assert_ok(pn_build(&r, "so/sub", NULL, &res));
+	assert_int_equal(res.sort, PN_BUILD_SORT_FIFO);
+	pn_build_result_release(&res);
+	put("so/kustomization.yaml", "sortOptions: {order: random}\n");
+	assert_error(pn_build(&r, "so", NULL, &res), PN_ERR_PARSE, "the field 'sortOptions.order' must be one of "
+	    "[fifo, legacy]");
+	put("so/kustomization.yaml", "sortOptions: {order: fifo, legacySortOptions: {orderFirst: [A]}}\n");
+	assert_error(pn_build(&r, "so", NULL, &res), PN_ERR_PARSE, "'sortOptions.legacySortOptions' is set but the "
+	    "selected sort order is 'fifo'");
+	pn_dirtree_free(t);
+}
+
 /* The named ceilings of a build. */
 static void
 test_limits(void **state)
@@ -249,6 +898,18 @@ main(void)
 		cmocka_unit_test(test_kustomization_errors),
 		cmocka_unit_test(test_generated),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_transformers),
+		cmocka_unit_test(test_generators),
+		cmocka_unit_test(test_components),
+		cmocka_unit_test(test_patches),
+		cmocka_unit_test(test_configurations),
+		cmocka_unit_test(test_feature_errors),
+		cmocka_unit_test(test_flux_options),
+		cmocka_unit_test(test_references),
+		cmocka_unit_test(test_reference_sieve),
+		cmocka_unit_test(test_generator_binary),
+		cmocka_unit_test(test_sort_options),
+		cmocka_unit_test(test_regressions),
 	};
 	return cmocka_run_group_tests_name("build", tests, setup, teardown);
 }

@@ -3,7 +3,8 @@
  * served by `git http-backend` behind the Python CGI host (tests/peers/git_http.py: HTTP, and HTTPS with basic
  * auth) and behind nginx + fcgiwrap (chunked answers; HTTPS /auth with basic auth). Each received pack is
  * checked by real git (index-pack into an empty repository, then the commit's whole tree must be readable).
- * Refusals: wrong or missing password, unknown branch and repository, server down, SHA-256, a v0-only server,
+ * Protocol v0 (force_v0: no Git-Protocol header) against the same servers; peeled tags. Refusals: wrong or
+ * missing password, unknown branch and repository, server down, SHA-256, v0 advertisements it cannot use,
  * a dumb HTTP server, 5xx, ERR packets, the pack ceiling; canned answers come from tests/lib/http_server.py.
  */
 #include "pn_test.h"
@@ -40,6 +41,25 @@ static const char nginx_py[] =
     "os.replace(d + '/port.tmp', d + '/port')\n"
     "while True: time.sleep(1)\n";
 
+/* Two OpenSSH servers with git-shell through gitpeers.GitSSHD: with AcceptEnv GIT_PROTOCOL (v2) and without (v0),
+ * one client key for both. Writes DIR/info "port_v2 port_v0 key known_hosts_v2 known_hosts_v0 repos", then
+ * DIR/port. */
+static const char sshd_py[] =
+    "import os, signal, sys, time\n"
+    "sys.path[:0] = ['tests/peers', 'tests/lib']\n"
+    "import gitpeers\n"
+    "d, repos = sys.argv[1], os.path.abspath(sys.argv[2])\n"
+    "a = gitpeers.GitSSHD(d + '/v2', repos)\n"
+    "a.start()\n"
+    "b = gitpeers.GitSSHD(d + '/v0', repos, accept_env=False, client_key=a.client_key)\n"
+    "b.start()\n"
+    "signal.signal(signal.SIGTERM, lambda *x: (a.stop(), b.stop(), os._exit(0)))\n"
+    "open(d + '/info', 'w').write('%d %d %s %s %s %s\\n' % (a.port, b.port, os.path.abspath(a.client_key.path),\n"
+    "    os.path.abspath(a.known_hosts), os.path.abspath(b.known_hosts), repos))\n"
+    "open(d + '/port.tmp', 'w').write('%d\\n' % a.port)\n"
+    "os.replace(d + '/port.tmp', d + '/port')\n"
+    "while True: time.sleep(1)\n";
+
 /* The test repositories, made by real git. */
 static const char repos_py[] =
     "import sys\n"
@@ -53,8 +73,10 @@ static const char repos_py[] =
 struct fixture {
 	char dir[PN_TEST_PATH_MAX];
 	char repos[PN_TEST_PATH_MAX * 2];
-	pid_t http_pid, https_pid, nginx_pid, canned_pid;
-	int http_port, https_port, nginx_port, nginx_https_port, canned_port;
+	pid_t http_pid, https_pid, nginx_pid, canned_pid, sshd_pid;
+	int http_port, https_port, nginx_port, nginx_https_port, canned_port, ssh_v2_port, ssh_v0_port;
+	char ssh_key[PN_TEST_PATH_MAX * 2], kh_v2[PN_TEST_PATH_MAX * 2], kh_v0[PN_TEST_PATH_MAX * 2];
+	char abs_repos[PN_TEST_PATH_MAX * 2];
 	struct pn_tls_config *tls, *nginx_tls;
 };
 
@@ -151,6 +173,22 @@ setup(void **state)
 			return -1;
 		fclose(f);
 	}
+	/* sshd is optional on a developer machine too */
+	if (access("/usr/sbin/sshd", X_OK) == 0) {
+		char sshd_code[sizeof(sshd_py)];
+		char *argv_sshd[] = {py, o_c, sshd_code, d, fx.repos, NULL};
+
+		memcpy(sshd_code, sshd_py, sizeof(sshd_py));
+		snprintf(d, sizeof(d), "%s/sshd", fx.dir);
+		mkdir(d, 0755);
+		if ((fx.sshd_pid = pn_test_spawn(argv_sshd, d, &fx.ssh_v2_port)) <= 0)
+			return -1;
+		snprintf(line, sizeof(line), "%s/info", d);
+		if ((f = fopen(line, "r")) == NULL || fscanf(f, "%d %d %1000s %1000s %1000s %1000s", &fx.ssh_v2_port,
+		    &fx.ssh_v0_port, fx.ssh_key, fx.kh_v2, fx.kh_v0, fx.abs_repos) != 6)
+			return -1;
+		fclose(f);
+	}
 	snprintf(d, sizeof(d), "%s/canned", fx.dir);
 	mkdir(d, 0755);
 	if ((fx.canned_pid = pn_test_spawn(argv_canned, d, &fx.canned_port)) <= 0)
@@ -177,6 +215,7 @@ teardown(void **state)
 	pn_test_stop(fx.https_pid);
 	pn_test_stop(fx.nginx_pid);
 	pn_test_stop(fx.canned_pid);
+	pn_test_stop(fx.sshd_pid);
 	pn_tls_config_free(fx.tls);
 	pn_tls_config_free(fx.nginx_tls);
 	pn_test_rmtree(fx.dir);
@@ -507,11 +546,12 @@ test_canned_refusals(void **state)
 	char url[4096];
 
 	(void)state;
+	/* v0 first lines that are not an advertisement pinion can use */
 	assert_error(canned("001e# service=git-upload-pack\n0000"
 	    "00321111111111111111111111111111111111111111 HEAD\n0000", ADV, "200 OK", url, sizeof(url)),
-	    PN_ERR_UNSUPPORTED, "server speaks only protocol v0; v0 support is coming");
-	assert_error(canned("000eversion 1\n0000", ADV, "200 OK", url, sizeof(url)), PN_ERR_UNSUPPORTED,
-	    "only protocol v0");
+	    PN_ERR_PROTO, "unexpected first line \"1111111111111111111111111111111111111111 HEAD\"");
+	assert_error(canned("000eversion 1\n0000", ADV, "200 OK", url, sizeof(url)), PN_ERR_PROTO,
+	    "no refs after \"version 1\"");
 	assert_error(canned("<html>hello</html>", "text/html", "200 OK", url, sizeof(url)), PN_ERR_PROTO,
 	    "is not a Git smart-HTTP server (Content-Type text/html");
 	assert_error(canned("oops", "text/plain", "502 Bad Gateway", url, sizeof(url)), PN_ERR_UNAVAILABLE,
@@ -560,6 +600,12 @@ struct answer_case {
 	enum pn_err_code code;	/* 0: success */
 	const char *needle;
 };
+
+/* In `in`, a backquote stands for a NUL byte (the v0 advertisement's first line has one). */
+#define NUL "`"
+#define OID_B "2222222222222222222222222222222222222222"
+/* A v0 advertisement's first line: "<oid> HEAD\0<caps>" (the pkt-line length included). */
+#define V0_HEAD(len, caps) len OID_A " HEAD" NUL caps "\n"
 
 static const struct answer_case answers[] = {
 	{"caps: empty", PN_UPLOAD_ANSWER_CAPS, "", PN_ERR_PROTO, "capability advertisement answer ended early"},
@@ -621,6 +667,68 @@ static const struct answer_case answers[] = {
 	    "fetch answer ended early"},
 	{"fetch: truncated pack packet", PN_UPLOAD_ANSWER_FETCH, "000dpackfile\n0009\x01PA", PN_ERR_PARSE,
 	    "after 3 of 5 payload bytes"},
+	/* v0 and v1 ref advertisements */
+	{"v0: HTTP advertisement, branch found", PN_UPLOAD_ANSWER_CAPS, "001e# service=git-upload-pack\n0000"
+	    V0_HEAD("0074", "multi_ack_detailed side-band-64k shallow ofs-delta agent=git/2.39")
+	    "003d" OID_A " refs/heads/main\n0000", 0, NULL},
+	{"v0: SSH advertisement, branch found", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("0048", "side-band-64k shallow")
+	    "003d" OID_A " refs/heads/main\n0000", 0, NULL},
+	{"v1: version 1 first", PN_UPLOAD_ANSWER_CAPS, "000eversion 1\n" V0_HEAD("0048", "side-band-64k shallow")
+	    "003d" OID_A " refs/heads/main\n0000", 0, NULL},
+	{"v0: only a longer name", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("0048", "side-band-64k shallow")
+	    "0041" OID_A " refs/heads/main-old\n0000", PN_ERR_NOT_FOUND, "branch \"main\" not found"},
+	{"v0: empty repository", PN_UPLOAD_ANSWER_CAPS, "0053" "0000000000000000000000000000000000000000"
+	    " capabilities^{}" NUL "side-band-64k shallow\n0000", PN_ERR_NOT_FOUND, "branch \"main\" not found"},
+	{"v0: no shallow", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("0040", "side-band-64k") "0000", PN_ERR_UNSUPPORTED,
+	    "(protocol v0) does not offer shallow fetches"},
+	{"v0: no side-band-64k", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("0044", "side-band shallow") "0000",
+	    PN_ERR_UNSUPPORTED, "does not offer side-band-64k"},
+	{"v0: sha256", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("005d", "side-band-64k shallow object-format=sha256")
+	    "0000", PN_ERR_UNSUPPORTED, "SHA-256 repositories are not supported yet"},
+	{"v0: md5", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("005a", "side-band-64k shallow object-format=md5") "0000",
+	    PN_ERR_PROTO, "unexpected object format \"object-format=md5\""},
+	{"v0: first line without capabilities", PN_UPLOAD_ANSWER_CAPS, "0032" OID_A " HEAD\n0000", PN_ERR_PROTO,
+	    "unexpected first line"},
+	{"v0: bad ref line", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("0048", "side-band-64k shallow") "0008junk0000",
+	    PN_ERR_PROTO, "unexpected ref line \"junk\""},
+	{"v0: ERR in the advertisement", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("0048", "side-band-64k shallow")
+	    "000cERR nope", PN_ERR_REJECTED, "the server reported an error: nope"},
+	{"v0: delimiter", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("0048", "side-band-64k shallow") "0001", PN_ERR_PROTO,
+	    "unexpected delimiter"},
+	{"v0: no flush", PN_UPLOAD_ANSWER_CAPS, V0_HEAD("0048", "side-band-64k shallow"), PN_ERR_PROTO,
+	    "answer ended early"},
+	{"v1: flush after version", PN_UPLOAD_ANSWER_CAPS, "000eversion 1\n0000", PN_ERR_PROTO,
+	    "no refs after \"version 1\""},
+	/* v0 fetch answers: shallow lines, flush, NAK, side-band pack, flush */
+	{"v0 fetch: shallow, NAK, pack", PN_UPLOAD_ANSWER_V0_FETCH, "0035shallow " OID_A "\n00000008NAK\n"
+	    "0009\x01PACK0000", 0, NULL},
+	{"v0 fetch: ACK tolerated", PN_UPLOAD_ANSWER_V0_FETCH, "0000" "0031ACK " OID_A "\n0008NAK\n0009\x01PACK0000",
+	    0, NULL},
+	{"v0 fetch: pack without NAK", PN_UPLOAD_ANSWER_V0_FETCH, "00000009\x01PACK0000", PN_ERR_PROTO,
+	    "unexpected acknowledgment \"\\x01PACK\""},
+	{"v0 fetch: two flushes", PN_UPLOAD_ANSWER_V0_FETCH, "00000000", PN_ERR_PROTO,
+	    "fetch: unexpected flush before the pack"},
+	{"v0 fetch: ERR", PN_UPLOAD_ANSWER_V0_FETCH, "0023ERR upload-pack: not our ref x\n", PN_ERR_REJECTED,
+	    "the server reported an error: upload-pack: not our ref x"},
+	{"v0 fetch: bad shallow line", PN_UPLOAD_ANSWER_V0_FETCH, "0009junk\n", PN_ERR_PROTO,
+	    "unexpected shallow-info line \"junk\""},
+	{"v0 fetch: empty pack", PN_UPLOAD_ANSWER_V0_FETCH, "00000008NAK\n0000", PN_ERR_PROTO,
+	    "packfile section is empty"},
+	{"v0 fetch: 0001", PN_UPLOAD_ANSWER_V0_FETCH, "0001", PN_ERR_PROTO, "unexpected delimiter before the pack"},
+	{"v0 fetch: 0002", PN_UPLOAD_ANSWER_V0_FETCH, "0002", PN_ERR_PROTO, "unexpected response end (0002)"},
+	{"v0 fetch: 0003", PN_UPLOAD_ANSWER_V0_FETCH, "0003", PN_ERR_PARSE, "invalid pkt-line length 0003"},
+	{"v0 fetch: 0004", PN_UPLOAD_ANSWER_V0_FETCH, "0004", PN_ERR_PROTO, "unexpected shallow-info line \"\""},
+	{"v0 fetch: ffff", PN_UPLOAD_ANSWER_V0_FETCH, "ffff", PN_ERR_PARSE, "65535 exceeds 65520"},
+	{"v0 fetch: truncated", PN_UPLOAD_ANSWER_V0_FETCH, "0035shallow " OID_A, PN_ERR_PARSE, "truncated pkt-line"},
+	{"v0 fetch: ends before the pack", PN_UPLOAD_ANSWER_V0_FETCH, "0035shallow " OID_A "\n0000", PN_ERR_PROTO,
+	    "fetch answer ended early"},
+	{"v0 fetch: band 3", PN_UPLOAD_ANSWER_V0_FETCH, "00000008NAK\n001a\x03" "fatal: out of memory\n",
+	    PN_ERR_REJECTED, "the server reported an error: fatal: out of memory"},
+	/* v2 ls-refs with peel */
+	{"ls-refs: peeled attribute", PN_UPLOAD_ANSWER_LS_REFS, "006d" OID_A " refs/heads/main peeled:" OID_B
+	    "\n0000", 0, NULL},
+	{"ls-refs: bad peeled attribute", PN_UPLOAD_ANSWER_LS_REFS, "0047" OID_A " refs/heads/main peeled:xx\n0000",
+	    PN_ERR_PROTO, "unexpected peeled id \"peeled:xx\""},
 };
 
 static struct pn_upload *
@@ -645,7 +753,14 @@ test_malformed_answers(void **state)
 	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
 		const struct answer_case *c = &answers[i];
 		struct pn_oid oid;
-		const struct pn_error *err = pn_upload_read_answer(u, c->kind, c->in, strlen(c->in), &oid, to_file, f);
+		char in[4096];
+		size_t n = strlen(c->in);
+		const struct pn_error *err;
+
+		assert_true(n < sizeof(in));
+		for (size_t j = 0; j < n; j++)
+			in[j] = c->in[j] == NUL[0] ? '\0' : c->in[j];
+		err = pn_upload_read_answer(u, c->kind, in, n, &oid, to_file, f);
 
 		if (c->code == 0 && err != NULL)
 			fail_msg("%s: %s", c->name, err->msg);
@@ -686,6 +801,14 @@ test_answer_limits(void **state)
 	assert_ok(pn_pkt_flush(&b));
 	assert_error(pn_upload_read_answer(u, PN_UPLOAD_ANSWER_FETCH, b.data, b.len, NULL, NULL, NULL),
 	    PN_ERR_TOO_LARGE, "pack data exceeds its limit of 8 bytes");
+	/* v2 capabilities keep their own ceiling inside the larger budget of a v0 advertisement */
+	pn_buf_reset(&b);
+	assert_ok(pn_pkt_writef(&b, "version 2\n"));
+	for (int i = 0; i < PN_UPLOAD_CAPS_MAX / 32 + 1; i++)
+		assert_ok(pn_pkt_writef(&b, "agent=%026d\n", i));
+	assert_ok(pn_pkt_flush(&b));
+	assert_error(pn_upload_read_answer(u, PN_UPLOAD_ANSWER_CAPS, b.data, b.len, NULL, NULL, NULL),
+	    PN_ERR_TOO_LARGE, "capability advertisement: more than 65536 bytes");
 	/* the found id comes back */
 	pn_buf_reset(&b);
 	assert_ok(pn_pkt_writef(&b, "%s refs/heads/main\n", OID_A));
@@ -695,6 +818,177 @@ test_answer_limits(void **state)
 	assert_int_equal(oid.len, PN_OID_SHA1_LEN);
 	assert_int_equal(oid.b[0], 0x11);
 	pn_buf_release(&b);
+	pn_upload_free(u);
+}
+
+/* The session's ref is an annotated tag: its peeled id is the answer, in v2 (peeled:) and v0 (^{} line). */
+static void
+test_peeled_tags(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_buf b;
+	struct pn_oid oid;
+
+	(void)state;
+	options(&o, "http://fuzz.invalid/r.git", NULL, NULL);
+	o.ref = "refs/tags/v1";
+	assert_ok(pn_upload_new(&o, &u));
+	pn_buf_init(&b, 4096, "answer");
+	assert_ok(pn_pkt_writef(&b, "%s refs/tags/v1 peeled:%s\n", OID_A, OID_B));
+	assert_ok(pn_pkt_flush(&b));
+	assert_ok(pn_upload_read_answer(u, PN_UPLOAD_ANSWER_LS_REFS, b.data, b.len, &oid, NULL, NULL));
+	assert_int_equal(oid.b[0], 0x22);
+	/* v0: the tag, then its peeled line */
+	pn_buf_reset(&b);
+	assert_ok(pn_pkt_writef(&b, "%s HEAD%cside-band-64k shallow\n", OID_A, 0));
+	assert_ok(pn_pkt_writef(&b, "%s refs/tags/v1\n", OID_A));
+	assert_ok(pn_pkt_writef(&b, "%s refs/tags/v1^{}\n", OID_B));
+	assert_ok(pn_pkt_writef(&b, "%s refs/tags/v10\n", OID_A));
+	assert_ok(pn_pkt_flush(&b));
+	memset(&oid, 0, sizeof(oid));
+	assert_ok(pn_upload_read_answer(u, PN_UPLOAD_ANSWER_CAPS, b.data, b.len, &oid, NULL, NULL));
+	assert_int_equal(oid.b[0], 0x22);
+	/* a lightweight tag is its own id */
+	pn_buf_reset(&b);
+	assert_ok(pn_pkt_writef(&b, "%s refs/tags/v1\n", OID_A));
+	assert_ok(pn_pkt_flush(&b));
+	assert_ok(pn_upload_read_answer(u, PN_UPLOAD_ANSWER_LS_REFS, b.data, b.len, &oid, NULL, NULL));
+	assert_int_equal(oid.b[0], 0x11);
+	pn_buf_reset(&b);
+	assert_ok(pn_pkt_writef(&b, "%s refs/tags/v2\n", OID_A));
+	assert_ok(pn_pkt_flush(&b));
+	assert_error(pn_upload_read_answer(u, PN_UPLOAD_ANSWER_LS_REFS, b.data, b.len, &oid, NULL, NULL),
+	    PN_ERR_NOT_FOUND, "ref \"refs/tags/v1\" not found in http://fuzz.invalid/r.git");
+	pn_buf_release(&b);
+	pn_upload_free(u);
+}
+
+/* Protocol v0 against real git: http-backend without Git-Protocol (force_v0) speaks v0; one keep-alive
+ * connection carries the advertisement and the single fetch POST. */
+static void
+test_v0_http(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	char url[256];
+	unsigned shallow;
+
+	(void)state;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/small.git", fx.http_port);
+	options(&o, url, "main", NULL);
+	o.force_v0 = 1;
+	assert_int_equal(ls_and_fetch(&o, "small", 9, &shallow), 1);
+	assert_int_equal(shallow, 1);
+	/* the version is what the server spoke */
+	assert_ok(pn_upload_new(&o, &u));
+	assert_ok(pn_upload_ls_ref(u, &oid));
+	assert_int_equal(pn_upload_version(u), 0);
+	/* a second lookup reads a new advertisement */
+	assert_ok(pn_upload_ls_ref(u, &oid));
+	pn_upload_free(u);
+	o.force_v0 = 0;
+	assert_ok(pn_upload_new(&o, &u));
+	assert_ok(pn_upload_ls_ref(u, &oid));
+	assert_int_equal(pn_upload_version(u), 2);
+	pn_upload_free(u);
+	/* unknown branch, unknown want in v0 */
+	options(&o, url, "nope", NULL);
+	o.force_v0 = 1;
+	assert_ok(pn_upload_new(&o, &u));
+	assert_error(pn_upload_ls_ref(u, &oid), PN_ERR_NOT_FOUND, "branch \"nope\" not found");
+	assert_ok(pn_oid_from_hex("0123456789012345678901234567890123456789", 40, &oid));
+	assert_error(pn_upload_fetch(u, &oid, NULL, NULL), PN_ERR_REJECTED, "the server reported an error: ");
+	pn_upload_free(u);
+	/* nginx + fcgiwrap: chunked v0 answers */
+	if (fx.nginx_pid <= 0)
+		return;
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/small.git", fx.nginx_port);
+	options(&o, url, "main", NULL);
+	o.force_v0 = 1;
+	assert_int_equal(ls_and_fetch(&o, "small", 9, NULL), 1);
+}
+
+/* Over SSH: one session lists and fetches twice; v2 keeps its channel, v0 starts a new conversation after each
+ * pack; force_v0 makes the v2 server speak v0. Each pack is checked by real git. */
+static void
+ssh_session(int port, const char *kh, int force_v0, int version)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	char url[PN_TEST_PATH_MAX * 3], hex[PN_OID_HEX_MAX], pack[PN_TEST_PATH_MAX * 3];
+	static int n;
+
+	snprintf(url, sizeof(url), "ssh://root@127.0.0.1:%d%s/small.git", port, fx.abs_repos);
+	options(&o, url, "main", NULL);
+	o.private_key_file = fx.ssh_key;
+	o.known_hosts_file = kh;
+	o.force_v0 = force_v0;
+	assert_ok(pn_upload_new(&o, &u));
+	for (int round = 0; round < 2; round++) {
+		FILE *f;
+
+		snprintf(pack, sizeof(pack), "%s/ssh%d.pack", fx.dir, ++n);
+		assert_ok(pn_upload_ls_ref(u, &oid));
+		assert_int_equal(pn_upload_version(u), version);
+		assert_non_null(f = fopen(pack, "wb"));
+		assert_ok(pn_upload_fetch(u, &oid, to_file, f));
+		assert_int_equal(fclose(f), 0);
+		assert_int_equal(pn_upload_shallow_count(u), 1);
+		verify_pack(pack, pn_oid_to_hex(&oid, hex), "small", 9);
+	}
+	/* the sink's error mid-pack leaves the channel unusable: the next command reconnects */
+	{
+		FILE *ro = fopen("/dev/null", "r");
+
+		assert_non_null(ro);
+		assert_error(pn_upload_fetch(u, &oid, to_file, ro), PN_ERR_ERRNO, "write pack");
+		fclose(ro);
+	}
+	assert_ok(pn_upload_ls_ref(u, &oid));
+	assert_int_equal(pn_upload_connects(u), 0);	/* no HTTP connection */
+	pn_upload_free(u);
+}
+
+static void
+test_ssh(void **state)
+{
+	(void)state;
+	if (fx.sshd_pid <= 0)
+		skip();
+	ssh_session(fx.ssh_v2_port, fx.kh_v2, 0, 2);
+	ssh_session(fx.ssh_v0_port, fx.kh_v0, 0, 0);
+	ssh_session(fx.ssh_v2_port, fx.kh_v2, 1, 0);
+}
+
+/* Over SSH a missing repository is named from git's stderr; an unknown want is the server's error. */
+static void
+test_ssh_refusals(void **state)
+{
+	struct pn_upload_options o;
+	struct pn_upload *u = NULL;
+	struct pn_oid oid;
+	char url[PN_TEST_PATH_MAX * 3];
+
+	(void)state;
+	if (fx.sshd_pid <= 0)
+		skip();
+	snprintf(url, sizeof(url), "ssh://root@127.0.0.1:%d%s/missing.git", fx.ssh_v2_port, fx.abs_repos);
+	options(&o, url, "main", NULL);
+	o.private_key_file = fx.ssh_key;
+	o.known_hosts_file = fx.kh_v2;
+	assert_ok(pn_upload_new(&o, &u));
+	assert_error(pn_upload_ls_ref(u, &oid), PN_ERR_NOT_FOUND, "repository not found: ssh://root@127.0.0.1:");
+	pn_upload_free(u);
+	snprintf(url, sizeof(url), "ssh://root@127.0.0.1:%d%s/small.git", fx.ssh_v0_port, fx.abs_repos);
+	options(&o, url, "main", NULL);
+	o.private_key_file = fx.ssh_key;
+	o.known_hosts_file = fx.kh_v0;
+	assert_ok(pn_upload_new(&o, &u));
+	assert_ok(pn_oid_from_hex("0123456789012345678901234567890123456789", 40, &oid));
+	assert_error(pn_upload_fetch(u, &oid, NULL, NULL), PN_ERR_REJECTED, "not our ref");
 	pn_upload_free(u);
 }
 
@@ -710,7 +1004,26 @@ test_bad_options(void **state)
 	options(&o, "http://h/r.git", "main\nx", NULL);
 	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "bad branch name");
 	options(&o, "git@github.com:o/r.git", "main", NULL);
-	assert_error(pn_upload_new(&o, &u), PN_ERR_UNSUPPORTED, "SSH transport is not implemented yet");
+	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "git@github.com:o/r.git: an SSH URL needs a private key file");
+	o.private_key_file = "/k";
+	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "an SSH URL needs a known_hosts file");
+	options(&o, "ssh://git:pw@h/r.git", "main", NULL);
+	o.private_key_file = "/k";
+	o.known_hosts_file = "/kh";
+	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "ssh://git:***@h/r.git: SSH URLs carry no password");
+	/* a session over SSH connects only when asked to */
+	options(&o, "git@github.com:o/r.git", "main", NULL);
+	o.private_key_file = "/k";
+	o.known_hosts_file = "/kh";
+	assert_ok(pn_upload_new(&o, &u));
+	pn_upload_free(u);
+	u = NULL;
+	options(&o, "http://h/r.git", NULL, NULL);
+	o.ref = "heads/main";
+	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "bad ref name \"heads/main\" (a full name: refs/...)");
+	options(&o, "http://h/r.git", "main", NULL);
+	o.ref = "refs/heads/main";
+	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "a branch or a ref, not both");
 	options(&o, "https://u:secret@h/r.git", "main", NULL);
 	assert_error(pn_upload_new(&o, &u), PN_ERR_USAGE, "https://u:***@h/r.git: HTTP: https://h needs a TLS");
 	options(&o, "http://h/r.git", "main", NULL);
@@ -739,6 +1052,10 @@ main(void)
 		cmocka_unit_test(test_malformed_answers),
 		cmocka_unit_test(test_answer_limits),
 		cmocka_unit_test(test_bad_options),
+		cmocka_unit_test(test_peeled_tags),
+		cmocka_unit_test(test_v0_http),
+		cmocka_unit_test(test_ssh),
+		cmocka_unit_test(test_ssh_refusals),
 	};
 	return cmocka_run_group_tests_name("upload", tests, setup, teardown);
 }

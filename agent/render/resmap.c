@@ -1,0 +1,243 @@
+/*
+ * The objects of one kustomization (see resmap.h).
+ */
+#include "resmap.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fieldspec.h"
+#include "../core/banned.h"
+
+static const char *
+meta(const cJSON *obj, const char *field)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+const char *
+pn_res_name(const struct pn_res *r)
+{
+	return meta(r->obj, "name");
+}
+
+const char *
+pn_res_namespace(const struct pn_res *r)
+{
+	return meta(r->obj, "namespace");
+}
+
+const char *
+pn_res_kind(const struct pn_res *r)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->obj, "kind");
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+int
+pn_resmap_ns_equal(const char *a, const char *b)
+{
+	if (a[0] == '\0')
+		a = "default";
+	if (b[0] == '\0')
+		b = "default";
+	return strcmp(a, b) == 0;
+}
+
+void
+pn_res_id(const struct pn_res *r, char *buf, size_t cap)
+{
+	char g[128], v[128];
+	const char *ns = pn_res_namespace(r);
+
+	pn_fieldspec_gv(r->obj, g, v, sizeof(g));
+	snprintf(buf, cap, "%.100s.%.100s.%.100s/%.100s.%.100s", pn_res_kind(r), v, g[0] != '\0' ? g : "[noGrp]",
+	    pn_res_name(r), ns[0] != '\0' ? ns : "[noNs]");
+}
+
+static int
+same_gvk(const cJSON *a, const cJSON *b)
+{
+	const cJSON *ka = cJSON_GetObjectItemCaseSensitive(a, "kind"), *kb = cJSON_GetObjectItemCaseSensitive(b, "kind");
+	const cJSON *aa = cJSON_GetObjectItemCaseSensitive(a, "apiVersion");
+	const cJSON *ab = cJSON_GetObjectItemCaseSensitive(b, "apiVersion");
+
+	return cJSON_IsString(ka) && cJSON_IsString(kb) && strcmp(ka->valuestring, kb->valuestring) == 0 &&
+	    strcmp(cJSON_IsString(aa) ? aa->valuestring : "", cJSON_IsString(ab) ? ab->valuestring : "") == 0;
+}
+
+long
+pn_resmap_find(const struct pn_resmap *m, const cJSON *like, const char *name, const char *ns)
+{
+	long found = -1;
+
+	for (size_t k = 0; k < m->n; k++) {
+		const struct pn_res *r = &m->v[k];
+
+		if (!same_gvk(r->obj, like))
+			continue;
+		if (pn_res_had_id(r, name, ns)) {
+			if (found != -1)
+				return -2;
+			found = (long)k;
+		}
+	}
+	return found;
+}
+
+int
+pn_res_had_id(const struct pn_res *r, const char *name, const char *ns)
+{
+	size_t nl = strlen(name);
+
+	if ((strcmp(pn_res_name(r), name) == 0 && pn_resmap_ns_equal(pn_res_namespace(r), ns)) ||
+	    (strcmp(r->orig_name, name) == 0 && pn_resmap_ns_equal(r->orig_ns, ns)))
+		return 1;
+	for (const char *p = r->prev; p != NULL && *p != '\0';) {
+		const char *slash = strchr(p, '/'), *end = strchr(p, '\n');
+		char pns[256];
+
+		if (slash == NULL || end == NULL || slash > end)
+			break;
+		if ((size_t)(end - slash - 1) == nl && memcmp(slash + 1, name, nl) == 0) {
+			snprintf(pns, sizeof(pns), "%.*s", (int)(slash - p), p);
+			if (pn_resmap_ns_equal(pns, ns))
+				return 1;
+		}
+		p = end + 1;
+	}
+	return 0;
+}
+
+static const struct pn_error *
+append(char **s, const char *a, const char *b, const char *c)
+{
+	char *n;
+
+	if (asprintf(&n, "%s%s%s%s\n", *s != NULL ? *s : "", a, b, c) < 0)
+		return pn_error(PN_ERR_NOMEM);
+	free(*s);
+	*s = n;
+	return NULL;
+}
+
+const struct pn_error *
+pn_res_store_prev(struct pn_res *r)
+{
+	return append(&r->prev, pn_res_namespace(r), "/", pn_res_name(r));
+}
+
+const struct pn_error *
+pn_res_add_fix(struct pn_res *r, char kind, const char *s)
+{
+	return append(&r->fixes, kind == 'p' ? "p" : "s", s, "");
+}
+
+void
+pn_resmap_release(struct pn_resmap *m)
+{
+	for (size_t k = 0; k < m->n; k++) {
+		cJSON_Delete(m->v[k].obj);
+		free(m->v[k].orig_name);
+		free(m->v[k].orig_ns);
+		free(m->v[k].prev);
+		free(m->v[k].fixes);
+	}
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+static const struct pn_error *
+check_new(const struct pn_resmap *m, const struct pn_res *r)
+{
+	char id[PN_RESMAP_ID_MAX];
+
+	for (size_t k = 0; k < m->n; k++) {
+		if (same_gvk(m->v[k].obj, r->obj) && strcmp(pn_res_name(&m->v[k]), pn_res_name(r)) == 0 &&
+		    pn_resmap_ns_equal(pn_res_namespace(&m->v[k]), pn_res_namespace(r))) {
+			pn_res_id(r, id, sizeof(id));
+			return pn_error_fmt(PN_ERR_PARSE, "may not add resource with an already registered id: %s%s%s%s",
+			    id, r->file != NULL ? " (from " : "", r->file != NULL ? r->file : "", r->file != NULL ? ")" : "");
+		}
+	}
+	return NULL;
+}
+
+static const struct pn_error *
+push(struct pn_resmap *m, const struct pn_res *r)
+{
+	if (m->n == m->cap) {
+		size_t c = m->cap != 0 ? m->cap * 2 : 16;
+		struct pn_res *nv = realloc(m->v, c * sizeof(*nv));
+
+		if (nv == NULL)
+			return pn_error(PN_ERR_NOMEM);
+		m->v = nv;
+		m->cap = c;
+	}
+	m->v[m->n++] = *r;
+	return NULL;
+}
+
+const struct pn_error *
+pn_resmap_add(struct pn_resmap *m, cJSON *obj, const char *file, size_t line)
+{
+	struct pn_res r = {obj, file, line, NULL, NULL, 0, NULL, NULL};
+	const struct pn_error *err;
+
+	if ((err = check_new(m, &r)) != NULL)
+		goto fail;
+	if ((r.orig_name = strdup(pn_res_name(&r))) == NULL || (r.orig_ns = strdup(pn_res_namespace(&r))) == NULL) {
+		err = pn_error(PN_ERR_NOMEM);
+		goto fail;
+	}
+	if ((err = push(m, &r)) == NULL)
+		return NULL;
+fail:
+	cJSON_Delete(obj);
+	free(r.orig_name);
+	free(r.orig_ns);
+	return err;
+}
+
+const struct pn_error *
+pn_resmap_take(struct pn_resmap *dst, struct pn_resmap *src)
+{
+	const struct pn_error *err = NULL;
+	size_t k;
+
+	for (k = 0; k < src->n && err == NULL; k++) {
+		if ((err = check_new(dst, &src->v[k])) != NULL || (err = push(dst, &src->v[k])) != NULL)
+			break;
+		src->v[k].obj = NULL;
+		src->v[k].orig_name = src->v[k].orig_ns = src->v[k].prev = src->v[k].fixes = NULL;
+	}
+	pn_resmap_release(src);
+	return err;
+}
+
+const struct pn_error *
+pn_res_set_meta(cJSON *obj, const char *field, const char *s)
+{
+	cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata"), *v;
+
+	if (!cJSON_IsObject(md)) {
+		if ((md = cJSON_CreateObject()) == NULL)
+			return pn_error(PN_ERR_NOMEM);
+		if (cJSON_HasObjectItem(obj, "metadata"))
+			cJSON_ReplaceItemInObjectCaseSensitive(obj, "metadata", md);
+		else
+			cJSON_AddItemToObject(obj, "metadata", md);
+	}
+	if ((v = cJSON_CreateString(s)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	if (cJSON_HasObjectItem(md, field))
+		cJSON_ReplaceItemInObjectCaseSensitive(md, field, v);
+	else
+		cJSON_AddItemToObject(md, field, v);
+	return NULL;
+}

@@ -1,0 +1,1241 @@
+/*
+ * Strategic merge patch (see smp.h): kyaml's merge2 walker re-done over cJSON. Three parts:
+ *   the schema table  which lists merge by which keys, from kyaml's embedded Kubernetes v1.21.2 OpenAPI
+ *                     (x-kubernetes-patch-strategy containing "merge", x-kubernetes-list-map-keys or else
+ *                     x-kubernetes-patch-merge-key), pruned to the definitions that lead to such a list;
+ *   walk              one node of target and patch: map, scalar, replaced list or merged list;
+ *   merged lists      kyaml's setAssociativeSequenceElements with its ElementSetter, step for step, because
+ *                     its quirks decide the order of the result.
+ * Like kyaml, a node the walk returns is either the target's own node changed in place or a new node.
+ */
+#include "smp.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/banned.h"
+
+/* The field is a list with the "merge" strategy; keys (comma-separated) are its merge keys, NULL for a set of
+ * scalars such as finalizers. Its def is then the definition of the elements. */
+#define SMP_ASSOC 1
+/* The entry "*" stands for every key of a map (additionalProperties); def is the values' definition. */
+#define SMP_MAP 2
+
+struct smp_field {
+	const char *name;
+	short def;		/* definition of the value (of the elements for a list); 0: nothing to merge by key */
+	unsigned char flags;
+	const char *keys;
+};
+
+struct smp_def {
+	unsigned short first, count;
+};
+
+struct smp_type {
+	const char *api_version, *kind;
+	short def;
+};
+
+static const struct smp_field smp_fields[] = {
+	/* 1 admissionregistration.v1.MutatingWebhook */
+		{"namespaceSelector", 162, 0, NULL}, {"objectSelector", 162, 0, NULL},
+	/* 2 admissionregistration.v1.MutatingWebhookConfiguration */
+		{"metadata", 164, 0, NULL}, {"webhooks", 1, SMP_ASSOC, "name"},
+	/* 3 admissionregistration.v1.ValidatingWebhook */
+		{"namespaceSelector", 162, 0, NULL}, {"objectSelector", 162, 0, NULL},
+	/* 4 admissionregistration.v1.ValidatingWebhookConfiguration */
+		{"metadata", 164, 0, NULL}, {"webhooks", 3, SMP_ASSOC, "name"},
+	/* 5 admissionregistration.v1beta1.MutatingWebhook */
+		{"namespaceSelector", 162, 0, NULL}, {"objectSelector", 162, 0, NULL},
+	/* 6 admissionregistration.v1beta1.MutatingWebhookConfiguration */
+		{"metadata", 164, 0, NULL}, {"webhooks", 5, SMP_ASSOC, "name"},
+	/* 7 admissionregistration.v1beta1.ValidatingWebhook */
+		{"namespaceSelector", 162, 0, NULL}, {"objectSelector", 162, 0, NULL},
+	/* 8 admissionregistration.v1beta1.ValidatingWebhookConfiguration */
+		{"metadata", 164, 0, NULL}, {"webhooks", 7, SMP_ASSOC, "name"},
+	/* 9 apps.v1.ControllerRevision */ {"metadata", 164, 0, NULL},
+	/* 10 apps.v1.DaemonSet */ {"metadata", 164, 0, NULL}, {"spec", 11, 0, NULL}, {"status", 12, 0, NULL},
+	/* 11 apps.v1.DaemonSetSpec */ {"selector", 162, 0, NULL}, {"template", 98, 0, NULL},
+	/* 12 apps.v1.DaemonSetStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 13 apps.v1.Deployment */ {"metadata", 164, 0, NULL}, {"spec", 14, 0, NULL}, {"status", 15, 0, NULL},
+	/* 14 apps.v1.DeploymentSpec */ {"selector", 162, 0, NULL}, {"template", 98, 0, NULL},
+	/* 15 apps.v1.DeploymentStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 16 apps.v1.ReplicaSet */ {"metadata", 164, 0, NULL}, {"spec", 17, 0, NULL}, {"status", 18, 0, NULL},
+	/* 17 apps.v1.ReplicaSetSpec */ {"selector", 162, 0, NULL}, {"template", 98, 0, NULL},
+	/* 18 apps.v1.ReplicaSetStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 19 apps.v1.StatefulSet */ {"metadata", 164, 0, NULL}, {"spec", 20, 0, NULL}, {"status", 21, 0, NULL},
+	/* 20 apps.v1.StatefulSetSpec */
+		{"selector", 162, 0, NULL}, {"template", 98, 0, NULL}, {"volumeClaimTemplates", 87, 0, NULL},
+	/* 21 apps.v1.StatefulSetStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 22 authentication.v1.TokenRequest */ {"metadata", 164, 0, NULL},
+	/* 23 authentication.v1.TokenReview */ {"metadata", 164, 0, NULL},
+	/* 24 authentication.v1beta1.TokenReview */ {"metadata", 164, 0, NULL},
+	/* 25 authorization.v1.LocalSubjectAccessReview */ {"metadata", 164, 0, NULL},
+	/* 26 authorization.v1.SelfSubjectAccessReview */ {"metadata", 164, 0, NULL},
+	/* 27 authorization.v1.SelfSubjectRulesReview */ {"metadata", 164, 0, NULL},
+	/* 28 authorization.v1.SubjectAccessReview */ {"metadata", 164, 0, NULL},
+	/* 29 authorization.v1beta1.LocalSubjectAccessReview */ {"metadata", 164, 0, NULL},
+	/* 30 authorization.v1beta1.SelfSubjectAccessReview */ {"metadata", 164, 0, NULL},
+	/* 31 authorization.v1beta1.SelfSubjectRulesReview */ {"metadata", 164, 0, NULL},
+	/* 32 authorization.v1beta1.SubjectAccessReview */ {"metadata", 164, 0, NULL},
+	/* 33 autoscaling.v1.HorizontalPodAutoscaler */ {"metadata", 164, 0, NULL},
+	/* 34 autoscaling.v1.Scale */ {"metadata", 164, 0, NULL},
+	/* 35 autoscaling.v2beta1.ExternalMetricSource */ {"metricSelector", 162, 0, NULL},
+	/* 36 autoscaling.v2beta1.ExternalMetricStatus */ {"metricSelector", 162, 0, NULL},
+	/* 37 autoscaling.v2beta1.HorizontalPodAutoscaler */
+		{"metadata", 164, 0, NULL}, {"spec", 38, 0, NULL}, {"status", 39, 0, NULL},
+	/* 38 autoscaling.v2beta1.HorizontalPodAutoscalerSpec */ {"metrics", 40, 0, NULL},
+	/* 39 autoscaling.v2beta1.HorizontalPodAutoscalerStatus */ {"currentMetrics", 41, 0, NULL},
+	/* 40 autoscaling.v2beta1.MetricSpec */
+		{"external", 35, 0, NULL}, {"object", 42, 0, NULL}, {"pods", 44, 0, NULL},
+	/* 41 autoscaling.v2beta1.MetricStatus */
+		{"external", 36, 0, NULL}, {"object", 43, 0, NULL}, {"pods", 45, 0, NULL},
+	/* 42 autoscaling.v2beta1.ObjectMetricSource */ {"selector", 162, 0, NULL},
+	/* 43 autoscaling.v2beta1.ObjectMetricStatus */ {"selector", 162, 0, NULL},
+	/* 44 autoscaling.v2beta1.PodsMetricSource */ {"selector", 162, 0, NULL},
+	/* 45 autoscaling.v2beta1.PodsMetricStatus */ {"selector", 162, 0, NULL},
+	/* 46 autoscaling.v2beta2.ExternalMetricSource */ {"metric", 51, 0, NULL},
+	/* 47 autoscaling.v2beta2.ExternalMetricStatus */ {"metric", 51, 0, NULL},
+	/* 48 autoscaling.v2beta2.HorizontalPodAutoscaler */
+		{"metadata", 164, 0, NULL}, {"spec", 49, 0, NULL}, {"status", 50, 0, NULL},
+	/* 49 autoscaling.v2beta2.HorizontalPodAutoscalerSpec */ {"metrics", 52, 0, NULL},
+	/* 50 autoscaling.v2beta2.HorizontalPodAutoscalerStatus */ {"currentMetrics", 53, 0, NULL},
+	/* 51 autoscaling.v2beta2.MetricIdentifier */ {"selector", 162, 0, NULL},
+	/* 52 autoscaling.v2beta2.MetricSpec */
+		{"external", 46, 0, NULL}, {"object", 54, 0, NULL}, {"pods", 56, 0, NULL},
+	/* 53 autoscaling.v2beta2.MetricStatus */
+		{"external", 47, 0, NULL}, {"object", 55, 0, NULL}, {"pods", 57, 0, NULL},
+	/* 54 autoscaling.v2beta2.ObjectMetricSource */ {"metric", 51, 0, NULL},
+	/* 55 autoscaling.v2beta2.ObjectMetricStatus */ {"metric", 51, 0, NULL},
+	/* 56 autoscaling.v2beta2.PodsMetricSource */ {"metric", 51, 0, NULL},
+	/* 57 autoscaling.v2beta2.PodsMetricStatus */ {"metric", 51, 0, NULL},
+	/* 58 batch.v1.CronJob */ {"metadata", 164, 0, NULL}, {"spec", 59, 0, NULL},
+	/* 59 batch.v1.CronJobSpec */ {"jobTemplate", 63, 0, NULL},
+	/* 60 batch.v1.Job */ {"metadata", 164, 0, NULL}, {"spec", 61, 0, NULL}, {"status", 62, 0, NULL},
+	/* 61 batch.v1.JobSpec */ {"selector", 162, 0, NULL}, {"template", 98, 0, NULL},
+	/* 62 batch.v1.JobStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 63 batch.v1.JobTemplateSpec */ {"metadata", 164, 0, NULL}, {"spec", 61, 0, NULL},
+	/* 64 batch.v1beta1.CronJob */ {"metadata", 164, 0, NULL}, {"spec", 65, 0, NULL},
+	/* 65 batch.v1beta1.CronJobSpec */ {"jobTemplate", 66, 0, NULL},
+	/* 66 batch.v1beta1.JobTemplateSpec */ {"metadata", 164, 0, NULL}, {"spec", 61, 0, NULL},
+	/* 67 certificates.v1.CertificateSigningRequest */ {"metadata", 164, 0, NULL},
+	/* 68 certificates.v1beta1.CertificateSigningRequest */ {"metadata", 164, 0, NULL},
+	/* 69 coordination.v1.Lease */ {"metadata", 164, 0, NULL},
+	/* 70 coordination.v1beta1.Lease */ {"metadata", 164, 0, NULL},
+	/* 71 core.v1.Affinity */ {"podAffinity", 92, 0, NULL}, {"podAntiAffinity", 94, 0, NULL},
+	/* 72 core.v1.Binding */ {"metadata", 164, 0, NULL},
+	/* 73 core.v1.ComponentStatus */ {"conditions", 0, SMP_ASSOC, "type"}, {"metadata", 164, 0, NULL},
+	/* 74 core.v1.ConfigMap */ {"metadata", 164, 0, NULL},
+	/* 75 core.v1.Container */
+		{"env", 0, SMP_ASSOC, "name"}, {"ports", 0, SMP_ASSOC, "containerPort,protocol"},
+		{"volumeDevices", 0, SMP_ASSOC, "devicePath"}, {"volumeMounts", 0, SMP_ASSOC, "mountPath"},
+	/* 76 core.v1.Endpoints */ {"metadata", 164, 0, NULL},
+	/* 77 core.v1.EphemeralContainer */
+		{"env", 0, SMP_ASSOC, "name"}, {"volumeDevices", 0, SMP_ASSOC, "devicePath"},
+		{"volumeMounts", 0, SMP_ASSOC, "mountPath"},
+	/* 78 core.v1.EphemeralVolumeSource */ {"volumeClaimTemplate", 90, 0, NULL},
+	/* 79 core.v1.Event */ {"metadata", 164, 0, NULL},
+	/* 80 core.v1.LimitRange */ {"metadata", 164, 0, NULL},
+	/* 81 core.v1.Namespace */ {"metadata", 164, 0, NULL}, {"status", 82, 0, NULL},
+	/* 82 core.v1.NamespaceStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 83 core.v1.Node */ {"metadata", 164, 0, NULL}, {"spec", 84, 0, NULL}, {"status", 85, 0, NULL},
+	/* 84 core.v1.NodeSpec */ {"podCIDRs", 0, SMP_ASSOC, NULL},
+	/* 85 core.v1.NodeStatus */ {"addresses", 0, SMP_ASSOC, "type"}, {"conditions", 0, SMP_ASSOC, "type"},
+	/* 86 core.v1.PersistentVolume */ {"metadata", 164, 0, NULL},
+	/* 87 core.v1.PersistentVolumeClaim */
+		{"metadata", 164, 0, NULL}, {"spec", 88, 0, NULL}, {"status", 89, 0, NULL},
+	/* 88 core.v1.PersistentVolumeClaimSpec */ {"selector", 162, 0, NULL},
+	/* 89 core.v1.PersistentVolumeClaimStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 90 core.v1.PersistentVolumeClaimTemplate */ {"metadata", 164, 0, NULL}, {"spec", 88, 0, NULL},
+	/* 91 core.v1.Pod */ {"metadata", 164, 0, NULL}, {"spec", 95, 0, NULL}, {"status", 96, 0, NULL},
+	/* 92 core.v1.PodAffinity */
+		{"preferredDuringSchedulingIgnoredDuringExecution", 110, 0, NULL},
+		{"requiredDuringSchedulingIgnoredDuringExecution", 93, 0, NULL},
+	/* 93 core.v1.PodAffinityTerm */ {"labelSelector", 162, 0, NULL}, {"namespaceSelector", 162, 0, NULL},
+	/* 94 core.v1.PodAntiAffinity */
+		{"preferredDuringSchedulingIgnoredDuringExecution", 110, 0, NULL},
+		{"requiredDuringSchedulingIgnoredDuringExecution", 93, 0, NULL},
+	/* 95 core.v1.PodSpec */
+		{"affinity", 71, 0, NULL}, {"containers", 75, SMP_ASSOC, "name"},
+		{"ephemeralContainers", 77, SMP_ASSOC, "name"}, {"hostAliases", 0, SMP_ASSOC, "ip"},
+		{"imagePullSecrets", 0, SMP_ASSOC, "name"}, {"initContainers", 75, SMP_ASSOC, "name"},
+		{"topologySpreadConstraints", 108, SMP_ASSOC, "topologyKey,whenUnsatisfiable"},
+		{"volumes", 109, SMP_ASSOC, "name"},
+	/* 96 core.v1.PodStatus */ {"conditions", 0, SMP_ASSOC, "type"}, {"podIPs", 0, SMP_ASSOC, "ip"},
+	/* 97 core.v1.PodTemplate */ {"metadata", 164, 0, NULL}, {"template", 98, 0, NULL},
+	/* 98 core.v1.PodTemplateSpec */ {"metadata", 164, 0, NULL}, {"spec", 95, 0, NULL},
+	/* 99 core.v1.ReplicationController */
+		{"metadata", 164, 0, NULL}, {"spec", 100, 0, NULL}, {"status", 101, 0, NULL},
+	/* 100 core.v1.ReplicationControllerSpec */ {"template", 98, 0, NULL},
+	/* 101 core.v1.ReplicationControllerStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 102 core.v1.ResourceQuota */ {"metadata", 164, 0, NULL},
+	/* 103 core.v1.Secret */ {"metadata", 164, 0, NULL},
+	/* 104 core.v1.Service */ {"metadata", 164, 0, NULL}, {"spec", 106, 0, NULL}, {"status", 107, 0, NULL},
+	/* 105 core.v1.ServiceAccount */ {"metadata", 164, 0, NULL}, {"secrets", 0, SMP_ASSOC, "name"},
+	/* 106 core.v1.ServiceSpec */ {"ports", 0, SMP_ASSOC, "port,protocol"},
+	/* 107 core.v1.ServiceStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 108 core.v1.TopologySpreadConstraint */ {"labelSelector", 162, 0, NULL},
+	/* 109 core.v1.Volume */ {"ephemeral", 78, 0, NULL},
+	/* 110 core.v1.WeightedPodAffinityTerm */ {"podAffinityTerm", 93, 0, NULL},
+	/* 111 discovery.v1.EndpointSlice */ {"metadata", 164, 0, NULL},
+	/* 112 discovery.v1beta1.EndpointSlice */ {"metadata", 164, 0, NULL},
+	/* 113 events.v1.Event */ {"metadata", 164, 0, NULL},
+	/* 114 events.v1beta1.Event */ {"metadata", 164, 0, NULL},
+	/* 115 extensions.v1beta1.Ingress */ {"metadata", 164, 0, NULL},
+	/* 116 flowcontrol.v1beta1.FlowSchema */ {"metadata", 164, 0, NULL},
+	/* 117 flowcontrol.v1beta1.PriorityLevelConfiguration */ {"metadata", 164, 0, NULL},
+	/* 118 networking.v1.Ingress */ {"metadata", 164, 0, NULL},
+	/* 119 networking.v1.IngressClass */ {"metadata", 164, 0, NULL},
+	/* 120 networking.v1.NetworkPolicy */ {"metadata", 164, 0, NULL}, {"spec", 124, 0, NULL},
+	/* 121 networking.v1.NetworkPolicyEgressRule */ {"to", 123, 0, NULL},
+	/* 122 networking.v1.NetworkPolicyIngressRule */ {"from", 123, 0, NULL},
+	/* 123 networking.v1.NetworkPolicyPeer */ {"namespaceSelector", 162, 0, NULL}, {"podSelector", 162, 0, NULL},
+	/* 124 networking.v1.NetworkPolicySpec */
+		{"egress", 121, 0, NULL}, {"ingress", 122, 0, NULL}, {"podSelector", 162, 0, NULL},
+	/* 125 networking.v1beta1.Ingress */ {"metadata", 164, 0, NULL},
+	/* 126 networking.v1beta1.IngressClass */ {"metadata", 164, 0, NULL},
+	/* 127 node.v1.RuntimeClass */ {"metadata", 164, 0, NULL},
+	/* 128 node.v1beta1.RuntimeClass */ {"metadata", 164, 0, NULL},
+	/* 129 policy.v1.PodDisruptionBudget */
+		{"metadata", 164, 0, NULL}, {"spec", 130, 0, NULL}, {"status", 131, 0, NULL},
+	/* 130 policy.v1.PodDisruptionBudgetSpec */ {"selector", 162, 0, NULL},
+	/* 131 policy.v1.PodDisruptionBudgetStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 132 policy.v1beta1.Eviction */ {"metadata", 164, 0, NULL},
+	/* 133 policy.v1beta1.PodDisruptionBudget */
+		{"metadata", 164, 0, NULL}, {"spec", 134, 0, NULL}, {"status", 135, 0, NULL},
+	/* 134 policy.v1beta1.PodDisruptionBudgetSpec */ {"selector", 162, 0, NULL},
+	/* 135 policy.v1beta1.PodDisruptionBudgetStatus */ {"conditions", 0, SMP_ASSOC, "type"},
+	/* 136 policy.v1beta1.PodSecurityPolicy */ {"metadata", 164, 0, NULL},
+	/* 137 rbac.v1.AggregationRule */ {"clusterRoleSelectors", 162, 0, NULL},
+	/* 138 rbac.v1.ClusterRole */ {"aggregationRule", 137, 0, NULL}, {"metadata", 164, 0, NULL},
+	/* 139 rbac.v1.ClusterRoleBinding */ {"metadata", 164, 0, NULL},
+	/* 140 rbac.v1.Role */ {"metadata", 164, 0, NULL},
+	/* 141 rbac.v1.RoleBinding */ {"metadata", 164, 0, NULL},
+	/* 142 rbac.v1beta1.AggregationRule */ {"clusterRoleSelectors", 162, 0, NULL},
+	/* 143 rbac.v1beta1.ClusterRole */ {"aggregationRule", 142, 0, NULL}, {"metadata", 164, 0, NULL},
+	/* 144 rbac.v1beta1.ClusterRoleBinding */ {"metadata", 164, 0, NULL},
+	/* 145 rbac.v1beta1.Role */ {"metadata", 164, 0, NULL},
+	/* 146 rbac.v1beta1.RoleBinding */ {"metadata", 164, 0, NULL},
+	/* 147 scheduling.v1.PriorityClass */ {"metadata", 164, 0, NULL},
+	/* 148 scheduling.v1beta1.PriorityClass */ {"metadata", 164, 0, NULL},
+	/* 149 storage.v1.CSIDriver */ {"metadata", 164, 0, NULL},
+	/* 150 storage.v1.CSINode */ {"metadata", 164, 0, NULL}, {"spec", 151, 0, NULL},
+	/* 151 storage.v1.CSINodeSpec */ {"drivers", 0, SMP_ASSOC, "name"},
+	/* 152 storage.v1.StorageClass */ {"metadata", 164, 0, NULL},
+	/* 153 storage.v1.VolumeAttachment */ {"metadata", 164, 0, NULL},
+	/* 154 storage.v1beta1.CSIDriver */ {"metadata", 164, 0, NULL},
+	/* 155 storage.v1beta1.CSINode */ {"metadata", 164, 0, NULL}, {"spec", 156, 0, NULL},
+	/* 156 storage.v1beta1.CSINodeSpec */ {"drivers", 0, SMP_ASSOC, "name"},
+	/* 157 storage.v1beta1.CSIStorageCapacity */ {"metadata", 164, 0, NULL}, {"nodeTopology", 162, 0, NULL},
+	/* 158 storage.v1beta1.StorageClass */ {"metadata", 164, 0, NULL},
+	/* 159 storage.v1beta1.VolumeAttachment */ {"metadata", 164, 0, NULL},
+	/* 160 io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition */
+		{"metadata", 164, 0, NULL},
+	/* 161 io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1beta1.CustomResourceDefinition */
+		{"metadata", 164, 0, NULL},
+	/* 162 meta.v1.LabelSelector */ {"matchExpressions", 163, 0, NULL},
+	/* 163 meta.v1.LabelSelectorRequirement */ {"key", 0, SMP_ASSOC, "key"},
+	/* 164 meta.v1.ObjectMeta */ {"finalizers", 0, SMP_ASSOC, NULL}, {"ownerReferences", 0, SMP_ASSOC, "uid"},
+	/* 165 io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService */
+		{"metadata", 164, 0, NULL}, {"status", 166, 0, NULL},
+	/* 166 io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus */
+		{"conditions", 0, SMP_ASSOC, "type"},
+	/* 167 io.k8s.kube-aggregator.pkg.apis.apiregistration.v1beta1.APIService */
+		{"metadata", 164, 0, NULL}, {"status", 168, 0, NULL},
+	/* 168 io.k8s.kube-aggregator.pkg.apis.apiregistration.v1beta1.APIServiceStatus */
+		{"conditions", 0, SMP_ASSOC, "type"},
+};
+
+/* Fields of each definition: [first, first + count) in smp_fields; definition 0 is a schema without strategies. */
+static const struct smp_def smp_defs[] = {
+	{0, 0},
+	{0, 2}, {2, 2}, {4, 2}, {6, 2}, {8, 2}, {10, 2}, {12, 2}, {14, 2}, {16, 1}, {17, 3}, {20, 2}, {22, 1},
+	{23, 3}, {26, 2}, {28, 1}, {29, 3}, {32, 2}, {34, 1}, {35, 3}, {38, 3}, {41, 1}, {42, 1}, {43, 1}, {44, 1},
+	{45, 1}, {46, 1}, {47, 1}, {48, 1}, {49, 1}, {50, 1}, {51, 1}, {52, 1}, {53, 1}, {54, 1}, {55, 1}, {56, 1},
+	{57, 3}, {60, 1}, {61, 1}, {62, 3}, {65, 3}, {68, 1}, {69, 1}, {70, 1}, {71, 1}, {72, 1}, {73, 1}, {74, 3},
+	{77, 1}, {78, 1}, {79, 1}, {80, 3}, {83, 3}, {86, 1}, {87, 1}, {88, 1}, {89, 1}, {90, 2}, {92, 1}, {93, 3},
+	{96, 2}, {98, 1}, {99, 2}, {101, 2}, {103, 1}, {104, 2}, {106, 1}, {107, 1}, {108, 1}, {109, 1}, {110, 2},
+	{112, 1}, {113, 2}, {115, 1}, {116, 4}, {120, 1}, {121, 3}, {124, 1}, {125, 1}, {126, 1}, {127, 2},
+	{129, 1}, {130, 3}, {133, 1}, {134, 2}, {136, 1}, {137, 3}, {140, 1}, {141, 1}, {142, 2}, {144, 3},
+	{147, 2}, {149, 2}, {151, 2}, {153, 8}, {161, 2}, {163, 2}, {165, 2}, {167, 3}, {170, 1}, {171, 1},
+	{172, 1}, {173, 1}, {174, 3}, {177, 2}, {179, 1}, {180, 1}, {181, 1}, {182, 1}, {183, 1}, {184, 1},
+	{185, 1}, {186, 1}, {187, 1}, {188, 1}, {189, 1}, {190, 1}, {191, 1}, {192, 1}, {193, 2}, {195, 1},
+	{196, 1}, {197, 2}, {199, 3}, {202, 1}, {203, 1}, {204, 1}, {205, 1}, {206, 3}, {209, 1}, {210, 1},
+	{211, 1}, {212, 3}, {215, 1}, {216, 1}, {217, 1}, {218, 1}, {219, 2}, {221, 1}, {222, 1}, {223, 1},
+	{224, 1}, {225, 2}, {227, 1}, {228, 1}, {229, 1}, {230, 1}, {231, 1}, {232, 1}, {233, 2}, {235, 1},
+	{236, 1}, {237, 1}, {238, 1}, {239, 2}, {241, 1}, {242, 2}, {244, 1}, {245, 1}, {246, 1}, {247, 1},
+	{248, 1}, {249, 1}, {250, 2}, {252, 2}, {254, 1}, {255, 2}, {257, 1},
+};
+
+static const struct smp_type smp_types[] = {
+	{"admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", 2},
+	{"admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", 4},
+	{"admissionregistration.k8s.io/v1beta1", "MutatingWebhookConfiguration", 6},
+	{"admissionregistration.k8s.io/v1beta1", "ValidatingWebhookConfiguration", 8},
+	{"apiextensions.k8s.io/v1", "CustomResourceDefinition", 160},
+	{"apiextensions.k8s.io/v1beta1", "CustomResourceDefinition", 161},
+	{"apiregistration.k8s.io/v1", "APIService", 165}, {"apiregistration.k8s.io/v1beta1", "APIService", 167},
+	{"apps/v1", "ControllerRevision", 9}, {"apps/v1", "DaemonSet", 10}, {"apps/v1", "Deployment", 13},
+	{"apps/v1", "ReplicaSet", 16}, {"apps/v1", "StatefulSet", 19},
+	{"authentication.k8s.io/v1", "TokenRequest", 22}, {"authentication.k8s.io/v1", "TokenReview", 23},
+	{"authentication.k8s.io/v1beta1", "TokenReview", 24},
+	{"authorization.k8s.io/v1", "LocalSubjectAccessReview", 25},
+	{"authorization.k8s.io/v1", "SelfSubjectAccessReview", 26},
+	{"authorization.k8s.io/v1", "SelfSubjectRulesReview", 27},
+	{"authorization.k8s.io/v1", "SubjectAccessReview", 28},
+	{"authorization.k8s.io/v1beta1", "LocalSubjectAccessReview", 29},
+	{"authorization.k8s.io/v1beta1", "SelfSubjectAccessReview", 30},
+	{"authorization.k8s.io/v1beta1", "SelfSubjectRulesReview", 31},
+	{"authorization.k8s.io/v1beta1", "SubjectAccessReview", 32},
+	{"autoscaling/v1", "HorizontalPodAutoscaler", 33}, {"autoscaling/v1", "Scale", 34},
+	{"autoscaling/v2beta1", "HorizontalPodAutoscaler", 37},
+	{"autoscaling/v2beta2", "HorizontalPodAutoscaler", 48}, {"batch/v1", "CronJob", 58}, {"batch/v1", "Job", 60},
+	{"batch/v1beta1", "CronJob", 64}, {"certificates.k8s.io/v1", "CertificateSigningRequest", 67},
+	{"certificates.k8s.io/v1beta1", "CertificateSigningRequest", 68}, {"coordination.k8s.io/v1", "Lease", 69},
+	{"coordination.k8s.io/v1beta1", "Lease", 70}, {"discovery.k8s.io/v1", "EndpointSlice", 111},
+	{"discovery.k8s.io/v1beta1", "EndpointSlice", 112}, {"events.k8s.io/v1", "Event", 113},
+	{"events.k8s.io/v1beta1", "Event", 114}, {"extensions/v1beta1", "Ingress", 115},
+	{"flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema", 116},
+	{"flowcontrol.apiserver.k8s.io/v1beta1", "PriorityLevelConfiguration", 117},
+	{"networking.k8s.io/v1", "Ingress", 118}, {"networking.k8s.io/v1", "IngressClass", 119},
+	{"networking.k8s.io/v1", "NetworkPolicy", 120}, {"networking.k8s.io/v1beta1", "Ingress", 125},
+	{"networking.k8s.io/v1beta1", "IngressClass", 126}, {"node.k8s.io/v1", "RuntimeClass", 127},
+	{"node.k8s.io/v1beta1", "RuntimeClass", 128}, {"policy/v1", "PodDisruptionBudget", 129},
+	{"policy/v1beta1", "Eviction", 132}, {"policy/v1beta1", "PodDisruptionBudget", 133},
+	{"policy/v1beta1", "PodSecurityPolicy", 136}, {"rbac.authorization.k8s.io/v1", "ClusterRole", 138},
+	{"rbac.authorization.k8s.io/v1", "ClusterRoleBinding", 139}, {"rbac.authorization.k8s.io/v1", "Role", 140},
+	{"rbac.authorization.k8s.io/v1", "RoleBinding", 141},
+	{"rbac.authorization.k8s.io/v1beta1", "ClusterRole", 143},
+	{"rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding", 144},
+	{"rbac.authorization.k8s.io/v1beta1", "Role", 145}, {"rbac.authorization.k8s.io/v1beta1", "RoleBinding", 146},
+	{"scheduling.k8s.io/v1", "PriorityClass", 147}, {"scheduling.k8s.io/v1beta1", "PriorityClass", 148},
+	{"storage.k8s.io/v1", "CSIDriver", 149}, {"storage.k8s.io/v1", "CSINode", 150},
+	{"storage.k8s.io/v1", "StorageClass", 152}, {"storage.k8s.io/v1", "VolumeAttachment", 153},
+	{"storage.k8s.io/v1beta1", "CSIDriver", 154}, {"storage.k8s.io/v1beta1", "CSINode", 155},
+	{"storage.k8s.io/v1beta1", "CSIStorageCapacity", 157}, {"storage.k8s.io/v1beta1", "StorageClass", 158},
+	{"storage.k8s.io/v1beta1", "VolumeAttachment", 159}, {"v1", "Binding", 72}, {"v1", "ComponentStatus", 73},
+	{"v1", "ConfigMap", 74}, {"v1", "Endpoints", 76}, {"v1", "Event", 79}, {"v1", "LimitRange", 80},
+	{"v1", "Namespace", 81}, {"v1", "Node", 83}, {"v1", "PersistentVolume", 86},
+	{"v1", "PersistentVolumeClaim", 87}, {"v1", "Pod", 91}, {"v1", "PodTemplate", 97},
+	{"v1", "ReplicationController", 99}, {"v1", "ResourceQuota", 102}, {"v1", "Secret", 103},
+	{"v1", "Service", 104}, {"v1", "ServiceAccount", 105},
+};
+
+/* The schema of one node: def -1 means none (unknown kind, or a field the schema does not describe). */
+struct sch {
+	int def;
+	int assoc;		/* a list merged by keys */
+	int items;		/* definition of its elements */
+	const char *keys;	/* its merge keys, NULL for scalars */
+};
+
+static const struct sch no_schema = { -1, 0, -1, NULL };
+
+enum { K_NONE, K_MAP, K_SEQ, K_SCALAR };
+enum { D_MERGE, D_REPLACE, D_DELETE, D_UNKNOWN };
+
+#define DIRECTIVE "$patch"
+/* Merge keys of one list: Kubernetes uses at most two (port, protocol). */
+#define SMP_MAX_KEYS 4
+/* Longest merge key name in the table ("containerPort"), with room to spare. */
+#define SMP_KEY_MAX 32
+
+struct smp {
+	const char *what;
+};
+
+static const struct pn_error *walk(struct smp *x, cJSON *dest, const cJSON *origin, struct sch s, size_t depth,
+    int alias, cJSON **out);
+
+static int
+smp_nodekind(const cJSON *n)
+{
+	if (n == NULL || cJSON_IsNull(n))
+		return K_NONE;
+	if (cJSON_IsObject(n))
+		return K_MAP;
+	if (cJSON_IsArray(n))
+		return K_SEQ;
+	return K_SCALAR;
+}
+
+static const char *
+kind_name(int k)
+{
+	return k == K_MAP ? "MappingNode" : k == K_SEQ ? "SequenceNode" : "ScalarNode";
+}
+
+/* A scalar's text as YAML holds it (kyaml compares merge keys by it); "" for null, maps and lists. */
+static const char *
+text(const cJSON *n)
+{
+	if (n == NULL)
+		return "";
+	if (cJSON_IsString(n) || cJSON_IsRaw(n))
+		return n->valuestring != NULL ? n->valuestring : "";
+	if (cJSON_IsTrue(n))
+		return "true";
+	if (cJSON_IsFalse(n))
+		return "false";
+	return "";
+}
+
+static int
+empty_map(const cJSON *n)
+{
+	return cJSON_IsObject(n) && n->child == NULL;
+}
+
+static cJSON *
+field(const cJSON *obj, const char *name)
+{
+	return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
+}
+
+static const struct pn_error *
+nomem(const struct smp *x)
+{
+	return pn_error_fmt(PN_ERR_NOMEM, "%s: out of memory", x->what);
+}
+
+/* ---- schema ---- */
+
+static int
+type_def(const cJSON *n)
+{
+	const cJSON *av = field(n, "apiVersion"), *k = field(n, "kind");
+	size_t i;
+
+	if (!cJSON_IsString(av) || !cJSON_IsString(k) || av->valuestring[0] == '\0' || k->valuestring[0] == '\0')
+		return -2;
+	for (i = 0; i < sizeof(smp_types) / sizeof(smp_types[0]); i++)
+		if (strcmp(smp_types[i].api_version, av->valuestring) == 0 &&
+		    strcmp(smp_types[i].kind, k->valuestring) == 0)
+			return smp_types[i].def;
+	return -1;
+}
+
+/* kyaml's Walker.GetSchema: a node without schema takes its kind's when it has apiVersion and kind. */
+static struct sch
+schema_for(struct sch s, const cJSON *dest, const cJSON *origin)
+{
+	int d;
+
+	if (s.def != -1)
+		return s;
+	if ((d = type_def(dest)) < 0)
+		d = type_def(origin);
+	if (d >= 0)
+		s.def = d;
+	return s;
+}
+
+static struct sch
+schema_field(struct sch s, const char *name)
+{
+	struct sch r = no_schema;
+	const struct smp_field *f = NULL;
+	unsigned i;
+
+	if (s.def <= 0)
+		return r;
+	for (i = smp_defs[s.def].first; i < smp_defs[s.def].first + smp_defs[s.def].count; i++) {
+		if (strcmp(smp_fields[i].name, name) == 0) {
+			f = &smp_fields[i];
+			break;
+		}
+		if (smp_fields[i].flags & SMP_MAP)
+			f = &smp_fields[i];
+	}
+	if (f == NULL)
+		return r;
+	if (f->flags & SMP_ASSOC) {
+		r.def = 0;
+		r.assoc = 1;
+		r.items = f->def;
+		r.keys = f->keys;
+	} else {
+		r.def = f->def;
+	}
+	return r;
+}
+
+static struct sch
+schema_elements(struct sch s)
+{
+	struct sch r = no_schema;
+
+	if (s.assoc)
+		r.def = s.items;
+	return r;
+}
+
+/* ---- directives ---- */
+
+static int
+directive_of(const char *v)
+{
+	if (strcmp(v, "delete") == 0)
+		return D_DELETE;
+	if (strcmp(v, "replace") == 0)
+		return D_REPLACE;
+	if (strcmp(v, "merge") == 0)
+		return D_MERGE;
+	return D_UNKNOWN;
+}
+
+/* A map's `$patch`: D_MERGE when absent; *elide says whether kyaml removes it from the patch. */
+static int
+map_directive(const cJSON *origin, const char **value, int *elide)
+{
+	const cJSON *p = field(origin, DIRECTIVE);
+	int d;
+
+	*elide = 0;
+	*value = "";
+	if (p == NULL)
+		return D_MERGE;
+	*value = text(p);
+	d = directive_of(*value);
+	*elide = d != D_UNKNOWN;
+	return d;
+}
+
+static cJSON *
+dup_without(const cJSON *n, const char *skip)
+{
+	cJSON *c = cJSON_Duplicate(n, 1);
+
+	if (c != NULL && skip != NULL && cJSON_IsObject(c))
+		cJSON_DeleteItemFromObjectCaseSensitive(c, skip);
+	return c;
+}
+
+/* ---- maps ---- */
+
+static const struct pn_error *
+put_field(struct smp *x, cJSON *obj, char *name, cJSON *val)
+{
+	if (val->string != NULL && val->string != name && !(val->type & cJSON_StringIsConst))
+		cJSON_free(val->string);
+	val->string = name;
+	val->type &= ~cJSON_StringIsConst;
+	if (!cJSON_AddItemToArray(obj, val))
+		return nomem(x);
+	return NULL;
+}
+
+/* Walk one field: `child` (detached from dest, owned) against origin's value; the result goes into `into`. */
+static const struct pn_error *
+walk_field(struct smp *x, cJSON *into, cJSON *child, const char *name, const cJSON *ochild, struct sch s,
+    size_t depth, int alias)
+{
+	const struct pn_error *err;
+	char *key;
+	cJSON *res = NULL;
+
+	if (child != NULL) {
+		key = child->string;
+		child->string = NULL;
+	} else if ((key = (char *)cJSON_malloc(strlen(name) + 1)) != NULL) {
+		memcpy(key, name, strlen(name) + 1);
+	}
+	if (key == NULL) {
+		cJSON_Delete(child);
+		return nomem(x);
+	}
+	err = walk(x, child, ochild, schema_field(s, key), depth + 1, alias, &res);
+	if (res != child)
+		cJSON_Delete(child);
+	if (err == NULL && res != NULL && cJSON_IsNull(res) && res != child) {
+		/* a null from the patch clears the field (FieldSetter) */
+		cJSON_Delete(res);
+		res = NULL;
+	}
+	if (err != NULL || res == NULL) {
+		cJSON_free(key);
+		cJSON_Delete(res);
+		return err;
+	}
+	return put_field(x, into, key, res);
+}
+
+static const struct pn_error *
+walk_map(struct smp *x, cJSON *dest, const cJSON *origin, struct sch s, size_t depth, int alias, cJSON **out)
+{
+	const struct pn_error *err = NULL;
+	const char *dv, *skip;
+	cJSON *d = dest, *fresh = NULL, *into = NULL, *added = NULL, *c, *next;
+	const cJSON *o;
+	int dir, elide, calias = alias;
+
+	*out = NULL;
+	dir = map_directive(origin, &dv, &elide);
+	skip = elide ? DIRECTIVE : NULL;
+	if (smp_nodekind(dest) == K_NONE) {
+		if (dir == D_DELETE)
+			return NULL;
+		if (origin == NULL && dest != NULL) {
+			*out = dest;	/* a null the patch does not name stays */
+			return NULL;
+		}
+		if (origin == NULL || cJSON_IsNull(origin))
+			return NULL;
+		if ((fresh = dup_without(origin, skip)) == NULL)
+			return nomem(x);
+		d = fresh;
+		calias = 1;
+	} else {
+		if (origin != NULL && cJSON_IsNull(origin))
+			return NULL;
+		if (dir == D_UNKNOWN)
+			return pn_error_fmt(PN_ERR_PARSE, "%s: unknown patch strategy '%s'", x->what, dv);
+		if (dir == D_DELETE)
+			return NULL;
+		if (alias && skip != NULL) {
+			/* dest is kyaml's patch node itself: eliding the directive from the patch removes it here */
+			cJSON_DeleteItemFromObjectCaseSensitive(d, skip);
+		} else if (dir == D_REPLACE) {
+			if ((fresh = dup_without(origin, skip)) == NULL)
+				return nomem(x);
+			d = fresh;
+			calias = 1;
+		}
+	}
+	if (!cJSON_IsObject(d)) {
+		*out = d;
+		return NULL;
+	}
+	if (cJSON_IsObject(origin) &&
+	    (size_t)cJSON_GetArraySize(d) * (size_t)cJSON_GetArraySize(origin) > PN_SMP_MAX_MAP_WORK) {
+		err = pn_error_fmt(PN_ERR_TOO_LARGE, "%s: a map and its patch are too large to merge (%d and %d "
+		    "fields)", x->what, cJSON_GetArraySize(d), cJSON_GetArraySize(origin));
+		goto done;
+	}
+	/* rebuild d's fields: its own first, in order, then the patch's new ones */
+	if ((into = cJSON_CreateObject()) == NULL || (added = cJSON_CreateObject()) == NULL) {
+		err = nomem(x);
+		goto done;
+	}
+	if (cJSON_IsObject(origin)) {
+		for (o = origin->child; o != NULL; o = o->next) {
+			if ((skip != NULL && strcmp(o->string, skip) == 0) || field(d, o->string) != NULL)
+				continue;
+			if (cJSON_GetObjectItemCaseSensitive(origin, o->string) != o)
+				continue;	/* a duplicate key: the first one counts */
+			if ((err = walk_field(x, added, NULL, o->string, o, s, depth, calias)) != NULL)
+				goto done;
+		}
+	}
+	for (c = d->child; c != NULL; c = next) {
+		next = c->next;
+		cJSON_DetachItemViaPointer(d, c);
+		o = (skip != NULL && strcmp(c->string, skip) == 0) ? NULL : field(origin, c->string);
+		if ((err = walk_field(x, into, c, NULL, o, s, depth, calias)) != NULL)
+			goto done;
+	}
+	while ((c = added->child) != NULL) {
+		cJSON_DetachItemViaPointer(added, c);
+		cJSON_AddItemToArray(into, c);
+	}
+	d->child = into->child;
+	into->child = NULL;
+	*out = d;
+	fresh = NULL;
+done:
+	cJSON_Delete(into);
+	cJSON_Delete(added);
+	cJSON_Delete(fresh);
+	return err;
+}
+
+/* ---- merged lists (kyaml walk/associative_sequence.go) ---- */
+
+/* A list of node pointers that owns nothing. */
+struct vec {
+	cJSON **v;
+	size_t n, cap;
+};
+
+/* The merge-key values of one element. */
+struct tuple {
+	const char *v[SMP_MAX_KEYS];
+};
+
+struct listmerge {
+	struct smp *x;
+	int alias;		/* the target's list is kyaml's patch list itself (a copy of it here) */
+	char keybuf[SMP_MAX_KEYS][SMP_KEY_MAX];
+	const char *keys[SMP_MAX_KEYS];
+	size_t nkeys;
+	struct tuple *t;	/* kyaml's valuesList */
+	size_t nt;
+	char **strs;		/* owns the strings the tuples point at */
+	size_t nstrs;
+	cJSON *bin;		/* owns the target's old elements and every new node until the end */
+	struct vec dest, items;
+};
+
+static int
+vec_push(struct vec *v, cJSON *n)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 8;
+		cJSON **nv = realloc(v->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		v->v = nv;
+		v->cap = cap;
+	}
+	v->v[v->n++] = n;
+	return 0;
+}
+
+static const char *
+keep_str(struct listmerge *m, const char *s)
+{
+	size_t len = strlen(s);
+	char *c;
+
+	if (len == 0)
+		return "";
+	if ((c = malloc(len + 1)) == NULL)
+		return NULL;
+	memcpy(c, s, len + 1);
+	m->strs[m->nstrs++] = c;
+	return c;
+}
+
+/* FieldMatcher{Name, StringValue}: an empty value matches any value of a present field. */
+static int
+field_matches(const cJSON *item, const char *name, const char *sv)
+{
+	const cJSON *f;
+
+	if (smp_nodekind(item) == K_NONE)
+		return 0;
+	if (name[0] == '\0')
+		return smp_nodekind(item) == K_SCALAR && strcmp(text(item), sv) == 0;
+	if ((f = field(item, name)) == NULL)
+		return 0;
+	return sv[0] == '\0' || strcmp(text(f), sv) == 0;
+}
+
+/* ElementSetter on a list of pointers: el NULL removes the matching elements, else replaces them with el or
+ * appends it. Null elements and empty maps are dropped on the way, as kyaml drops them. */
+static int
+element_set(struct vec *list, cJSON *el, const char *const *keys, size_t nkeys, const char *const *vals,
+    size_t nvals)
+{
+	int mapping = nkeys > 0 && keys[0][0] != '\0' && nvals > 0 && vals[0][0] != '\0';
+	int found_any = 0;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < list->n; i++) {
+		cJSON *item = list->v[i];
+		int found = 1, val = 0;
+
+		if (smp_nodekind(item) == K_NONE || empty_map(item))
+			continue;
+		if (!cJSON_IsObject(item) && mapping) {
+			list->v[n++] = item;
+			continue;
+		}
+		for (j = 0; j < nkeys; j++) {
+			if (j < nvals)
+				val = field_matches(item, keys[j], vals[j]);
+			if (!val) {
+				found = 0;
+				break;
+			}
+		}
+		if (!found) {
+			if (nvals > 0)
+				list->v[n++] = item;
+			continue;
+		}
+		found_any = 1;
+		if (el != NULL)
+			list->v[n++] = el;
+	}
+	list->n = n;
+	if (smp_nodekind(el) == K_NONE || found_any)
+		return 0;
+	return vec_push(list, el);
+}
+
+/* MatchElementList: the first element whose keys hold exactly these values. */
+static cJSON *
+element_find(cJSON *const *v, size_t n, const char *const *keys, const char *const *vals, size_t nk)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (nk == 0 || keys[0][0] == '\0') {
+			if (strcmp(text(v[i]), nk == 0 ? "" : vals[0]) == 0)
+				return v[i];
+			continue;
+		}
+		if (!cJSON_IsObject(v[i]))
+			continue;
+		for (j = 0; j < nk; j++) {
+			const cJSON *f = field(v[i], keys[j]);
+
+			if (f == NULL || strcmp(text(f), vals[j]) != 0)
+				break;
+		}
+		if (j == nk)
+			return v[i];
+	}
+	return NULL;
+}
+
+/* validateKeys: keep the keys that some element of `list` has a value for (all keys when none has). */
+static size_t
+valid_keys(const struct tuple *list, size_t nlist, const struct tuple *t, const char *const *keys, size_t nk,
+    const char **vk, const char **vv)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < nk; i++) {
+		for (j = 0; j < nlist; j++)
+			if (list[j].v[i][0] != '\0')
+				break;
+		if (j < nlist) {
+			vk[n] = keys[i];
+			vv[n++] = t->v[i];
+		}
+	}
+	if (n > 0)
+		return n;
+	for (i = 0; i < nk; i++) {
+		vk[i] = keys[i];
+		vv[i] = t->v[i];
+	}
+	return nk;
+}
+
+/* mergeValues: two key tuples that agree where both have a value, and share one, become one. */
+static void
+merge_values(struct listmerge *m)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < m->nt; i++) {
+		for (j = 0; j < m->nt; j++) {
+			struct tuple r;
+			int common = 0;
+
+			for (k = 0; k < m->nkeys; k++) {
+				const char *a = m->t[i].v[k], *b = m->t[j].v[k];
+
+				if (strcmp(a, b) == 0) {
+					common = 1;
+					r.v[k] = a;
+				} else if (a[0] != '\0' && b[0] != '\0') {
+					break;
+				} else {
+					r.v[k] = a[0] != '\0' ? a : b;
+				}
+			}
+			if (k == m->nkeys && common)
+				m->t[i] = m->t[j] = r;
+		}
+	}
+}
+
+static int
+tuple_seen(const struct listmerge *m, const struct tuple *t, size_t nk)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->nt; i++) {
+		for (k = 0; k < nk; k++)
+			if (strcmp(m->t[i].v[k], t->v[k]) != 0)
+				break;
+		if (k == nk)
+			return 1;
+	}
+	return 0;
+}
+
+/* An element's value for a merge key: "" when missing, null or an empty collection (IsNilOrEmpty). */
+static const char *
+key_value(const cJSON *elem, const char *key)
+{
+	const cJSON *f = key[0] == '\0' ? elem : field(elem, key);
+
+	if (f == NULL || (key[0] != '\0' && (cJSON_IsObject(f) || cJSON_IsArray(f))))
+		return "";
+	return text(f);
+}
+
+/* elementValues / elementPrimitiveValues: the patch's elements first (prepend), then the target's. */
+static const struct pn_error *
+collect(struct listmerge *m, const cJSON *origin)
+{
+	cJSON *const *src[2];
+	size_t nsrc[2], s, i, k;
+	struct vec ov = { NULL, 0, 0 };
+	const struct pn_error *err = NULL;
+	const cJSON *c;
+
+	for (c = origin != NULL ? origin->child : NULL; c != NULL; c = c->next)
+		if (vec_push(&ov, (cJSON *)(uintptr_t)c) == -1) {
+			err = nomem(m->x);
+			goto done;
+		}
+	src[0] = ov.v;
+	nsrc[0] = ov.n;
+	src[1] = m->dest.v;
+	nsrc[1] = m->dest.n;
+	if ((m->t = calloc(ov.n + m->dest.n + 1, sizeof(*m->t))) == NULL ||
+	    (m->strs = calloc((ov.n + m->dest.n) * SMP_MAX_KEYS + 1, sizeof(*m->strs))) == NULL) {
+		err = nomem(m->x);
+		goto done;
+	}
+	for (s = 0; s < 2; s++) {
+		for (i = 0; i < nsrc[s]; i++) {
+			struct tuple t;
+			size_t nk = m->nkeys ? m->nkeys : 1;
+
+			for (k = 0; k < nk; k++)
+				t.v[k] = m->nkeys ? key_value(src[s][i], m->keys[k]) : text(src[s][i]);
+			if (tuple_seen(m, &t, nk))
+				continue;
+			for (k = 0; k < nk; k++)
+				if ((t.v[k] = keep_str(m, t.v[k])) == NULL) {
+					err = nomem(m->x);
+					goto done;
+				}
+			m->t[m->nt++] = t;
+		}
+	}
+done:
+	free(ov.v);
+	return err;
+}
+
+/* appendListNode(items, dest): the target's elements replace their merged selves in the patch's order. */
+static const struct pn_error *
+append_dest(struct listmerge *m, const char *const *vk, size_t nvk)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->dest.n; i++) {
+		cJSON *elem = m->dest.v[i];
+		const char *v[SMP_MAX_KEYS];
+		size_t nv = 0;
+
+		if (vk[0][0] == '\0') {
+			v[0] = text(elem);
+			if (element_set(&m->items, elem, vk, 1, v, 1) == -1)
+				return nomem(m->x);
+			continue;
+		}
+		if (smp_nodekind(elem) != K_NONE && !cJSON_IsObject(elem))
+			return pn_error_fmt(PN_ERR_PARSE, "%s: wrong node kind: expected MappingNode but got %s in a "
+			    "list merged by %s", m->x->what, kind_name(smp_nodekind(elem)), vk[0]);
+		for (k = 0; k < nvk; k++) {
+			const cJSON *f = field(elem, vk[k]);
+
+			if (f == NULL) {
+				if (vec_push(&m->items, elem) == -1)
+					return nomem(m->x);
+				continue;
+			}
+			v[nv++] = text(f);
+		}
+		if (nvk > 1 && element_set(&m->items, NULL, vk, nvk, v, nv) == -1)
+			return nomem(m->x);
+		if (element_set(&m->items, elem, vk, nvk, v, nv) == -1)
+			return nomem(m->x);
+	}
+	return NULL;
+}
+
+static const struct pn_error *
+set_elements(struct listmerge *m, const cJSON *origin, struct sch es, size_t depth)
+{
+	const struct pn_error *err;
+	const char *vk[SMP_MAX_KEYS], *vv[SMP_MAX_KEYS], *mk[SMP_MAX_KEYS], *mv[SMP_MAX_KEYS];
+	const char *const *keys = m->keys;
+	static const char *const prim[1] = { "" };
+	size_t nk = m->nkeys, i, k, nvk = 0, nmk;
+	struct vec ov = { NULL, 0, 0 };
+	const cJSON *c;
+
+	if (nk == 0) {
+		keys = prim;
+		nk = 1;
+	} else if (nk > 1) {
+		merge_values(m);
+	}
+	for (c = origin != NULL ? origin->child : NULL; c != NULL; c = c->next)
+		if (vec_push(&ov, (cJSON *)(uintptr_t)c) == -1) {
+			err = nomem(m->x);
+			goto done;
+		}
+	for (i = 0; i < m->nt; i++) {
+		cJSON *d, *o, *val = NULL;
+
+		nvk = valid_keys(m->t, m->nt, &m->t[i], keys, nk, vk, vv);
+		{
+			struct tuple one;
+
+			for (k = 0; k < nvk; k++)
+				one.v[k] = vv[k];
+			nmk = valid_keys(&one, 1, &one, vk, nvk, mk, mv);
+		}
+		d = element_find(m->dest.v, m->dest.n, mk, mv, nmk);
+		/* when both lists are one node in kyaml, an element gone from one is gone from the other */
+		o = m->alias && d == NULL ? NULL : element_find(ov.v, ov.n, mk, mv, nmk);
+		if ((err = walk(m->x, d, o, es, depth + 1, m->alias, &val)) != NULL)
+			goto done;
+		if (val != NULL && val != d)
+			cJSON_AddItemToArray(m->bin, val);
+		if (smp_nodekind(val) == K_NONE || empty_map(val)) {
+			(void)element_set(&m->dest, NULL, vk, nvk, vv, nvk);
+			continue;
+		}
+		for (k = 0; k < nvk && cJSON_IsObject(val); k++) {
+			if (vk[k][0] != '\0' && field(val, vk[k]) == NULL && vv[k][0] != '\0' &&
+			    cJSON_AddStringToObject(val, vk[k], vv[k]) == NULL) {
+				err = nomem(m->x);
+				goto done;
+			}
+		}
+		if (element_set(&m->items, val, vk, nvk, vv, nvk) == -1) {
+			err = nomem(m->x);
+			goto done;
+		}
+	}
+	err = m->nt > 0 ? append_dest(m, vk, nvk) : NULL;
+done:
+	free(ov.v);
+	return err;
+}
+
+static void
+split_keys(struct listmerge *m, const char *keys)
+{
+	const char *p = keys;
+
+	m->nkeys = 0;
+	while (p != NULL && *p != '\0') {
+		const char *e = strchr(p, ',');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (m->nkeys == SMP_MAX_KEYS || len >= sizeof(m->keybuf[0]))
+			PN_BUG("merge keys of the schema table");
+		memcpy(m->keybuf[m->nkeys], p, len);
+		m->keybuf[m->nkeys][len] = '\0';
+		m->keys[m->nkeys] = m->keybuf[m->nkeys];
+		m->nkeys++;
+		p = e != NULL ? e + 1 : NULL;
+	}
+}
+
+/* A merged list's `$patch` element ({$patch: replace}); kyaml removes the directive from a copy of the list. */
+static const struct pn_error *
+seq_directive(struct smp *x, const cJSON *origin, cJSON **elided, int *dir)
+{
+	const cJSON *c, *p = NULL;
+	cJSON *e;
+	struct vec v = { NULL, 0, 0 };
+	const char *key = DIRECTIVE, *val;
+	size_t i;
+
+	*elided = NULL;
+	*dir = D_MERGE;
+	for (c = origin->child; c != NULL && p == NULL; c = c->next)
+		if ((p = field(c, DIRECTIVE)) != NULL && cJSON_GetArraySize(c) > 1)
+			return NULL;	/* the first element with $patch has more: not for the list */
+	if (p == NULL)
+		return NULL;
+	val = text(p);
+	if ((*dir = directive_of(val)) == D_UNKNOWN)
+		return pn_error_fmt(PN_ERR_PARSE, "%s: unknown patch strategy '%s'", x->what, val);
+	if ((*elided = cJSON_Duplicate(origin, 1)) == NULL)
+		return nomem(x);
+	for (e = (*elided)->child; e != NULL; e = e->next)
+		if (vec_push(&v, e) == -1) {
+			free(v.v);
+			return nomem(x);
+		}
+	(void)element_set(&v, NULL, &key, 1, &val, 1);
+	/* keep the survivors, in order */
+	for (e = (*elided)->child; e != NULL; e = (*elided)->child) {
+		cJSON_DetachItemViaPointer(*elided, e);
+		for (i = 0; i < v.n && v.v[i] != e; i++)
+			;
+		if (i == v.n)
+			cJSON_Delete(e);
+	}
+	for (i = 0; i < v.n; i++)
+		cJSON_AddItemToArray(*elided, v.v[i]);
+	free(v.v);
+	return NULL;
+}
+
+static const struct pn_error *
+walk_assoc(struct smp *x, cJSON *dest, const cJSON *origin, struct sch s, size_t depth, int alias, cJSON **out)
+{
+	const struct pn_error *err = NULL;
+	struct listmerge m;
+	cJSON *d = dest, *fresh = NULL, *elided = NULL, *c;
+	size_t i;
+	int dir;
+
+	*out = NULL;
+	memset(&m, 0, sizeof(m));
+	m.x = x;
+	m.alias = alias;
+	if (smp_nodekind(dest) == K_NONE) {
+		if ((fresh = cJSON_Duplicate(origin, 1)) == NULL)
+			return nomem(x);
+		d = fresh;
+		m.alias = 1;
+	} else if (origin != NULL && cJSON_IsNull(origin)) {
+		return NULL;
+	} else if (origin == NULL) {
+		m.alias = 0;
+	} else {
+		if ((err = seq_directive(x, origin, &elided, &dir)) != NULL)
+			return err;
+		if (elided != NULL)
+			origin = elided;
+		if (dir == D_DELETE)
+			goto done;
+		if (alias && elided != NULL) {
+			/* dest is kyaml's patch list itself: it loses the directive element too */
+			while ((c = d->child) != NULL)
+				cJSON_Delete(cJSON_DetachItemViaPointer(d, c));
+			if ((fresh = cJSON_Duplicate(elided, 1)) == NULL) {
+				err = nomem(x);
+				goto done;
+			}
+			d->child = fresh->child;
+			fresh->child = NULL;
+			cJSON_Delete(fresh);
+			fresh = NULL;
+		} else if (dir == D_REPLACE) {
+			m.alias = 1;
+			if ((fresh = cJSON_Duplicate(origin, 1)) == NULL) {
+				err = nomem(x);
+				goto done;
+			}
+			d = fresh;
+		}
+	}
+	if ((size_t)cJSON_GetArraySize(d) > PN_SMP_MAX_LIST ||
+	    (origin != NULL && (size_t)cJSON_GetArraySize(origin) > PN_SMP_MAX_LIST)) {
+		err = pn_error_fmt(PN_ERR_TOO_LARGE, "%s: a merged list has more than %d elements", x->what,
+		    PN_SMP_MAX_LIST);
+		goto done;
+	}
+	split_keys(&m, s.keys);
+	if ((m.bin = cJSON_CreateArray()) == NULL) {
+		err = nomem(x);
+		goto done;
+	}
+	/* the target's elements move to the bin; the result is built from copies at the end */
+	while ((c = d->child) != NULL) {
+		cJSON_DetachItemViaPointer(d, c);
+		cJSON_AddItemToArray(m.bin, c);
+		if (vec_push(&m.dest, c) == -1) {
+			err = nomem(x);
+			goto done;
+		}
+	}
+	if ((err = collect(&m, origin)) != NULL ||
+	    (err = set_elements(&m, origin, schema_elements(s), depth)) != NULL)
+		goto done;
+	{
+		struct vec *res = m.nt > 0 ? &m.items : &m.dest;
+
+		for (i = 0; i < res->n; i++) {
+			cJSON *copy = cJSON_Duplicate(res->v[i], 1);
+
+			if (copy == NULL) {
+				err = nomem(x);
+				goto done;
+			}
+			cJSON_AddItemToArray(d, copy);
+		}
+	}
+	*out = d;
+	fresh = NULL;
+done:
+	for (i = 0; i < m.nstrs; i++)
+		free(m.strs[i]);
+	free(m.strs);
+	free(m.t);
+	free(m.dest.v);
+	free(m.items.v);
+	cJSON_Delete(m.bin);
+	cJSON_Delete(elided);
+	cJSON_Delete(fresh);
+	return err;
+}
+
+static const struct pn_error *
+walk(struct smp *x, cJSON *dest, const cJSON *origin, struct sch s, size_t depth, int alias, cJSON **out)
+{
+	int kd = smp_nodekind(dest), ko = smp_nodekind(origin), k = kd != K_NONE ? kd : ko;
+
+	*out = NULL;
+	if (depth > PN_SMP_MAX_DEPTH)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: nested deeper than %d levels", x->what,
+		    PN_SMP_MAX_DEPTH);
+	if (kd != K_NONE && ko != K_NONE && kd != ko)
+		return pn_error_fmt(PN_ERR_PARSE, "%s: wrong node kind: expected %s but got %s", x->what,
+		    kind_name(kd), kind_name(ko));
+	s = schema_for(s, dest, origin);
+	switch (k) {
+	case K_NONE:
+	case K_MAP:
+		return walk_map(x, dest, origin, s, depth, alias, out);
+	case K_SEQ:
+		if (s.assoc)
+			return walk_assoc(x, dest, origin, s, depth, alias, out);
+		break;
+	default:
+		break;
+	}
+	/* scalars and lists replaced whole: the patch's value when it has one */
+	if (origin == NULL) {
+		*out = dest;
+		return NULL;
+	}
+	if ((*out = cJSON_Duplicate(origin, 1)) == NULL)
+		return nomem(x);
+	return NULL;
+}
+
+const struct pn_error *
+pn_smp_apply(cJSON *target, const cJSON *patch, const char *what)
+{
+	const struct pn_error *err;
+	struct smp x;
+	cJSON *res = NULL, *c;
+
+	x.what = what != NULL ? what : "patch";
+	if (!cJSON_IsObject(target) || !cJSON_IsObject(patch))
+		return pn_error_fmt(PN_ERR_PARSE, "%s: a strategic merge patch and its target must be maps", x.what);
+	if ((err = walk(&x, target, patch, no_schema, 0, 0, &res)) != NULL)
+		return err;
+	if (res == target)
+		return NULL;
+	while ((c = target->child) != NULL)
+		cJSON_Delete(cJSON_DetachItemViaPointer(target, c));
+	if (res != NULL) {
+		target->child = res->child;
+		res->child = NULL;
+		cJSON_Delete(res);
+	}
+	return NULL;
+}

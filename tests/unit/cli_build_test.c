@@ -1,0 +1,143 @@
+#include "pn_test.h"
+#include "peer.h"
+
+#include "../../agent/render/cli_build.h"
+
+static char dir[PN_TEST_PATH_MAX];
+
+static void
+put(const char *rel, const char *content)
+{
+	char path[PN_TEST_PATH_MAX * 2];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	for (char *p = path + strlen(dir) + 1; (p = strchr(p, '/')) != NULL; p++) {
+		*p = '\0';
+		mkdir(path, 0755);
+		*p = '/';
+	}
+	assert_non_null(f = fopen(path, "w"));
+	fputs(content, f);
+	fclose(f);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	return pn_test_tmpdir("cli_build", dir, sizeof(dir));
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	pn_test_rmtree(dir);
+	return 0;
+}
+
+#define MAXARG 8
+
+static const struct {
+	const char *argv[MAXARG];
+	enum pn_err_code code;	/* 0: parses */
+	const char *dir_or_msg;
+	enum pn_order_mode order;
+	int none;
+} cases[] = {
+	{{"build", "dir"}, 0, "dir", PN_ORDER_LEGACY, 0},
+	{{"build"}, 0, ".", PN_ORDER_LEGACY, 0},
+	{{"build", "--reorder", "none", "in"}, 0, "in", PN_ORDER_NONE, 0},
+	{{"build", "in", "--reorder=legacy"}, 0, "in", PN_ORDER_LEGACY, 0},
+	{{"build", "--load-restrictor", "LoadRestrictionsNone", "--reorder", "none", "in/x"}, 0, "in/x",
+	    PN_ORDER_NONE, 1},
+	{{"build", "--load-restrictor=LoadRestrictionsRootOnly", "d"}, 0, "d", PN_ORDER_LEGACY, 0},
+	{{"build", "--", "-odd"}, 0, "-odd", PN_ORDER_LEGACY, 0},
+	{{"build", "--reorder", "fifo", "d"}, PN_ERR_USAGE, "must be none or legacy", 0, 0},
+	{{"build", "--reorder"}, PN_ERR_USAGE, "--reorder needs a value", 0, 0},
+	{{"build", "--load-restrictor", "none", "d"}, PN_ERR_USAGE, "LoadRestrictionsRootOnly or", 0, 0},
+	{{"build", "--enable-helm", "d"}, PN_ERR_UNSUPPORTED, "helm charts are not supported", 0, 0},
+	{{"build", "a", "b"}, PN_ERR_USAGE, "one directory only", 0, 0},
+	{{"build", "--output", "x", "d"}, PN_ERR_USAGE, "unknown flag \"--output\"", 0, 0},
+	{{"build", "--reordered=none", "d"}, PN_ERR_USAGE, "unknown flag", 0, 0},
+};
+
+static void
+test_parse(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pn_cli_build_args a;
+		int argc = 0;
+
+		while (argc < MAXARG && cases[i].argv[argc] != NULL)
+			argc++;
+		if (cases[i].code == 0) {
+			assert_ok(pn_cli_build_parse(argc, (char **)(uintptr_t)cases[i].argv, &a));
+			assert_string_equal(a.dir, cases[i].dir_or_msg);
+			assert_int_equal(a.order, cases[i].order);
+			assert_int_equal(a.load_restrict_none, cases[i].none);
+		} else {
+			assert_error(pn_cli_build_parse(argc, (char **)(uintptr_t)cases[i].argv, &a), cases[i].code,
+			    cases[i].dir_or_msg);
+		}
+	}
+}
+
+/* A base next to the overlay (reached with ".."), printed in both orders; kubectl kustomize printed the same
+ * (the writer's quoting and key order, "---" between objects). */
+static void
+test_render(void **state)
+{
+	char path[PN_TEST_PATH_MAX * 2];
+	struct pn_cli_build_args a = {path, PN_ORDER_LEGACY, 0};
+	struct pn_buf out;
+
+	(void)state;
+	put("base/kustomization.yaml", "resources: [d.yaml, ns.yaml]\n");
+	put("base/d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n"
+	    "spec: {replicas: 1.0, paused: yes}\n");
+	put("base/ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: n}\n");
+	put("app/kustomization.yaml", "resources: [s.yaml, ../base]\n");
+	put("app/s.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n");
+	snprintf(path, sizeof(path), "%s/app", dir);
+	pn_buf_init(&out, 1 << 20, "out");
+	assert_ok(pn_cli_build_render(&a, &out));
+	assert_string_equal(pn_buf_str(&out), "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"n\"\n---\n"
+	    "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n"
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  paused: \"yes\"\n  replicas: 1\n");
+	pn_buf_reset(&out);
+	a.order = PN_ORDER_NONE;
+	assert_ok(pn_cli_build_render(&a, &out));
+	assert_string_equal(pn_buf_str(&out), "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n---\n"
+	    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  paused: \"yes\"\n  replicas: 1\n"
+	    "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: \"n\"\n");
+	pn_buf_reset(&out);
+	/* errors name files by absolute path */
+	put("bad/kustomization.yaml", "resources: [gone.yaml]\n");
+	snprintf(path, sizeof(path), "%s/bad", dir);
+	{
+		const struct pn_error *err = pn_cli_build_render(&a, &out);
+		char want[PN_TEST_PATH_MAX * 2];
+
+		assert_non_null(err);
+		snprintf(want, sizeof(want), "%s/bad/kustomization.yaml", dir);
+		if (strstr(err->msg, want) == NULL || strstr(err->msg, "gone.yaml") == NULL)
+			fail_msg("\"%s\" should name %s", err->msg, want);
+	}
+	snprintf(path, sizeof(path), "%s/absent", dir);
+	assert_error(pn_cli_build_render(&a, &out), PN_ERR_ERRNO, "absent");
+	assert_int_equal(out.len, 0);
+	pn_buf_release(&out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_render),
+	};
+	return cmocka_run_group_tests_name("cli_build", tests, setup, teardown);
+}
