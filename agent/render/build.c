@@ -211,11 +211,39 @@ str_field(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Label and annotation values are strings in Kubernetes; kustomize turns YAML numbers and booleans there
+ * into their text (`port: 8080` becomes "8080"), and so does pinion, before any transformer sees them. */
+static const struct pn_error *
+stringify_values(cJSON *map)
+{
+	cJSON *next;
+
+	for (cJSON *v = map != NULL ? map->child : NULL; v != NULL; v = next) {
+		const char *text = NULL;
+		cJSON *s;
+
+		next = v->next;
+		if (cJSON_IsRaw(v))
+			text = v->valuestring; /* yaml.h keeps numbers as raw items holding their text */
+		else if (cJSON_IsBool(v))
+			text = cJSON_IsTrue(v) ? "true" : "false";
+		if (text == NULL || v->string == NULL)
+			continue;
+		/* replacing in the object keeps the key (ReplaceItemViaPointer would not) */
+		if ((s = cJSON_CreateString(text)) == NULL ||
+		    !cJSON_ReplaceItemInObjectCaseSensitive(map, v->string, s))
+			return nomem();
+	}
+	return NULL;
+}
+
 /* kustomize's dropBadNodes for one document: 0 drop it (null or {}), 1 keep it, or an error. */
 static const struct pn_error *
 check_doc(const char *file, const struct pending *d, int *keep)
 {
+	const struct pn_error *err;
 	const char *kind, *name;
+	cJSON *md;
 
 	*keep = 0;
 	if (d->obj == NULL || cJSON_IsNull(d->obj) || (cJSON_IsObject(d->obj) && d->obj->child == NULL))
@@ -228,6 +256,10 @@ check_doc(const char *file, const struct pending *d, int *keep)
 	name = str_field(cJSON_GetObjectItemCaseSensitive(d->obj, "metadata"), "name");
 	if (!ends_with(kind, "List") && (name == NULL || name[0] == '\0'))
 		return pn_error_fmt(PN_ERR_PARSE, "%s:%zu: missing metadata.name in %s object", file, d->line, kind);
+	md = cJSON_GetObjectItemCaseSensitive(d->obj, "metadata");
+	if ((err = stringify_values(cJSON_GetObjectItemCaseSensitive(md, "labels"))) != NULL ||
+	    (err = stringify_values(cJSON_GetObjectItemCaseSensitive(md, "annotations"))) != NULL)
+		return err;
 	*keep = 1;
 	return NULL;
 }
