@@ -388,6 +388,7 @@ pn_fieldspec_walk(cJSON *obj, const struct pn_fieldspec *fs, pn_fieldspec_fn fn,
 	struct walk w = {.create = fs->create, .fn = fn, .ctx = ctx};
 	const char *p = fs->path;
 	size_t o = 0, start = 0;
+	int is_list;
 
 	if (strlen(p) >= sizeof(w.buf))
 		return pn_error_fmt(PN_ERR_PARSE, "field spec path %.200s... is longer than %d bytes", p,
@@ -402,14 +403,16 @@ pn_fieldspec_walk(cJSON *obj, const struct pn_fieldspec *fs, pn_fieldspec_fn fn,
 			w.buf[o++] = *p;
 			continue;
 		}
-		w.list[w.n] = o - start >= 2 && w.buf[o - 2] == '[' && w.buf[o - 1] == ']';
-		if (w.list[w.n])
+		is_list = o - start >= 2 && w.buf[o - 2] == '[' && w.buf[o - 1] == ']';
+		if (is_list)
 			o -= 2;
 		w.buf[o++] = '\0';
 		if (o - 1 > start) {
+			/* check before writing: list[] and seg[] hold PN_FIELDSPEC_MAX_SEGMENTS entries */
 			if (w.n == PN_FIELDSPEC_MAX_SEGMENTS)
 				return pn_error_fmt(PN_ERR_PARSE, "field spec path %.200s has more than %d parts",
 				    fs->path, PN_FIELDSPEC_MAX_SEGMENTS);
+			w.list[w.n] = is_list;
 			w.seg[w.n++] = w.buf + start;
 		}
 		start = o;
