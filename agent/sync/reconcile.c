@@ -367,6 +367,8 @@ const struct pn_error *
 pn_sync_once(const struct pn_sync_options *o)
 {
 	char revision[PN_STATE_REVISION_MAX];
+	char previous[PN_STATE_REVISION_MAX];
+	int found;
 	struct pn_pack_limits limits;
 	struct pn_odb *odb = NULL;
 	struct pn_tree *tree = NULL;
@@ -377,7 +379,6 @@ pn_sync_once(const struct pn_sync_options *o)
 
 	if ((err = pn_sync_fetch(o, revision, sizeof(revision))) != NULL) {
 		const struct pn_error *cached;
-		int found;
 
 		if (!pn_error_retryable(err) || o->require_fresh)
 			return err;
@@ -402,7 +403,11 @@ pn_sync_once(const struct pn_sync_options *o)
 	pn_ignore_reader(ignore, &filtered);
 	if ((err = pn_sync_apply_tree(o, &filtered)) != NULL)
 		goto done;
-	if ((err = pn_state_set(o->state_dir, PN_STATE_APPLIED, revision)) != NULL)
+	/* re-applying the same revision (drift correction, a reboot) writes nothing: SD cards wear out */
+	if ((err = pn_state_get(o->state_dir, PN_STATE_APPLIED, previous, sizeof(previous), &found)) != NULL)
+		goto done;
+	if ((!found || strcmp(previous, revision) != 0) &&
+	    (err = pn_state_set(o->state_dir, PN_STATE_APPLIED, revision)) != NULL)
 		goto done;
 	pn_log(PN_LOG_INFO, "applied %s (path %s, unit %s/%s)", revision,
 	    o->path != NULL && o->path[0] != '\0' ? o->path : "./",

@@ -106,6 +106,15 @@ def _():
     assert p.returncode == 0, p.stderr
 
 
+@t.case("a sync of an unchanged revision writes nothing to the state directory")
+def _():
+    before = {f.name: f.stat().st_mtime_ns for f in state.iterdir() if f.is_file()}
+    p = pinion(*args)
+    assert p.returncode == 0, p.stderr
+    after = {f.name: f.stat().st_mtime_ns for f in state.iterdir() if f.is_file()}
+    assert before == after, (before, after)
+
+
 plain.stop()
 
 
