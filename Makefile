@@ -164,6 +164,7 @@ conformance: all
 
 # Benchmarks against git and kubectl in the same run (ratios, peak RSS); never part of the tests.
 bench: all
+	$(MAKE) --no-print-directory cross
 	scripts/setup-tests
 	python3 scripts/bench
 
