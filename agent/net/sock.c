@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <netinet/in.h>
@@ -84,6 +85,18 @@ done:
 	return err;
 }
 
+/* Whether host is an mDNS name ("nas.local", "nas.local."), compared without case. */
+static int
+is_mdns_name(const char *host)
+{
+	static const char suffix[] = ".local";
+	size_t n = strlen(host), k = sizeof(suffix) - 1;
+
+	if (n > 0 && host[n - 1] == '.')
+		n--;
+	return n > k && strncasecmp(host + n - k, suffix, k) == 0;
+}
+
 const struct pn_error *
 pn_sock_connect(const char *host, const char *port, uint64_t deadline_ms, int *fd)
 {
@@ -104,6 +117,11 @@ pn_sock_connect(const char *host, const char *port, uint64_t deadline_ms, int *f
 	if (rc != 0) {
 		if (rc == EAI_SYSTEM)
 			return pn_error_errno_fmt("resolve %s", host);
+		if (is_mdns_name(host))
+			/* static musl binaries resolve through /etc/hosts and DNS only: say what to do instead */
+			return pn_error_fmt(PN_ERR_NET, "cannot resolve %s: %s (a .local name needs mDNS, which pinion's "
+			    "static binary does not have: put the host in /etc/hosts or use its IP address)", host,
+			    gai_strerror(rc));
 		return pn_error_fmt(PN_ERR_NET, "cannot resolve %s: %s", host, gai_strerror(rc));
 	}
 	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {

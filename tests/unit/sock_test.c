@@ -89,6 +89,19 @@ test_refused_and_unresolvable(void **state)
 	    "cannot resolve name.invalid");
 }
 
+/* A Pi user's nas.local: musl has no mDNS, so the error says what to do instead. */
+static void
+test_local_name_hint(void **state)
+{
+	int fd;
+
+	(void)state;
+	assert_error(pn_sock_connect("pinion-test-no-such-host.local", "443", pn_clock_mono_ms() + IO_TIMEOUT_MS,
+	    &fd), PN_ERR_NET, "a .local name needs mDNS");
+	assert_error(pn_sock_connect("pinion-test-no-such-host.LOCAL.", "443", pn_clock_mono_ms() + IO_TIMEOUT_MS,
+	    &fd), PN_ERR_NET, "put the host in /etc/hosts or use its IP address");
+}
+
 int
 main(void)
 {
@@ -96,6 +109,7 @@ main(void)
 		cmocka_unit_test(test_roundtrip_and_close),
 		cmocka_unit_test(test_read_timeout),
 		cmocka_unit_test(test_refused_and_unresolvable),
+		cmocka_unit_test(test_local_name_hint),
 	};
 	return cmocka_run_group_tests_name("sock", tests, NULL, NULL);
 }
