@@ -75,7 +75,8 @@ usage(FILE *f)
 	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s] [--require-fresh]\n"
 	    "  pinion fetch --url URL [--branch main] [--state-dir DIR] [--ca-file FILE] [--timeout 5m]\n"
 	    "  ref (sync, fetch), as flux create source git: --branch main | --tag v1.2.3 | --semver '>=1.2 <2'\n"
-	    "              | --ref refs/pull/1/head | --commit SHA (precedence: commit, ref, semver, tag, branch)\n"
+	    "              | --ref refs/pull/1/head | --commit SHA [--branch B] (precedence: commit, ref, semver, tag,\n"
+	    "              branch; a branch given with a commit names its revision, B@sha1:SHA)\n"
 	    "  credentials (sync, fetch): --username U --password-file FILE | --bearer-token-file FILE\n"
 	    "  SSH URLs (ssh://git@host/org/repo.git, git@host:org/repo.git), sync and fetch:\n"
 	    "              --private-key-file FILE --known-hosts-file FILE (both required)\n"
@@ -173,7 +174,6 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 
 	memset(o, 0, sizeof(*o));
 	o->state_dir = PN_STATE_DEFAULT_DIR;
-	o->branch = "main";
 	*once = 0;
 	optind = 1;
 	opterr = 0;
@@ -219,6 +219,10 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 		if (err != NULL)
 			return pn_error_fmt(PN_ERR_USAGE, "%s", err->msg);
 	}
+	/* the default branch only when no ref is named: a --commit alone is revision sha1:<hex>, with --branch
+	 * <branch>@sha1:<hex> */
+	if (o->branch == NULL && o->tag == NULL && o->semver == NULL && o->ref == NULL && o->commit == NULL)
+		o->branch = "main";
 	*first = optind;
 	return NULL;
 }
@@ -249,7 +253,7 @@ cmd_sync(int argc, char **argv)
 	if (!once)
 		return pn_error_fmt(PN_ERR_USAGE, "sync: only --once is implemented: the daemon (continuous sync) "
 		    "arrives in a later version");
-	if ((err = need(o.url, "sync", "--url")) != NULL || (err = need(o.branch, "sync", "--branch")) != NULL)
+	if ((err = need(o.url, "sync", "--url")) != NULL)
 		return err;
 	return pn_sync_once(&o);
 }
@@ -268,7 +272,7 @@ cmd_fetch(int argc, char **argv)
 		return err;
 	if (first < argc)
 		return pn_error_fmt(PN_ERR_USAGE, "fetch: unexpected argument \"%s\"", argv[first]);
-	if ((err = need(o.url, "fetch", "--url")) != NULL || (err = need(o.branch, "fetch", "--branch")) != NULL)
+	if ((err = need(o.url, "fetch", "--url")) != NULL)
 		return err;
 	if ((err = pn_sync_fetch(&o, revision, sizeof(revision))) != NULL)
 		return err;

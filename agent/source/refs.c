@@ -473,6 +473,8 @@ pn_refs_spec_init(struct pn_refs_spec *spec, const char *branch, const char *tag
 		    pn_oid_from_hex(commit, strlen(commit), &spec->commit) != NULL)
 			return pn_error_fmt(PN_ERR_USAGE, "--commit \"%.64s\": a full commit id (40 lower-case hex "
 			    "digits)", commit);
+		if (branch != NULL && branch[0] != '\0')
+			spec->branch = branch;
 		return NULL;
 	}
 	if (name != NULL) {
@@ -504,7 +506,7 @@ pn_refs_spec_init(struct pn_refs_spec *spec, const char *branch, const char *tag
 void
 pn_refs_upload_options(const struct pn_refs_spec *spec, struct pn_upload_options *opt)
 {
-	opt->branch = spec->kind == PN_REFS_BRANCH ? spec->value : NULL;
+	opt->branch = spec->kind == PN_REFS_BRANCH ? spec->value : spec->kind == PN_REFS_COMMIT ? spec->branch : NULL;
 	opt->ref = spec->kind == PN_REFS_TAG || spec->kind == PN_REFS_NAME ? spec->refname : NULL;
 }
 
@@ -516,6 +518,8 @@ pn_refs_spec_describe(const struct pn_refs_spec *spec, char *buf, size_t len)
 
 	if (spec->kind == PN_REFS_BRANCH)
 		n = snprintf(buf, len, "%s", spec->value);
+	else if (spec->kind == PN_REFS_COMMIT && spec->branch != NULL)
+		n = snprintf(buf, len, "commit %s branch %s", spec->value, spec->branch);
 	else
 		n = snprintf(buf, len, "%s %s", kinds[spec->kind], spec->value);
 	if (n < 0 || (size_t)n >= len)
@@ -582,8 +586,10 @@ pn_refs_resolve(const struct pn_refs_spec *spec, struct pn_upload *u, struct pn_
 
 	switch (spec->kind) {
 	case PN_REFS_COMMIT:
+		if (spec->branch != NULL && (err = pn_upload_ls_ref(u, &pick.oid)) != NULL)
+			return err;	/* the branch must exist (its tip need not be the commit) */
 		*tip = spec->commit;
-		return set_name(name, len, "");
+		return set_name(name, len, spec->branch != NULL ? spec->branch : "");
 	case PN_REFS_SEMVER:
 		pn_refs_pick_init(&pick, &spec->range);
 		if ((err = pn_upload_ls_refs(u, TAGS_PREFIX, pn_refs_pick_ref, &pick)) != NULL)

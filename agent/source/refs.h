@@ -5,7 +5,11 @@
  *   --semver ">=1.2 <2"    the highest tag matching the range      revision <tag>@sha1:<hex>
  *   --ref refs/pull/1/head any full ref name                       revision refs/pull/1/head@sha1:<hex>
  *   --commit <40 hex>      that commit, fetched directly           revision sha1:<hex>
- * When several are given, Flux's precedence decides: commit > ref > semver > tag > branch.
+ *   --commit with --branch the branch must exist; that commit       revision main@sha1:<hex>
+ * When several are given, Flux's precedence decides: commit > ref > semver > tag > branch; a branch given with
+ * a commit names the commit's revision, as Flux's CheckoutCommit does. Flux clones the branch's whole history
+ * and so also proves the commit is on it; a depth-1 fetch has no history to walk, so pinion checks only that
+ * the branch exists and the server serves the commit.
  *
  * Semver ranges follow Masterminds/semver v3 (what Flux uses): "1.x", ">=1.2 <2", "~1.4", "^1.2", "1.2.3 - 1.4",
  * "!=1.3.0", alternatives joined by "||", and constraints of one alternative by spaces or commas. Tags may carry
@@ -87,6 +91,7 @@ struct pn_refs_spec {
 	char refname[PN_UPLOAD_REFNAME_MAX + 1];	/* TAG: refs/tags/<tag>; NAME: the ref */
 	struct pn_semver_range range;		/* SEMVER */
 	struct pn_oid commit;			/* COMMIT */
+	const char *branch;			/* COMMIT: the branch given with it, or NULL */
 };
 
 /* Pick the ref from the flags' values (NULL: not given) by Flux's precedence and check it. PN_ERR_USAGE names
@@ -102,7 +107,8 @@ void pn_refs_upload_options(const struct pn_refs_spec *spec, struct pn_upload_op
 const struct pn_error *pn_refs_spec_describe(const struct pn_refs_spec *spec, char *buf, size_t len);
 
 /* The commit the spec names on the server of u (a session made with pn_refs_upload_options), and the name its
- * revision carries: the branch, the tag (the chosen one for semver), the ref, or "" for a commit. */
+ * revision carries: the branch, the tag (the chosen one for semver), the ref, or "" for a commit (its branch
+ * when one was given). */
 const struct pn_error *pn_refs_resolve(const struct pn_refs_spec *spec, struct pn_upload *u, struct pn_oid *tip,
     char *name, size_t len);
 

@@ -91,6 +91,7 @@ struct pn_upload {
 	unsigned nshallow;
 	struct pn_oid found;
 	int have_found;
+	struct pn_oid have;		/* the store's commit for a thin fetch (v2); have.len 0: none */
 	pn_upload_sink sink;
 	void *sink_ctx;
 	struct pn_sideband sb;
@@ -1252,13 +1253,35 @@ pn_upload_fetch(struct pn_upload *u, const struct pn_oid *want, pn_upload_sink s
 		return err;
 	}
 	if ((err = command(u, "fetch")) != NULL || (err = pn_pkt_writef(&u->body, "ofs-delta\n")) != NULL ||
-	    (err = pn_pkt_writef(&u->body, "no-progress\n")) != NULL ||
+	    (err = pn_pkt_writef(&u->body, "no-progress\n")) != NULL)
+		return err;
+	if (u->have.len != 0) {
+		char have[PN_OID_HEX_MAX];
+
+		/* "shallow": the store has no history behind its commit, so the server must not leave out what
+		 * only an ancestor has (a file reverted to an old version) */
+		pn_oid_to_hex(&u->have, have);
+		if ((err = pn_pkt_writef(&u->body, "thin-pack\n")) != NULL ||
+		    (err = pn_pkt_writef(&u->body, "shallow %s\n", have)) != NULL ||
+		    (err = pn_pkt_writef(&u->body, "have %s\n", have)) != NULL)
+			return err;
+	}
+	if (
 	    (err = pn_pkt_writef(&u->body, "deepen 1\n")) != NULL ||
 	    (err = pn_pkt_writef(&u->body, "want %s\n", hex)) != NULL ||
 	    (err = pn_pkt_writef(&u->body, "done\n")) != NULL || (err = pn_pkt_flush(&u->body)) != NULL)
 		return err;
 	max = fetch_begin(u, sink, sink_ctx);
 	return exchange(u, ST_SECTION, max, "fetch");
+}
+
+void
+pn_upload_set_have(struct pn_upload *u, const struct pn_oid *have)
+{
+	if (have != NULL && have->len == PN_OID_SHA1_LEN)
+		u->have = *have;
+	else
+		memset(&u->have, 0, sizeof(u->have));
 }
 
 const struct pn_error *

@@ -15,8 +15,11 @@
  * "<oid> <ref>\0<capabilities>").
  *
  * The pack is demultiplexed from side-band-64k and streamed to the caller's sink as it arrives, never buffered
- * whole; its total is bounded by pack_max. No thin pack is asked for, so the pack is self-contained (git
- * index-pack --stdin accepts it).
+ * whole; its total is bounded by pack_max. Without pn_upload_set_have() no thin pack is asked for, and the pack is
+ * self-contained (git index-pack --stdin accepts it). With it (v2 only) the fetch adds "thin-pack",
+ * "shallow <have>" and "have <have>": the server leaves out every object the store's commit has, and may send
+ * deltas against them (the store completes the pack: odb.h). v0 fetches are always whole: a have there starts
+ * a negotiation (ACK lines) that one stateless request cannot finish cleanly, and v0 servers are rare.
  *
  * Refused plainly: SHA-256 repositories, servers without ls-refs or shallow fetch. HTTP statuses: 401/403
  * PN_ERR_AUTH, 404 PN_ERR_NOT_FOUND, 429/5xx PN_ERR_UNAVAILABLE. Errors name the URL with its secrets redacted
@@ -113,6 +116,9 @@ const struct pn_error *pn_upload_ls_refs(struct pn_upload *u, const char *prefix
  * complete pack. */
 const struct pn_error *pn_upload_fetch(struct pn_upload *u, const struct pn_oid *want, pn_upload_sink sink,
     void *sink_ctx);
+
+/* The commit whose objects the store holds (NULL: none), for the next v2 fetches: see above. */
+void pn_upload_set_have(struct pn_upload *u, const struct pn_oid *have);
 
 /* The answers a session reads. */
 enum pn_upload_answer {

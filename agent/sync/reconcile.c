@@ -1,6 +1,7 @@
 /* The fetch half of a reconcile and the whole `sync --once` (reconcile.h). */
 #include "reconcile.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,9 +56,29 @@ ingest_sink(void *ctx, const void *data, size_t len)
 	return pn_odb_ingest_push(in->ing, data, len);
 }
 
-/* The objects of `want` into the store, from one depth-1 pack. On any failure the store is as before. */
+static const struct pn_error *cached_revision(const struct pn_sync_options *o, char *revision, size_t len,
+    int *found);
+
+/* The commit the store can offer the server as a base for a thin pack: the last fetched one of this same source,
+ * while the store has fewer than PN_ODB_THIN_PACKS_MAX packs (past that a whole snapshot lets the old packs
+ * go). *have->len 0: none, fetch a whole snapshot. */
+static void
+thin_base(const struct pn_sync_options *o, struct pn_odb *odb, struct pn_oid *have)
+{
+	char revision[PN_STATE_REVISION_MAX];
+	int found;
+
+	memset(have, 0, sizeof(*have));
+	if (pn_odb_pack_count(odb) >= PN_ODB_THIN_PACKS_MAX ||
+	    cached_revision(o, revision, sizeof(revision), &found) != NULL || !found ||
+	    pn_state_revision_oid(revision, have) != NULL || !pn_odb_has(odb, have))
+		memset(have, 0, sizeof(*have));
+}
+
+/* The objects of `want` into the store, from one depth-1 pack (thin on the store's commit `have` when its len
+ * is not 0). On any failure the store is as before. */
 static const struct pn_error *
-fetch_pack(struct pn_upload *u, struct pn_odb *odb, const struct pn_oid *want)
+fetch_pack(struct pn_upload *u, struct pn_odb *odb, const struct pn_oid *want, const struct pn_oid *have)
 {
 	struct pn_odb_ingest *ing = NULL;
 	struct ingest in;
@@ -69,6 +90,7 @@ fetch_pack(struct pn_upload *u, struct pn_odb *odb, const struct pn_oid *want)
 	memset(&in, 0, sizeof(in));
 	in.ing = ing;
 	in.tty = isatty(STDERR_FILENO);
+	pn_upload_set_have(u, have);
 	if ((err = pn_upload_fetch(u, want, ingest_sink, &in)) != NULL) {
 		if (in.tty && in.bytes > 0)
 			fputc('\n', stderr);
@@ -78,6 +100,8 @@ fetch_pack(struct pn_upload *u, struct pn_odb *odb, const struct pn_oid *want)
 	progress(&in, 1);
 	if ((err = pn_odb_ingest_finish(ing, &pack)) != NULL)
 		return err;
+	pn_log(PN_LOG_INFO, "received a %s pack of %" PRIu64 " bytes", have->len != 0 ? "thin" : "whole",
+	    pn_upload_pack_bytes(u));
 	if (!pn_odb_has(odb, want)) {
 		char hex[PN_OID_HEX_MAX];
 
@@ -333,8 +357,11 @@ pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 	if ((err = pn_odb_open_writer(o->state_dir, &limits, &odb)) != NULL)
 		goto done;
 	if (!pn_odb_has(odb, &tip)) {
+		struct pn_oid have;
+
 		pn_log(PN_LOG_INFO, "fetching %s from %s", revision, redacted);
-		if ((err = fetch_pack(u, odb, &tip)) != NULL) {
+		thin_base(o, odb, &have);
+		if ((err = fetch_pack(u, odb, &tip, &have)) != NULL) {
 			/* git answers "not our ref" for a commit that is no branch or tag tip unless configured to */
 			if (spec.kind == PN_REFS_COMMIT && err->code == PN_ERR_REJECTED)
 				err = pn_error_wrap(err, "commit %s cannot be fetched from %s (it does not exist, or the "

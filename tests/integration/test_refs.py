@@ -80,8 +80,10 @@ KINDS = [
     ("--semver '*' (pre-releases left out)", ["--semver", "*"], "1.5.0@sha1:%s" % c[2], c[2]),
     ("--ref refs/pull/1/head", ["--ref", "refs/pull/1/head"], "refs/pull/1/head@sha1:%s" % c[2], c[2]),
     ("--commit (not a tip)", ["--commit", c[1]], "sha1:%s" % c[1], c[1]),
-    ("--commit wins over --branch (Flux's precedence)", ["--branch", "main", "--commit", c[0]],
-     "sha1:%s" % c[0], c[0]),
+    ("--commit with --branch: the branch names the revision (Flux's CheckoutCommit)",
+     ["--branch", "main", "--commit", c[0]], "main@sha1:%s" % c[0], c[0]),
+    ("--commit wins over --tag (Flux's precedence)", ["--tag", "v1.0.0", "--commit", c[1]],
+     "sha1:%s" % c[1], c[1]),
 ]
 
 try:
@@ -106,6 +108,13 @@ try:
             p = fetch(server, "tagged", "notag-" + proto[:3], "--tag", "v9")
             assert p.returncode == EX_DATA, (p.returncode, p.stderr)
             assert 'ref "refs/tags/v9" not found' in last_line(p), p.stderr
+
+    @t.case("--commit with a --branch the server does not have: not found, nothing fetched")
+    def _():
+        p = fetch(http, "tagged", "nobranch", "--branch", "nope", "--commit", c[0])
+        assert p.returncode == EX_DATA, (p.returncode, p.stderr)
+        assert 'branch "nope" not found' in last_line(p), p.stderr
+        assert not (W / "nobranch" / "fetched").exists()
 
     @t.case("SSH v0: a commit the server does not serve (no allow*SHA1InWant) is refused clearly")
     def _():

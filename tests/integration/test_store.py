@@ -31,7 +31,7 @@ EX_DATA = 65
 CRASH_STATUS = 137
 
 # The crash points of a fetch (platform/crash.h), in order. After the first four `fetched` is the new revision.
-CRASH_POINTS = ["pack-write", "pack-written", "pack-fsync", "index-written", "index-fsync", "pack-renamed",
+CRASH_POINTS = ["pack-write", "pack-written", "pack-thin", "pack-fsync", "index-written", "index-fsync", "pack-renamed",
                 "index-renamed", "objects-fsync", "fetched-written", "fetched-fsync", "fetched-renamed",
                 "fetched-dir-fsync", "old-index-removed", "old-pack-removed", "old-packs-fsync"]
 AFTER_FETCHED = {"fetched-renamed", "fetched-dir-fsync", "old-index-removed", "old-pack-removed", "old-packs-fsync"}
@@ -164,13 +164,26 @@ def packs(state):
 
 repos = W / "repos"
 repos.mkdir()
-small_revs = revisions({"kubernetes/apps/%02d/app.yaml" % i: "name: app%02d\nreplicas: %d\n" % (i, i % 3)
-                        for i in range(30)}, 2)
+# Every file changes from r1 to r2, so the thin pack of r2 (deltas on r1's blobs, completed with their bases)
+# leaves nothing in r1's pack that r2 needs: every crash point, the old pack's removal included, is reached.
+small_base = {"kubernetes/apps/%02d/app.yaml" % i: "".join("name: app%02d\nkey%d: value-%d-%d\n" % (i, k, i, k)
+                                                         for k in range(12)) for i in range(30)}
+small_revs = [small_base, {k: v + "# revision 2\n" for k, v in small_base.items()}]
 crash_repo = gitpeers.make_bare_repo(small_revs, repos, "crash")
 crash_r1, crash_r2 = commits_of(crash_repo)
 homelab_revs = revisions(homelab_files(1), 4)
 homelab = gitpeers.make_bare_repo(homelab_revs, repos, "homelab")
 hl = commits_of(homelab)
+rewrite = gitpeers.make_bare_repo([{k: v + "# revision %d\n" % r for k, v in homelab_files(2, 20).items()}
+                                   for r in range(4)], repos, "rewrite")
+rw = commits_of(rewrite)
+_revert_blob = "".join("line %d of a file that goes back to its first version\n" % i for i in range(40))
+revert_repo = gitpeers.make_bare_repo([{"a.yaml": _revert_blob, "b.yaml": "b: 1\n"},
+                                       {"a.yaml": _revert_blob + "changed: 2\n", "b.yaml": "b: 2\n"},
+                                       {"a.yaml": _revert_blob, "b.yaml": "b: 3\n"}], repos, "revert")
+rv = commits_of(revert_repo)
+many = gitpeers.make_bare_repo(revisions(homelab_files(3, 10), 19), repos, "many")
+mn = commits_of(many)
 
 http = gitpeers.GitHTTP(W / "http", repos)
 http.start()
@@ -207,8 +220,6 @@ for point in CRASH_POINTS:
         assert not left, left
         assert len(packs(state)) == 1, packs(state)
 
-t.skip("crash at pack-thin", "reached only by a thin pack, which upload.c does not ask for yet (the completion "
-       "itself is tested in tests/unit/odb_test.c)")
 
 
 @t.case("crash points: PN_CRASH_AT naming no point changes nothing")
@@ -241,64 +252,133 @@ def fsize_limit(nbytes):
     return pre
 
 
-@t.case("disk full while the pack is written: a clear error, the store as it was, no temporaries")
-def _():
-    state = W / "state-full"
-    set_tip(homelab, hl[0])
-    p = pinion(*fetch_args("homelab", state))
+def new_pack_size(state, args):
+    """The size of the pack a fetch would add to state (tried on a copy)."""
+    probe = Path(str(state) + "-probe")
+    shutil.rmtree(probe, ignore_errors=True)
+    shutil.copytree(state, probe)
+    before = set(packs(probe))
+    p = pinion(*args[:-1], probe)
     assert p.returncode == 0, p.stderr
-    before = sorted(q.name for q in (state / "objects").iterdir())
-    set_tip(homelab, hl[1])
-    p = subprocess.run([PINION] + fetch_args("homelab", state), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                       text=True, preexec_fn=fsize_limit(32 << 10), restore_signals=False,
-                       timeout=pntest.COMMAND_TIMEOUT)
-    assert p.returncode == EX_DATA, (p.returncode, p.stderr)
-    line = [l for l in p.stderr.splitlines() if l.strip()][-1]
-    assert "disk full or file size limit while writing the pack" in line, line
-    assert "File too large" in line, line
-    assert sorted(q.name for q in (state / "objects").iterdir()) == before
-    assert read_rev(state) == "main@sha1:" + hl[0]
-    assert not leftovers(state), leftovers(state)
-    compare_store(state, homelab, hl[0])
-    # and with room again, the fetch goes through
-    p = pinion(*fetch_args("homelab", state))
-    assert p.returncode == 0, p.stderr
-    compare_store(state, homelab, hl[1])
+    new = [q for q in packs(probe) if q not in before]
+    assert len(new) == 1, new
+    return (probe / "objects" / new[0]).with_suffix(".pack").stat().st_size
+
+
+for kind, extra in (("whole", ["--ref", "refs/heads/main"]), ("thin", [])):
+    @t.case("disk full while a %s pack is written: a clear error, the store as it was, no temporaries" % kind)
+    def _(kind=kind, extra=extra):
+        # another ref kind is another source: its first fetch is a whole snapshot
+        state = W / ("state-full-" + kind)
+        set_tip(homelab, hl[0])
+        p = pinion(*fetch_args("homelab", state))
+        assert p.returncode == 0, p.stderr
+        before = sorted(q.name for q in (state / "objects").iterdir())
+        set_tip(homelab, hl[1])
+        args = fetch_args("homelab", state)[:-2] + extra + ["--state-dir", state]
+        limit = new_pack_size(state, args) // 2
+        p = subprocess.run([PINION] + [str(a) for a in args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, preexec_fn=fsize_limit(limit), restore_signals=False,
+                           timeout=pntest.COMMAND_TIMEOUT)
+        assert p.returncode == EX_DATA, (p.returncode, p.stderr)
+        line = [l for l in p.stderr.splitlines() if l.strip()][-1]
+        assert "disk full or file size limit while writing the pack" in line, line
+        assert "File too large" in line, line
+        assert sorted(q.name for q in (state / "objects").iterdir()) == before
+        assert read_rev(state) == "main@sha1:" + hl[0]
+        assert not leftovers(state), leftovers(state)
+        compare_store(state, homelab, hl[0])
+        # and with room again, the fetch goes through
+        p = pinion(*args)
+        assert p.returncode == 0, p.stderr
+        compare_store(state, homelab, hl[1])
 
 
 @t.case("old packs: those of `fetched` and `applied` stay, the rest go")
 def _():
+    # every file changes in every revision: a thin pack then holds a whole revision and old packs can go
     state = W / "state-old"
-    set_tip(homelab, hl[0])
-    assert pinion(*fetch_args("homelab", state)).returncode == 0
+    set_tip(rewrite, rw[0])
+    assert pinion(*fetch_args("rewrite", state)).returncode == 0
     assert len(packs(state)) == 1
-    (state / "applied").write_text("main@sha1:%s\n" % hl[0])  # as after a sync of hl[0]
-    set_tip(homelab, hl[1])
-    assert pinion(*fetch_args("homelab", state)).returncode == 0
-    assert len(packs(state)) == 2, packs(state)  # hl[0] is still the applied revision: it must stay appliable
-    set_tip(homelab, hl[2])
-    p = pinion(*fetch_args("homelab", state))
+    (state / "applied").write_text("main@sha1:%s\n" % rw[0])  # as after a sync of rw[0]
+    set_tip(rewrite, rw[1])
+    assert pinion(*fetch_args("rewrite", state)).returncode == 0
+    assert len(packs(state)) == 2, packs(state)  # rw[0] is still the applied revision: it must stay appliable
+    set_tip(rewrite, rw[2])
+    p = pinion(*fetch_args("rewrite", state))
     assert p.returncode == 0, p.stderr
-    assert len(packs(state)) == 2, packs(state)  # hl[1]'s pack went; hl[0]'s and hl[2]'s stay
+    assert len(packs(state)) == 2, packs(state)  # rw[1]'s pack went; rw[0]'s and rw[2]'s stay
     assert "removed 1 old pack" in p.stderr, p.stderr
-    assert pinion("cat-file", "--state-dir", state, hl[0]).returncode == 0
-    assert pinion("cat-file", "--state-dir", state, hl[1]).returncode != 0
-    compare_store(state, homelab, hl[2])
-    (state / "applied").write_text("main@sha1:%s\n" % hl[2])  # applied caught up: hl[0] is needed no more
-    set_tip(homelab, hl[3])
-    assert pinion(*fetch_args("homelab", state)).returncode == 0
+    assert pinion("cat-file", "--state-dir", state, rw[0]).returncode == 0
+    assert pinion("cat-file", "--state-dir", state, rw[1]).returncode != 0
+    compare_store(state, rewrite, rw[2])
+    (state / "applied").write_text("main@sha1:%s\n" % rw[2])  # applied caught up: rw[0] is needed no more
+    set_tip(rewrite, rw[3])
+    assert pinion(*fetch_args("rewrite", state)).returncode == 0
     assert len(packs(state)) == 2, packs(state)
-    assert pinion("cat-file", "--state-dir", state, hl[0]).returncode != 0
-    compare_store(state, homelab, hl[3])
-    # back to hl[2], which the store has: nothing fetched, `fetched` moves, hl[3]'s pack goes once applied
+    assert pinion("cat-file", "--state-dir", state, rw[0]).returncode != 0
+    compare_store(state, rewrite, rw[3])
+    # back to rw[2], which the store has: nothing fetched, `fetched` moves, rw[3]'s pack goes once applied
     # names a revision the store never had (it keeps nothing)
     (state / "applied").write_text("main@sha1:%s\n" % ("1" * 40))
-    set_tip(homelab, hl[2])
-    p = pinion(*fetch_args("homelab", state))
+    set_tip(rewrite, rw[2])
+    p = pinion(*fetch_args("rewrite", state))
     assert p.returncode == 0, p.stderr
     assert "fetching" not in p.stderr, p.stderr
     assert len(packs(state)) == 1, packs(state)
-    compare_store(state, homelab, hl[2])
+    compare_store(state, rewrite, rw[2])
+
+
+def received(stderr):
+    """("thin"|"whole", bytes) from the fetch's log line."""
+    line = [l for l in stderr.splitlines() if "received a " in l][-1]
+    words = line.split("received a ")[1].split()
+    return words[0], int(words[3])
+
+
+@t.case("a changed tip comes as a thin pack on the store's commit: a few KB instead of the snapshot, equal to git")
+def _():
+    state = W / "state-thin"
+    set_tip(homelab, hl[0])
+    p = pinion(*fetch_args("homelab", state), env=dict(os.environ, PN_LOG_LEVEL="info"))
+    assert p.returncode == 0, p.stderr
+    kind, whole = received(p.stderr)
+    assert kind == "whole", p.stderr
+    for k in (1, 2, 3):
+        set_tip(homelab, hl[k])
+        p = pinion(*fetch_args("homelab", state), env=dict(os.environ, PN_LOG_LEVEL="info"))
+        assert p.returncode == 0, p.stderr
+        kind, n = received(p.stderr)
+        assert kind == "thin" and n * 20 < whole, (kind, n, whole)
+        compare_store(state, homelab, hl[k])
+    assert len(packs(state)) == 4, packs(state)  # each thin pack keeps what it brought; the first the rest
+
+
+@t.case("a file back at a version only an older commit has still arrives (the fetch tells the server `shallow`)")
+def _():
+    state = W / "state-revert"
+    set_tip(revert_repo, rv[1])
+    assert pinion(*fetch_args("revert", state)).returncode == 0
+    set_tip(revert_repo, rv[2])
+    p = pinion(*fetch_args("revert", state), env=dict(os.environ, PN_LOG_LEVEL="info"))
+    assert p.returncode == 0, p.stderr
+    assert received(p.stderr)[0] == "thin", p.stderr
+    compare_store(state, revert_repo, rv[2])
+
+
+@t.case("after PN_ODB_THIN_PACKS_MAX (16) packs the next fetch is a whole snapshot and the old packs go")
+def _():
+    state = W / "state-many"
+    kinds = []
+    for k, c in enumerate(mn):
+        set_tip(many, c)
+        p = pinion(*fetch_args("many", state), env=dict(os.environ, PN_LOG_LEVEL="info"))
+        assert p.returncode == 0, p.stderr
+        kinds.append(received(p.stderr)[0])
+        assert len(packs(state)) == (k % 16) + 1, (k, packs(state))
+    assert kinds == ["whole"] + ["thin"] * 15 + ["whole"] + ["thin"] * (len(mn) - 17), kinds
+    compare_store(state, many, mn[-1])
 
 
 def run_measured(cmd):
