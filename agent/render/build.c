@@ -579,6 +579,7 @@ transform(struct build *b, const struct pn_gen_io *io, const char *kfile, const 
 	const char **names = NULL;
 	size_t n;
 
+	pn_resmap_invalidate(ra);	/* ids change below; objects may be removed */
 	if ((err = pn_patch_run(io, &b->opt.yaml, kfile, k, 0, ra)) != NULL)
 		return err;
 	n = ra->n;

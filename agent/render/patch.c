@@ -142,6 +142,7 @@ drop(struct pn_resmap *ra, size_t k)
 	free(ra->v[k].fixes);
 	memmove(ra->v + k, ra->v + k + 1, (ra->n - k - 1) * sizeof(*ra->v));
 	ra->n--;
+	pn_resmap_invalidate(ra);
 }
 
 /* Apply SMP `patch` to ra->v[k]; *gone set when it deleted the object (then removed from ra). */

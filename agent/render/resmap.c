@@ -3,6 +3,7 @@
  */
 #include "resmap.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,21 +149,93 @@ pn_resmap_release(struct pn_resmap *m)
 		free(m->v[k].fixes);
 	}
 	free(m->v);
+	free(m->slots);
 	memset(m, 0, sizeof(*m));
 }
 
+void
+pn_resmap_invalidate(struct pn_resmap *m)
+{
+	free(m->slots);
+	m->slots = NULL;
+	m->nslots = 0;
+}
+
+static uint64_t
+fnv(uint64_t h, const char *s)
+{
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+	return (h ^ 0xff) * 0x100000001b3ULL;	/* a separator: ("ab","c") and ("a","bc") differ */
+}
+
+/* The hash of what same_id() compares. */
+static uint64_t
+id_hash(const struct pn_res *r)
+{
+	const cJSON *av = cJSON_GetObjectItemCaseSensitive(r->obj, "apiVersion");
+	const char *ns = pn_res_namespace(r);
+
+	return fnv(fnv(fnv(fnv(0xcbf29ce484222325ULL, pn_res_kind(r)), cJSON_IsString(av) ? av->valuestring : ""),
+	    pn_res_name(r)), ns[0] != '\0' ? ns : "default");
+}
+
+static int
+same_id(const struct pn_res *a, const struct pn_res *b)
+{
+	return same_gvk(a->obj, b->obj) && strcmp(pn_res_name(a), pn_res_name(b)) == 0 &&
+	    pn_resmap_ns_equal(pn_res_namespace(a), pn_res_namespace(b));
+}
+
+/* Put v[k] into the index (which has room). */
+static void
+index_put(struct pn_resmap *m, size_t k)
+{
+	size_t i = (size_t)id_hash(&m->v[k]) & (m->nslots - 1);
+
+	while (m->slots[i] != 0)
+		i = (i + 1) & (m->nslots - 1);
+	m->slots[i] = k + 1;
+}
+
+/* Build (or grow) the index over v[0..n) with room for one more; 0 when out of memory (then scan). */
+static int
+index_ready(struct pn_resmap *m)
+{
+	size_t want = 2 * (m->n + 1), c = 64;
+
+	if (m->slots != NULL && m->nslots >= want)
+		return 1;
+	while (c < want)
+		c *= 2;
+	pn_resmap_invalidate(m);
+	if ((m->slots = calloc(c, sizeof(*m->slots))) == NULL)
+		return 0;
+	m->nslots = c;
+	for (size_t k = 0; k < m->n; k++)
+		index_put(m, k);
+	return 1;
+}
+
 static const struct pn_error *
-check_new(const struct pn_resmap *m, const struct pn_res *r)
+check_new(struct pn_resmap *m, const struct pn_res *r)
 {
 	char id[PN_RESMAP_ID_MAX];
+	size_t k = 0;
+	int found = 0;
 
-	for (size_t k = 0; k < m->n; k++) {
-		if (same_gvk(m->v[k].obj, r->obj) && strcmp(pn_res_name(&m->v[k]), pn_res_name(r)) == 0 &&
-		    pn_resmap_ns_equal(pn_res_namespace(&m->v[k]), pn_res_namespace(r))) {
-			pn_res_id(r, id, sizeof(id));
-			return pn_error_fmt(PN_ERR_PARSE, "may not add resource with an already registered id: %s%s%s%s",
-			    id, r->file != NULL ? " (from " : "", r->file != NULL ? r->file : "", r->file != NULL ? ")" : "");
-		}
+	if (m->n >= PN_RESMAP_INDEX_MIN && index_ready(m)) {
+		for (size_t i = (size_t)id_hash(r) & (m->nslots - 1); m->slots[i] != 0 && !found;
+		    i = (i + 1) & (m->nslots - 1))
+			found = same_id(&m->v[m->slots[i] - 1], r);
+	} else {
+		for (k = 0; k < m->n && !found; k++)
+			found = same_id(&m->v[k], r);
+	}
+	if (found) {
+		pn_res_id(r, id, sizeof(id));
+		return pn_error_fmt(PN_ERR_PARSE, "may not add resource with an already registered id: %s%s%s%s",
+		    id, r->file != NULL ? " (from " : "", r->file != NULL ? r->file : "", r->file != NULL ? ")" : "");
 	}
 	return NULL;
 }
@@ -180,6 +253,12 @@ push(struct pn_resmap *m, const struct pn_res *r)
 		m->cap = c;
 	}
 	m->v[m->n++] = *r;
+	if (m->slots != NULL) {
+		if (2 * m->n <= m->nslots)
+			index_put(m, m->n - 1);
+		else
+			pn_resmap_invalidate(m);	/* rebuilt larger by the next check */
+	}
 	return NULL;
 }
 

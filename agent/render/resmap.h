@@ -18,6 +18,9 @@
 
 /* Bytes of a resource id in messages (kind.version.group/name.namespace, each cut to fit). */
 #define PN_RESMAP_ID_MAX 512
+/* From this many objects on, the duplicate-id check uses a hash index of the current ids instead of a scan
+ * (a Flux tree of thousands of files is one map built by thousands of adds). */
+#define PN_RESMAP_INDEX_MIN 32
 
 struct pn_res {
 	cJSON *obj;
@@ -33,7 +36,13 @@ struct pn_res {
 struct pn_resmap {
 	struct pn_res *v;
 	size_t n, cap;
+	size_t *slots;		/* open addressing over the current ids: index + 1, 0 empty; NULL: not built */
+	size_t nslots;		/* a power of two, at least twice n */
 };
+
+/* The objects' ids may have changed (a transformer ran, an object was removed): drop the index. Everything
+ * that renames, re-namespaces or removes objects of a map that is added to later must call it. */
+void pn_resmap_invalidate(struct pn_resmap *m);
 
 /* Free every object and the array. */
 void pn_resmap_release(struct pn_resmap *m);
