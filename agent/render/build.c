@@ -488,7 +488,9 @@ static const struct pn_error *
 load_configurations(struct build *b, const char *dir, const char *kfile, const cJSON *list)
 {
 	const struct pn_error *err = NULL;
+	struct pn_yaml_limits kust_yaml = b->opt.yaml;
 
+	kust_yaml.yaml11_bools = 1;	/* decoded into Go structs through sigs.k8s.io/yaml, as kustomization files */
 	for (const cJSON *e = list != NULL ? list->child : NULL; e != NULL && err == NULL; e = e->next) {
 		struct pn_yaml_docs docs = {0};
 		struct pn_buf buf;
@@ -497,7 +499,7 @@ load_configurations(struct build *b, const char *dir, const char *kfile, const c
 			return pn_error_fmt(PN_ERR_PARSE, "%s: a configurations entry is not a string", kfile);
 		pn_buf_init(&buf, b->opt.yaml.max_file, "a configurations file");
 		if ((err = read_rel(b, dir, kfile, e->valuestring, &buf)) == NULL &&
-		    (err = pn_yaml_parse(e->valuestring, pn_buf_str(&buf), buf.len, &b->opt.yaml, &docs)) == NULL) {
+		    (err = pn_yaml_parse(e->valuestring, pn_buf_str(&buf), buf.len, &kust_yaml, &docs)) == NULL) {
 			for (size_t k = 0; k < docs.n && err == NULL; k++) {
 				err = pn_kust_config_add(&b->cfg, e->valuestring, docs.v[k].root);
 				docs.v[k].root = NULL;
@@ -767,6 +769,7 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 	struct pn_resmap own = {0}, *target = component == 1 ? ra : &own;
 	struct gen_ctx gctx = {b, dir, kfile};
 	struct pn_gen_io io = {gen_read, &gctx, b->opt.yaml.max_file};
+	struct pn_yaml_limits kust_yaml = b->opt.yaml;
 	struct pn_kust k;
 	struct pn_buf buf;
 
@@ -786,7 +789,9 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 		goto done;
 	}
 	b->res->bytes += buf.len;
-	if ((err = pn_yaml_parse(kfile, pn_buf_str(&buf), buf.len, &b->opt.yaml, &docs)) != NULL)
+	/* kustomize decodes its file with sigs.k8s.io/yaml (go-yaml v2): "disableNameSuffixHash: yes" is true */
+	kust_yaml.yaml11_bools = 1;
+	if ((err = pn_yaml_parse(kfile, pn_buf_str(&buf), buf.len, &kust_yaml, &docs)) != NULL)
 		goto done;
 	if (docs.n == 0 || (cJSON_IsObject(docs.v[0].root) && docs.v[0].root->child == NULL)) {
 		err = pn_error_fmt(PN_ERR_PARSE, "%s: kustomization is empty", kfile);

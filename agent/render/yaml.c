@@ -382,8 +382,10 @@ go_timestamp(const char *s, char *out, size_t cap)
 /* go-yaml v3's resolve() for a plain value (or one under a resolvable tag). `timestamps` is whether the tag
  * allows them (none or !!timestamp). */
 static void
-resolve(const char *s, int timestamps, struct resolved *r)
+resolve(const char *s, int timestamps, int yaml11, struct resolved *r)
 {
+	static const char *const yaml11_bools[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
+		"n", "N", "no", "No", "NO", "off", "Off", "OFF"};
 	static const struct {
 		const char *text;
 		enum rkind kind;
@@ -416,6 +418,13 @@ resolve(const char *s, int timestamps, struct resolved *r)
 		hint = strchr("yYnNtTfFoO~", s[0]) != NULL ? 'M' : 0;
 	if (hint == 0)
 		return;
+	for (size_t k = 0; yaml11 && hint == 'M' && k < sizeof(yaml11_bools) / sizeof(yaml11_bools[0]); k++) {
+		if (strcmp(s, yaml11_bools[k]) == 0) {
+			r->kind = R_BOOL;
+			r->b = k < 8;
+			return;
+		}
+	}
 	for (size_t k = 0; k < sizeof(table) / sizeof(table[0]); k++) {
 		if (strcmp(s, table[k].text) == 0) {
 			r->kind = table[k].kind;
@@ -666,7 +675,7 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
 	    strcmp(tag, "!!float") != 0 && strcmp(tag, "!!timestamp") != 0 && strcmp(tag, "!!null") != 0) {
 		r.kind = R_STR;	/* a tag go-yaml cannot resolve (!foo, !!set, ...): the text as it is */
 	} else {
-		resolve(v, tag[0] == '\0' || strcmp(tag, "!!timestamp") == 0, &r);
+		resolve(v, tag[0] == '\0' || strcmp(tag, "!!timestamp") == 0, y->lim.yaml11_bools && tag[0] == '\0', &r);
 		if (tag[0] != '\0' && strcmp(tag, kind_tag(r.kind)) != 0) {
 			if (strcmp(tag, "!!float") == 0 && r.kind == R_INT) {
 				r.kind = R_FLOAT;

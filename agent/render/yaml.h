@@ -61,6 +61,10 @@ struct pn_yaml_limits {
 	size_t max_depth;
 	size_t max_docs;
 	size_t max_alias_nodes;
+	/* Type plain y/Y/yes/Yes/YES/on/On/ON as true and n/N/no/No/NO/off/Off/OFF as false, as go-yaml v2 does:
+	 * what sigs.k8s.io/yaml gives files kustomize decodes into Go structs (kustomization files,
+	 * `configurations`). 0 (the default) is go-yaml v3, which resources are read with. */
+	int yaml11_bools;
 };
 
 void pn_yaml_limits_init(struct pn_yaml_limits *lim);

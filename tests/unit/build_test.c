@@ -161,7 +161,7 @@ test_kustomization_errors(void **state)
 		    "e/kustomization.yaml: invalid Kustomization: json: unknown field \"foo\""},
 		{"helmCharts: []\n", PN_ERR_UNSUPPORTED, "e/kustomization.yaml: helmCharts: helm charts are not supported"},
 		{"vars: []\n", PN_ERR_UNSUPPORTED, "e/kustomization.yaml: kustomization key \"vars\" is not supported"},
-		{"namespace: [x]\n", PN_ERR_PARSE, "e/kustomization.yaml: namespace must be a string"},
+		{"namespace: [x]\n", PN_ERR_PARSE, "e/kustomization.yaml: invalid Kustomization: json: cannot unmarshal array into Go struct field Kustomization.namespace of type string"},
 		{"resources: [comp]\n", PN_ERR_PARSE, "expected kind != 'Component' for path 'e/comp'"},
 		{"components: [a.yaml]\n", PN_ERR_PARSE, "components entry \"a.yaml\" is not a directory"},
 		{"components: [plain]\n", PN_ERR_NOT_FOUND, "components entry \"plain\" is a directory without"},
@@ -177,8 +177,10 @@ test_kustomization_errors(void **state)
 		{"resources: [https://github.com/x/y//z?ref=v1]\n", PN_ERR_UNSUPPORTED, "remote resources are not supported"},
 		{"resources: [github.com/x/y/z?ref=v1]\n", PN_ERR_UNSUPPORTED, "remote resources are not supported"},
 		{"resources: [plain]\n", PN_ERR_NOT_FOUND, "resources entry \"plain\" is a directory without kustomization.yaml"},
-		{"resources: [5]\n", PN_ERR_PARSE, "a resources entry is not a string"},
-		{"resources: a.yaml\n", PN_ERR_PARSE, "resources must be a list"},
+		{"resources: [5]\n", PN_ERR_PARSE, "invalid Kustomization: json: cannot unmarshal number into Go struct "
+		    "field Kustomization.resources of type string"},
+		{"resources: a.yaml\n", PN_ERR_PARSE, "invalid Kustomization: json: cannot unmarshal string into Go struct "
+		    "field Kustomization.resources of type []string"},
 		{"", PN_ERR_PARSE, "e/kustomization.yaml: kustomization is empty"},
 		{"{}\n", PN_ERR_PARSE, "kustomization is empty"},
 		{"apiVersion: v1\nresources: []\n", PN_ERR_PARSE, "apiVersion for Kustomization should be"},
