@@ -58,6 +58,9 @@ struct pn_upload {
 	char *refname;			/* refs/heads/<branch> or the ref; NULL when neither was given */
 	char *label;			/* for messages: branch "main", ref "refs/tags/v1" */
 	char *auth;			/* "Authorization: ..." or NULL; wiped before it is freed */
+	const struct pn_tls_config *tls;
+	const struct pn_proxy_env *proxy_env;
+	struct pn_proxy proxy;		/* the one u->conn goes through (u->proxy.host empty: none) */
 	uint64_t deadline_ms, pack_max;
 	struct pn_http_conn *conn;	/* http(s) */
 	struct pn_ssh *ssh;		/* ssh: connected by discover(), NULL when not (or no longer) */
@@ -211,12 +214,49 @@ setup_ssh(struct pn_upload *u, const struct pn_upload_options *opt)
 	return NULL;
 }
 
+/* u->path: the URL's path without trailing slashes ("" for "/"). */
+static const struct pn_error *
+set_path(struct pn_upload *u)
+{
+	size_t n = strlen(u->url.path);
+
+	while (n > 1 && u->url.path[n - 1] == '/')
+		n--;
+	free(u->path);
+	if ((u->path = strndup(u->url.path, n == 1 ? 0 : n)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	return NULL;
+}
+
+/* A new HTTP connection to u->url's origin, through the proxy the environment names for it; it replaces the
+ * session's connection only when it could be set up. */
+static const struct pn_error *
+http_setup(struct pn_upload *u)
+{
+	static const struct pn_proxy_env no_env;
+	const char *scheme = pn_url_scheme_name(u->url.scheme);
+	const struct pn_error *err;
+	struct pn_http_conn *c = NULL;
+	struct pn_proxy px;
+
+	if ((err = pn_proxy_for(u->proxy_env != NULL ? u->proxy_env : &no_env, scheme, u->url.host, u->url.port,
+	    &px)) != NULL || (err = pn_http_conn_new(scheme, u->url.host, u->url.port, u->tls, &c)) != NULL) {
+		pn_proxy_release(&px);
+		return pn_error_wrap(err, "%s", u->url.redacted);
+	}
+	pn_http_conn_free(u->conn);
+	pn_proxy_release(&u->proxy);
+	u->conn = c;
+	u->proxy = px;
+	pn_http_conn_set_proxy(c, &u->proxy);
+	return NULL;
+}
+
 const struct pn_error *
 pn_upload_new(const struct pn_upload_options *opt, struct pn_upload **out)
 {
 	struct pn_upload *u;
 	const struct pn_error *err;
-	size_t n;
 	int rc = 0;
 
 	if (opt->branch != NULL && opt->ref != NULL)
@@ -236,15 +276,10 @@ pn_upload_new(const struct pn_upload_options *opt, struct pn_upload **out)
 	u->deadline_ms = opt->deadline_ms;
 	u->pack_max = opt->pack_max != 0 ? opt->pack_max : PN_UPLOAD_PACK_MAX_DEFAULT;
 	u->force_v0 = opt->force_v0;
-	if ((err = pn_url_parse(opt->url, &u->url)) != NULL)
+	u->tls = opt->tls;
+	u->proxy_env = opt->proxy_env;
+	if ((err = pn_url_parse(opt->url, &u->url)) != NULL || (err = set_path(u)) != NULL)
 		goto done;
-	n = strlen(u->url.path);
-	while (n > 1 && u->url.path[n - 1] == '/')
-		n--;
-	if ((u->path = strndup(u->url.path, n == 1 ? 0 : n)) == NULL) {
-		err = pn_error(PN_ERR_NOMEM);
-		goto done;
-	}
 	/* asprintf leaves its pointer undefined on failure */
 	if (opt->branch != NULL) {
 		if ((rc = asprintf(&u->refname, "refs/heads/%s", opt->branch)) < 0)
@@ -271,11 +306,8 @@ pn_upload_new(const struct pn_upload_options *opt, struct pn_upload **out)
 	} else if (u->url.user != NULL) {
 		err = basic_auth(&u->url, &u->auth);
 	}
-	if (err != NULL)
-		goto done;
-	err = pn_http_conn_new(pn_url_scheme_name(u->url.scheme), u->url.host, u->url.port, opt->tls, &u->conn);
-	if (err != NULL)
-		err = pn_error_wrap(err, "%s", u->url.redacted);
+	if (err == NULL)
+		err = http_setup(u);
 done:
 	if (err != NULL) {
 		pn_upload_free(u);
@@ -291,6 +323,7 @@ pn_upload_free(struct pn_upload *u)
 	if (u == NULL)
 		return;
 	pn_http_conn_free(u->conn);
+	pn_proxy_release(&u->proxy);
 	pn_ssh_free(u->ssh);
 	wipe_free(u->auth);
 	free(u->path);
@@ -870,6 +903,9 @@ status_error(struct pn_upload *u, int status)
 		return pn_error_fmt(PN_ERR_AUTH, "access denied to %s (HTTP 403%s)", url, body);
 	case 404:
 		return pn_error_fmt(PN_ERR_NOT_FOUND, "repository not found: %s (HTTP 404)", url);
+	case 407:
+		return pn_error_fmt(PN_ERR_AUTH, "%s: proxy %s answers HTTP 407 (proxy authentication required)", url,
+		    u->proxy.host[0] != '\0' ? u->proxy.shown : "(unknown)");
 	case 301:
 	case 302:
 	case 303:

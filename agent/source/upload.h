@@ -18,6 +18,8 @@
  * whole; its total is bounded by pack_max. No thin pack is asked for, so the pack is self-contained (git
  * index-pack --stdin accepts it).
  *
+ * Over HTTP, proxies come from the environment as Go reads it (net/proxy.h).
+ *
  * Refused plainly: SHA-256 repositories, servers without ls-refs or shallow fetch. HTTP statuses: 401/403
  * PN_ERR_AUTH, 404 PN_ERR_NOT_FOUND, 429/5xx PN_ERR_UNAVAILABLE. Errors name the URL with its secrets redacted
  * (url.h).
@@ -29,6 +31,7 @@
 #include <stdint.h>
 
 #include "../core/error.h"
+#include "../net/proxy.h"
 #include "../net/tls.h"
 #include "oid.h"
 #include "url.h"
@@ -70,6 +73,7 @@ struct pn_upload_options {
 	const char *branch;			/* e.g. "main": looked up as refs/heads/<branch> */
 	const char *ref;			/* a full name: refs/tags/v1.2.3, refs/pull/1/head */
 	const struct pn_tls_config *tls;	/* required for https://; must outlive the session */
+	const struct pn_proxy_env *proxy_env;	/* http(s): the proxy variables (NULL: none); must outlive it */
 	const char *private_key_file;		/* ssh: required */
 	const char *known_hosts_file;		/* ssh: required (host keys are always verified) */
 	int force_v0;				/* do not offer protocol v2 (tests of the v0 path) */
