@@ -6,6 +6,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "../../platform/clock.h"
 #include "../core/buf.h"
 #include "../core/num.h"
@@ -20,6 +22,8 @@
 #define PN_HTTP_HOSTPORT_MAX 320
 /* Bytes of a request target quoted in an error. */
 #define PN_HTTP_TARGET_QUOTE 200
+/* Bytes of a proxy's status line quoted in an error. */
+#define PN_HTTP_STATUS_QUOTE 120
 
 struct pn_http_conn {
 	char *scheme;
@@ -27,6 +31,7 @@ struct pn_http_conn {
 	char *port;
 	char hostport[PN_HTTP_HOSTPORT_MAX];	/* the Host header's value */
 	const struct pn_tls_config *tls;	/* non-NULL for https */
+	const struct pn_proxy *proxy;		/* NULL: direct */
 	int fd;					/* plain TCP socket, -1 when closed or owned by t */
 	struct pn_tls *t;			/* TLS stream (owns its socket), NULL when closed or plain */
 	unsigned requests;			/* requests answered on the open connection */
@@ -139,16 +144,67 @@ pn_http_conn_free(struct pn_http_conn *c)
 	free(c);
 }
 
+void
+pn_http_conn_set_proxy(struct pn_http_conn *c, const struct pn_proxy *p)
+{
+	c->proxy = p != NULL && p->host[0] != '\0' ? p : NULL;
+}
+
+/* Ask the proxy on fd for a tunnel to the origin (RFC 9110 §9.3.6); any 2xx answer opens it. */
+static const struct pn_error *
+tunnel(struct pn_http_conn *c, int fd, uint64_t deadline_ms)
+{
+	struct pn_httpparse *p = &c->parser;
+	const char *auth = c->proxy->auth;
+	char authority[PN_HTTP_HOSTPORT_MAX];
+	const struct pn_error *err;
+	struct pn_buf head;
+	size_t n = 0, used = 0;
+	int st;
+
+	snprintf(authority, sizeof(authority), strchr(c->host, ':') ? "[%s]:%s" : "%s:%s", c->host, c->port);
+	pn_buf_init(&head, PN_HTTP_REQUEST_HEAD_MAX, "CONNECT request");
+	if ((err = pn_buf_addf(&head, "CONNECT %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: pinion/%s\r\n%s%s\r\n",
+	    authority, authority, PN_VERSION, auth != NULL ? auth : "", auth != NULL ? "\r\n" : "")) == NULL)
+		err = pn_sock_write_all(fd, head.data, head.len, deadline_ms);
+	if (head.data != NULL)
+		mbedtls_platform_zeroize(head.data, head.cap);
+	pn_buf_release(&head);
+	/* the answer has no body we read: a 2xx one has none, any other ends the connection */
+	pn_httpparse_release(p);
+	pn_httpparse_init(p, PN_HTTP_CONNECT_HEAD_MAX, 1, NULL, NULL);
+	while (err == NULL && !pn_httpparse_done(p)) {
+		if ((err = pn_sock_read(fd, c->io, sizeof(c->io), deadline_ms, &n)) == NULL)
+			err = n == 0 ? pn_httpparse_finish(p) : pn_httpparse_push(p, c->io, n, &used);
+	}
+	st = p->status;
+	if (err == NULL && st / 100 != 2)
+		err = pn_error_fmt(st == 407 ? PN_ERR_AUTH : st >= 500 ? PN_ERR_UNAVAILABLE : PN_ERR_REJECTED,
+		    "%.*s%s", PN_HTTP_STATUS_QUOTE, pn_httpparse_status_line(p),
+		    st == 407 ? " (proxy authentication required)" : "");
+	else if (err == NULL && used < n)
+		err = pn_error_fmt(PN_ERR_PROTO, "%zu bytes after the answer, before the tunnel was used", n - used);
+	return err != NULL ? pn_error_wrap(err, "proxy %s: CONNECT %s", c->proxy->shown, authority) : NULL;
+}
+
 static const struct pn_error *
 conn_open(struct pn_http_conn *c, uint64_t deadline_ms)
 {
 	const struct pn_error *err;
 	int fd;
 
-	if ((err = pn_sock_connect(c->host, c->port, deadline_ms, &fd)) != NULL)
-		return err;
+	if (c->proxy != NULL)
+		err = pn_sock_connect(c->proxy->host, c->proxy->port, deadline_ms, &fd);
+	else
+		err = pn_sock_connect(c->host, c->port, deadline_ms, &fd);
+	if (err != NULL)
+		return c->proxy != NULL ? pn_error_wrap(err, "proxy %s", c->proxy->shown) : err;
 	c->connects++;
 	c->requests = 0;
+	if (c->proxy != NULL && c->tls != NULL && (err = tunnel(c, fd, deadline_ms)) != NULL) {
+		close(fd);
+		return err;
+	}
 	if (c->tls == NULL) {
 		c->fd = fd;
 		return NULL;
@@ -239,10 +295,14 @@ static const struct pn_error *
 build_head(struct pn_http_conn *c, const struct pn_http_request *req)
 {
 	const struct pn_error *err;
+	/* to a proxy, plain http requests name the whole URI (RFC 9112 §3.2.2) and carry the proxy's credentials */
+	int absolute = c->proxy != NULL && c->tls == NULL;
 
 	pn_buf_reset(&c->req);
-	if ((err = pn_buf_addf(&c->req, "%s %s HTTP/1.1\r\nHost: %s\r\n", req->method, req->target,
-	    c->hostport)) != NULL)
+	if ((err = pn_buf_addf(&c->req, "%s %s%s%s HTTP/1.1\r\nHost: %s\r\n", req->method, absolute ? "http://" :
+	    "", absolute ? c->hostport : "", req->target, c->hostport)) != NULL)
+		return err;
+	if (absolute && c->proxy->auth != NULL && (err = pn_buf_addf(&c->req, "%s\r\n", c->proxy->auth)) != NULL)
 		return err;
 	if (!has_header(req, "User-Agent") &&
 	    (err = pn_buf_addf(&c->req, "User-Agent: pinion/%s\r\n", PN_VERSION)) != NULL)

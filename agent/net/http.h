@@ -10,6 +10,10 @@
  *
  * Authentication is the caller's: it passes "Authorization: ..." in the extra headers. Secrets never appear in
  * errors or logs (errors name the method, URL path and status only).
+ *
+ * Through an HTTP proxy (net/proxy.h): an https origin is reached through a CONNECT tunnel (Proxy-Authorization
+ * goes to the proxy only, TLS is verified for the origin's host), an http origin by sending the request to the
+ * proxy with its absolute URI as the target. Keep-alive works the same through either.
  */
 #ifndef PN_HTTP_H
 #define PN_HTTP_H
@@ -19,6 +23,7 @@
 
 #include "../core/error.h"
 #include "httpparse.h"
+#include "proxy.h"
 #include "tls.h"
 
 /* PN_HTTP_HEADER_MAX (status line plus all header lines of one response), PN_HTTP_HEADERS_KEPT, struct
@@ -30,6 +35,9 @@
 /* Request line plus all header lines of one request (the caller's headers include a bearer token: a Kubernetes
  * service-account token is ~1 KiB, an OIDC one a few KiB). */
 #define PN_HTTP_REQUEST_HEAD_MAX (64 * 1024)
+/* Status line plus header lines of a proxy's answer to CONNECT: squid and tinyproxy send < 1 KiB, a 407 adds a
+ * Proxy-Authenticate line or two. */
+#define PN_HTTP_CONNECT_HEAD_MAX (16 * 1024)
 
 struct pn_http_conn;
 
@@ -55,6 +63,10 @@ struct pn_http_request {
 const struct pn_error *pn_http_conn_new(const char *scheme, const char *host, const char *port,
     const struct pn_tls_config *tls, struct pn_http_conn **out);
 void pn_http_conn_free(struct pn_http_conn *c);
+
+/* Send the connection's requests through proxy p (NULL or an empty p->host: directly). p must outlive the
+ * connection; set it before the first request. */
+void pn_http_conn_set_proxy(struct pn_http_conn *c, const struct pn_proxy *p);
 
 /* Send one request and read its whole response before `deadline_ms` (monotonic, platform/clock.h). The body
  * goes to sink (NULL: discarded). Any status is a success here (the caller judges 4xx/5xx); errors are network,

@@ -87,6 +87,12 @@ pn_httpparse_done(const struct pn_httpparse *p)
 }
 
 const char *
+pn_httpparse_status_line(const struct pn_httpparse *p)
+{
+	return pn_httpparse_head_done(p) && p->head.data != NULL ? p->head.data : "";
+}
+
+const char *
 pn_httpparse_header(const struct pn_httpparse *p, const char *name)
 {
 	for (size_t i = 0; i < p->nheaders; i++)

@@ -108,6 +108,10 @@ int pn_httpparse_head_done(const struct pn_httpparse *p);
 /* The whole message, body included, has been parsed. */
 int pn_httpparse_done(const struct pn_httpparse *p);
 
+/* The status line of the final response ("HTTP/1.1 407 Proxy Authentication Required") once the head is done
+ * and until pn_httpparse_take_head(); "" otherwise. */
+const char *pn_httpparse_status_line(const struct pn_httpparse *p);
+
 /* The value of the first kept header named `name` (case-insensitive), or NULL. */
 const char *pn_httpparse_header(const struct pn_httpparse *p, const char *name);
 

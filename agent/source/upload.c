@@ -58,6 +58,9 @@ struct pn_upload {
 	char *refname;			/* refs/heads/<branch> or the ref; NULL when neither was given */
 	char *label;			/* for messages: branch "main", ref "refs/tags/v1" */
 	char *auth;			/* "Authorization: ..." or NULL; wiped before it is freed */
+	const struct pn_tls_config *tls;
+	const struct pn_proxy_env *proxy_env;
+	struct pn_proxy proxy;		/* the one u->conn goes through (u->proxy.host empty: none) */
 	uint64_t deadline_ms, pack_max;
 	struct pn_http_conn *conn;	/* http(s) */
 	struct pn_ssh *ssh;		/* ssh: connected by discover(), NULL when not (or no longer) */
@@ -212,12 +215,49 @@ setup_ssh(struct pn_upload *u, const struct pn_upload_options *opt)
 	return NULL;
 }
 
+/* u->path: the URL's path without trailing slashes ("" for "/"). */
+static const struct pn_error *
+set_path(struct pn_upload *u)
+{
+	size_t n = strlen(u->url.path);
+
+	while (n > 1 && u->url.path[n - 1] == '/')
+		n--;
+	free(u->path);
+	if ((u->path = strndup(u->url.path, n == 1 ? 0 : n)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	return NULL;
+}
+
+/* A new HTTP connection to u->url's origin, through the proxy the environment names for it; it replaces the
+ * session's connection only when it could be set up. */
+static const struct pn_error *
+http_setup(struct pn_upload *u)
+{
+	static const struct pn_proxy_env no_env;
+	const char *scheme = pn_url_scheme_name(u->url.scheme);
+	const struct pn_error *err;
+	struct pn_http_conn *c = NULL;
+	struct pn_proxy px;
+
+	if ((err = pn_proxy_for(u->proxy_env != NULL ? u->proxy_env : &no_env, scheme, u->url.host, u->url.port,
+	    &px)) != NULL || (err = pn_http_conn_new(scheme, u->url.host, u->url.port, u->tls, &c)) != NULL) {
+		pn_proxy_release(&px);
+		return pn_error_wrap(err, "%s", u->url.redacted);
+	}
+	pn_http_conn_free(u->conn);
+	pn_proxy_release(&u->proxy);
+	u->conn = c;
+	u->proxy = px;
+	pn_http_conn_set_proxy(c, &u->proxy);
+	return NULL;
+}
+
 const struct pn_error *
 pn_upload_new(const struct pn_upload_options *opt, struct pn_upload **out)
 {
 	struct pn_upload *u;
 	const struct pn_error *err;
-	size_t n;
 	int rc = 0;
 
 	if (opt->branch != NULL && opt->ref != NULL)
@@ -237,15 +277,10 @@ pn_upload_new(const struct pn_upload_options *opt, struct pn_upload **out)
 	u->deadline_ms = opt->deadline_ms;
 	u->pack_max = opt->pack_max != 0 ? opt->pack_max : PN_UPLOAD_PACK_MAX_DEFAULT;
 	u->force_v0 = opt->force_v0;
-	if ((err = pn_url_parse(opt->url, &u->url)) != NULL)
+	u->tls = opt->tls;
+	u->proxy_env = opt->proxy_env;
+	if ((err = pn_url_parse(opt->url, &u->url)) != NULL || (err = set_path(u)) != NULL)
 		goto done;
-	n = strlen(u->url.path);
-	while (n > 1 && u->url.path[n - 1] == '/')
-		n--;
-	if ((u->path = strndup(u->url.path, n == 1 ? 0 : n)) == NULL) {
-		err = pn_error(PN_ERR_NOMEM);
-		goto done;
-	}
 	/* asprintf leaves its pointer undefined on failure */
 	if (opt->branch != NULL) {
 		if ((rc = asprintf(&u->refname, "refs/heads/%s", opt->branch)) < 0)
@@ -272,11 +307,8 @@ pn_upload_new(const struct pn_upload_options *opt, struct pn_upload **out)
 	} else if (u->url.user != NULL) {
 		err = basic_auth(&u->url, &u->auth);
 	}
-	if (err != NULL)
-		goto done;
-	err = pn_http_conn_new(pn_url_scheme_name(u->url.scheme), u->url.host, u->url.port, opt->tls, &u->conn);
-	if (err != NULL)
-		err = pn_error_wrap(err, "%s", u->url.redacted);
+	if (err == NULL)
+		err = http_setup(u);
 done:
 	if (err != NULL) {
 		pn_upload_free(u);
@@ -292,6 +324,7 @@ pn_upload_free(struct pn_upload *u)
 	if (u == NULL)
 		return;
 	pn_http_conn_free(u->conn);
+	pn_proxy_release(&u->proxy);
 	pn_ssh_free(u->ssh);
 	wipe_free(u->auth);
 	free(u->path);
@@ -871,15 +904,19 @@ status_error(struct pn_upload *u, int status)
 		return pn_error_fmt(PN_ERR_AUTH, "access denied to %s (HTTP 403%s)", url, body);
 	case 404:
 		return pn_error_fmt(PN_ERR_NOT_FOUND, "repository not found: %s (HTTP 404)", url);
+	case 407:
+		return pn_error_fmt(PN_ERR_AUTH, "%s: proxy %s answers HTTP 407 (proxy authentication required)", url,
+		    u->proxy.host[0] != '\0' ? u->proxy.shown : "(unknown)");
 	case 301:
 	case 302:
 	case 303:
 	case 307:
 	case 308:
+		/* only GET info/refs gets here with a redirect followed; a POST's is git's error too */
 		loc = pn_http_header(u->resp, "Location");
 		pn_url_redact(loc != NULL ? loc : "(none)", q, sizeof(q));
-		return pn_error_fmt(PN_ERR_REJECTED, "%s redirects to %s (HTTP %d); redirects are not followed: "
-		    "configure the new URL", url, q, status);
+		return pn_error_fmt(PN_ERR_REJECTED, "%s: the %s request is redirected to %s (HTTP %d); only the "
+		    "first request (info/refs) may be redirected", url, u->what, q, status);
 	default:
 		if (status == 429 || status >= 500)
 			return pn_error_fmt(PN_ERR_UNAVAILABLE, "%s: server error (HTTP %d%s)", url, status, body);
@@ -910,7 +947,145 @@ answer_end(struct pn_upload *u)
 	return NULL;
 }
 
-/* One request and its whole answer, read through on_packet from `first`. */
+static int
+is_redirect(int status)
+{
+	return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* Append path (n bytes, starting with '/') to out without its "." and ".." segments (RFC 3986 §5.2.4). */
+static const struct pn_error *
+add_path(struct pn_buf *out, const char *path, size_t n)
+{
+	const struct pn_error *err = NULL;
+	size_t base = out->len;
+
+	for (const char *s = path, *e = path + n; s < e && err == NULL;) {
+		const char *seg = s + 1, *next = memchr(seg, '/', (size_t)(e - seg));
+		size_t len;
+
+		next = next != NULL ? next : e;
+		len = (size_t)(next - seg);
+		if ((len == 1 || len == 2) && memcmp(seg, "..", len) == 0) {
+			while (len == 2 && out->len > base && out->data[--out->len] != '/')
+				;
+			out->data[out->len] = '\0';
+			if (next == e)
+				err = pn_buf_addch(out, '/');
+		} else if ((err = pn_buf_addch(out, '/')) == NULL) {
+			err = pn_buf_add(out, seg, len);
+		}
+		s = next;
+	}
+	return err;
+}
+
+/* The Location of a redirect as an absolute URL, resolved against the URL asked for (RFC 3986 §5.2), without
+ * its fragment. *ok 0: not a reference pinion can resolve. */
+static const struct pn_error *
+resolve(struct pn_upload *u, const char *loc, struct pn_buf *out, int *ok)
+{
+	const char *target = pn_buf_str(&u->target), *rest = loc, *host = u->url.host;
+	size_t sn = strspn(loc, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."), n;
+	const struct pn_error *err = NULL;
+	struct pn_buf rel;
+
+	*ok = 1;
+	pn_buf_init(&rel, PN_UPLOAD_TARGET_MAX + PN_URL_MAX, "redirect location");
+	if (sn > 0 && loc[sn] == ':') {
+		/* scheme://authority...; "scheme:path" (no authority) is nothing to fetch from */
+		if (strncmp(loc + sn, "://", 3) != 0) {
+			*ok = 0;
+			goto done;
+		}
+		rest = loc + sn + 3 + strcspn(loc + sn + 3, "/?#");
+		err = pn_buf_add(out, loc, (size_t)(rest - loc));
+	} else if (loc[0] == '/' && loc[1] == '/') {
+		rest = loc + 2 + strcspn(loc + 2, "/?#");
+		err = pn_buf_addf(out, "%s:%.*s", pn_url_scheme_name(u->url.scheme), (int)(rest - loc), loc);
+	} else {
+		err = pn_buf_addf(out, strchr(host, ':') != NULL ? "%s://[%s]:%s" : "%s://%s:%s",
+		    pn_url_scheme_name(u->url.scheme), host, u->url.port);
+		/* a relative path goes after the directory of the path asked for; "?query" after the whole path */
+		if (err == NULL && loc[0] != '/') {
+			size_t k = strcspn(target, "?");
+
+			while (loc[0] != '?' && k > 0 && target[k - 1] != '/')
+				k--;
+			err = pn_buf_add(&rel, target, k);
+		}
+	}
+	if (err == NULL)
+		err = pn_buf_add(&rel, rest, strcspn(rest, "#"));
+	n = strcspn(pn_buf_str(&rel), "?");
+	if (err == NULL && (err = add_path(out, rel.data, n)) == NULL)
+		err = pn_buf_addstr(out, pn_buf_str(&rel) + n);
+done:
+	pn_buf_release(&rel);
+	return err;
+}
+
+/* Follow a redirect of the first request (git's http.followRedirects=initial): the new base URL is the Location
+ * without the suffix that was asked for, and every later request goes there. */
+static const struct pn_error *
+follow(struct pn_upload *u, int status, const char *suffix)
+{
+	const char *loc = pn_http_header(u->resp, "Location"), *why = NULL;
+	const struct pn_error *err;
+	struct pn_buf abs;
+	struct pn_url nu;
+	char to[QUOTE_BUF];
+	size_t sl = strlen(suffix);
+	int ok = 0, same;
+
+	memset(&nu, 0, sizeof(nu));
+	pn_buf_init(&abs, 2 * (PN_UPLOAD_TARGET_MAX + PN_URL_MAX), "redirect URL");
+	if ((err = resolve(u, loc != NULL ? loc : "", &abs, &ok)) != NULL) {
+		err = pn_error_wrap(err, "%s%s redirects (HTTP %d)", u->url.redacted, suffix, status);
+		goto done;
+	}
+	if (loc == NULL || *loc == '\0') {
+		ok = 0;
+		loc = "(none)";
+	}
+	pn_url_redact(ok ? abs.data : loc, to, sizeof(to));
+	if (!ok)
+		why = "not a URL that can be followed";
+	else if (abs.len <= sl || strcmp(abs.data + abs.len - sl, suffix) != 0)
+		why = "it does not end in what was asked for, so it names no repository";
+	if (why == NULL) {
+		abs.data[abs.len - sl] = '\0';
+		if (pn_url_parse(abs.data, &nu) != NULL)
+			why = "not a Git URL";
+		else if (nu.scheme != u->url.scheme)
+			why = "a redirect to another scheme is not followed";
+	}
+	if (why != NULL) {
+		err = pn_error_fmt(PN_ERR_REJECTED, "%s%s redirects to %s (HTTP %d): %s", u->url.redacted, suffix, to,
+		    status, why);
+		goto done;
+	}
+	pn_log(PN_LOG_DEBUG, "%s%s redirects to %s (HTTP %d)", u->url.redacted, suffix, to, status);
+	/* credentials go only where they were given for, the same host and port, as curl (and so git) sends them
+	 * without --location-trusted; the redirect's own user information is never used */
+	same = strcasecmp(nu.host, u->url.host) == 0 && strcmp(nu.port, u->url.port) == 0;
+	if (!same) {
+		wipe_free(u->auth);
+		u->auth = NULL;
+	}
+	pn_url_release(&u->url);
+	u->url = nu;
+	memset(&nu, 0, sizeof(nu));
+	if ((err = set_path(u)) == NULL && !same)
+		err = http_setup(u);
+done:
+	pn_url_release(&nu);
+	pn_buf_release(&abs);
+	return err;
+}
+
+/* One request and its whole answer, read through on_packet from `first`. The first request (a GET) follows
+ * redirects. */
 static const struct pn_error *
 request(struct pn_upload *u, int post, const char *suffix, enum step first, uint64_t pkt_max, const char *what)
 {
@@ -918,39 +1093,56 @@ request(struct pn_upload *u, int post, const char *suffix, enum step first, uint
 	struct pn_http_request req;
 	struct pn_http_response resp;
 	const struct pn_error *err;
-	size_t nh = 0;
+	char asked[PN_URL_MAX + sizeof(PN_URL_REDACTED)];
+	unsigned hops = 0;
 
-	pn_buf_reset(&u->target);
-	if ((err = pn_buf_addf(&u->target, "%s%s", u->path, suffix)) != NULL)
-		return err;
-	/* v0 requests go without it: a server that ignored it once is not asked again */
-	if (!u->force_v0 && !(post && u->v0))
-		headers[nh++] = "Git-Protocol: version=2";
-	if (post) {
-		headers[nh++] = "Content-Type: application/x-git-upload-pack-request";
-		headers[nh++] = "Accept: " CTYPE_RESULT;
-	}
-	if (u->auth != NULL)
-		headers[nh++] = u->auth;
-	headers[nh] = NULL;
-	memset(&req, 0, sizeof(req));
-	req.method = post ? "POST" : "GET";
-	req.target = pn_buf_str(&u->target);
-	req.headers = headers;
-	req.body = post ? u->body.data : NULL;
-	req.body_len = post ? u->body.len : 0;
-
+	snprintf(asked, sizeof(asked), "%s", u->url.redacted);
+	memset(&resp, 0, sizeof(resp));
 	u->resp = &resp;
-	u->ctype = post ? CTYPE_RESULT : CTYPE_ADVERTISEMENT;
-	u->checked = u->discard = 0;
-	u->origin = ORIGIN_TRANSPORT;
-	u->errbody_len = 0;
-	answer_begin(u, first, pkt_max, what);
-	err = pn_http_do(u->conn, &req, &resp, body_sink, u, u->deadline_ms);
-	if (err != NULL) {
-		if (u->origin == ORIGIN_PEER)
-			err = pn_error_wrap(err, "%s", u->url.redacted);
-		goto done;
+	for (;;) {
+		size_t nh = 0;
+
+		pn_buf_reset(&u->target);
+		if ((err = pn_buf_addf(&u->target, "%s%s", u->path, suffix)) != NULL)
+			goto done;
+		/* v0 requests go without it: a server that ignored it once is not asked again */
+		if (!u->force_v0 && !(post && u->v0))
+			headers[nh++] = "Git-Protocol: version=2";
+		if (post) {
+			headers[nh++] = "Content-Type: application/x-git-upload-pack-request";
+			headers[nh++] = "Accept: " CTYPE_RESULT;
+		}
+		if (u->auth != NULL)
+			headers[nh++] = u->auth;
+		headers[nh] = NULL;
+		memset(&req, 0, sizeof(req));
+		req.method = post ? "POST" : "GET";
+		req.target = pn_buf_str(&u->target);
+		req.headers = headers;
+		req.body = post ? u->body.data : NULL;
+		req.body_len = post ? u->body.len : 0;
+
+		u->ctype = post ? CTYPE_RESULT : CTYPE_ADVERTISEMENT;
+		u->checked = u->discard = 0;
+		u->origin = ORIGIN_TRANSPORT;
+		u->errbody_len = 0;
+		answer_begin(u, first, pkt_max, what);
+		pn_http_response_release(&resp);
+		err = pn_http_do(u->conn, &req, &resp, body_sink, u, u->deadline_ms);
+		if (err != NULL) {
+			if (u->origin == ORIGIN_PEER)
+				err = pn_error_wrap(err, "%s", u->url.redacted);
+			goto done;
+		}
+		if (post || !is_redirect(resp.status))
+			break;
+		if (++hops > PN_UPLOAD_REDIRECTS_MAX) {
+			err = pn_error_fmt(PN_ERR_REJECTED, "%s: more than %d redirects (the last to %s)", asked,
+			    PN_UPLOAD_REDIRECTS_MAX, u->url.redacted);
+			goto done;
+		}
+		if ((err = follow(u, resp.status, suffix)) != NULL)
+			goto done;
 	}
 	if (resp.status != 200) {
 		err = status_error(u, resp.status);

@@ -21,6 +21,13 @@
  * deltas against them (the store completes the pack: odb.h). v0 fetches are always whole: a have there starts
  * a negotiation (ACK lines) that one stateless request cannot finish cleanly, and v0 servers are rare.
  *
+ * Over HTTP, proxies come from the environment as Go reads it (net/proxy.h), and a redirect (301, 302, 303,
+ * 307, 308) of the first request, GET info/refs, is followed as git's http.followRedirects=initial does: the new
+ * base URL is the Location without the "/info/refs?service=git-upload-pack" that was asked for (a Location that
+ * does not end so is refused), and the later requests go there. Refused: a redirect to another scheme, of a
+ * POST, or more than PN_UPLOAD_REDIRECTS_MAX in a row. Credentials follow a redirect only to the same host and
+ * port.
+ *
  * Refused plainly: SHA-256 repositories, servers without ls-refs or shallow fetch. HTTP statuses: 401/403
  * PN_ERR_AUTH, 404 PN_ERR_NOT_FOUND, 429/5xx PN_ERR_UNAVAILABLE. Errors name the URL with its secrets redacted
  * (url.h).
@@ -32,6 +39,7 @@
 #include <stdint.h>
 
 #include "../core/error.h"
+#include "../net/proxy.h"
 #include "../net/tls.h"
 #include "oid.h"
 #include "url.h"
@@ -66,6 +74,9 @@
 /* An "Authorization: Basic <base64(user:password)>" line made from a URL's user information (base64 grows
  * 4/3; the URL is at most PN_URL_MAX). */
 #define PN_UPLOAD_AUTH_MAX (4 * PN_URL_MAX)
+/* Redirects followed for one request: git's limit (http.c sets CURLOPT_MAXREDIRS to 20; libcurl's own default
+ * is 30 since 8.3, the curl command's 50). */
+#define PN_UPLOAD_REDIRECTS_MAX 20
 
 struct pn_upload_options {
 	const char *url;			/* http://, https://, ssh:// or scp-form Git URL */
@@ -73,6 +84,7 @@ struct pn_upload_options {
 	const char *branch;			/* e.g. "main": looked up as refs/heads/<branch> */
 	const char *ref;			/* a full name: refs/tags/v1.2.3, refs/pull/1/head */
 	const struct pn_tls_config *tls;	/* required for https://; must outlive the session */
+	const struct pn_proxy_env *proxy_env;	/* http(s): the proxy variables (NULL: none); must outlive it */
 	const char *private_key_file;		/* ssh: required */
 	const char *known_hosts_file;		/* ssh: required (host keys are always verified) */
 	int force_v0;				/* do not offer protocol v2 (tests of the v0 path) */

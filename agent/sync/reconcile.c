@@ -308,6 +308,7 @@ pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 	struct pn_tls_options topt;
 	struct pn_tls_config *tls = NULL;
 	struct pn_upload_options uopt;
+	struct pn_proxy_env penv;
 	struct pn_upload *u = NULL;
 	struct pn_odb *odb = NULL;
 	struct pn_pack_limits limits;
@@ -343,6 +344,8 @@ pn_sync_fetch(const struct pn_sync_options *o, char *revision, size_t len)
 	uopt.url = o->url;
 	pn_refs_upload_options(&spec, &uopt);
 	uopt.tls = tls;
+	pn_proxy_env_get(&penv);
+	uopt.proxy_env = &penv;
 	uopt.private_key_file = o->private_key_file;
 	uopt.known_hosts_file = o->known_hosts_file;
 	uopt.deadline_ms = deadline;

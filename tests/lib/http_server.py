@@ -17,6 +17,11 @@ behaviour:
   /status/C        status C, a short text body
   /raw/HEX         the bytes HEX verbatim, then close
 
+As a proxy (tests of pinion's proxy support): an absolute-form target (GET http://host/path) is served like its
+path (/echo shows the absolute target); CONNECT answers by the host asked for: deny.test 407 with
+Proxy-Authenticate, bighead.test 200 with a 20 KiB header, early.test 200 followed at once by stray bytes, any
+other 502. A CONNECT never opens a tunnel here.
+
 Body bytes are `ALPHABET[i % 16]`, so a test can check them without a copy. Standard library only.
 """
 import argparse
@@ -85,7 +90,11 @@ def serve(conn):
             if k.strip().lower() == "content-length":
                 clen = int(v.strip())
         body = conn.read_body(clen)
-        parts = target.split("?", 1)[0].split("/")[1:]
+        if method == "CONNECT":
+            connect(conn, target.rsplit(":", 1)[0])
+            return
+        path = "/" + target.split("/", 3)[3] if target.startswith("http://") else target
+        parts = path.split("?", 1)[0].split("/")[1:]
         kind = parts[0] if parts else ""
         if kind == "cl":
             conn.send(200, [("Content-Length", str(int(parts[1])))], body_bytes(int(parts[1])))
@@ -127,6 +136,20 @@ def serve(conn):
         else:
             text = b"no such behaviour\n"
             conn.send(404, [("Content-Length", str(len(text)))], text, reason="Not Found")
+
+
+def connect(conn, host):
+    """A proxy's answers to CONNECT (see the module's doc)."""
+    if host == "deny.test":
+        text = b"proxy authentication required\n"
+        conn.send(407, [("Proxy-Authenticate", 'Basic realm="test"'), ("Content-Length", str(len(text)))], text,
+                  reason="Proxy Authentication Required")
+    elif host == "bighead.test":
+        conn.send(200, [("X-Big", "x" * 20000)], b"", reason="Connection established")
+    elif host == "early.test":
+        conn.sock.sendall(b"HTTP/1.1 200 Connection established\r\n\r\nstray")
+    else:
+        conn.send(502, [("Content-Length", "0")], b"", reason="Bad Gateway")
 
 
 def handle(sock, conn_id, sslctx):

@@ -119,6 +119,20 @@ def wait_for_file(path, timeout=PEER_START_TIMEOUT, proc=None):
     raise AssertionError("timed out waiting for %s" % path)
 
 
+def start_helper(script, d, *args):
+    """Start a tests/lib helper server (python3 tests/lib/<script> --dir d ARGS) that writes d/port once
+    listening. Returns (Popen, port); stop it with stop_pid(proc.pid)."""
+    d = Path(d)
+    d.mkdir(parents=True, exist_ok=True)
+    proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "lib" / script), "--dir", str(d)] +
+                            [str(a) for a in args], stdin=subprocess.DEVNULL)
+    try:
+        return proc, int(wait_for_file(d / "port", proc=proc))
+    except Exception:
+        stop_pid(proc.pid)
+        raise
+
+
 def stop_pid(pid, sig=signal.SIGTERM, timeout=PEER_STOP_TIMEOUT):
     """Stop one process by PID (never by name): signal, wait, then SIGKILL."""
     try:

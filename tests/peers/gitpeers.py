@@ -192,9 +192,10 @@ class CA:
         return "CA(%s)" % self.dir
 
 
-def make_ca(d):
-    """Make (or reuse, if already made in d) an EC P-256 CA and a server cert for localhost / 127.0.0.1 with the
-    openssl CLI. Returns a CA (see its attributes)."""
+def make_ca(d, extra_dns=()):
+    """Make (or reuse, if already made in d) an EC P-256 CA and a server cert for localhost / 127.0.0.1 (and the
+    names in extra_dns, e.g. a name only a test proxy resolves) with the openssl CLI. Returns a CA (see its
+    attributes)."""
     ca = CA(d)
     d = ca.dir
     if all(p.exists() for p in (ca.ca_crt, ca.ca_key, ca.server_crt, ca.server_key)):
@@ -204,9 +205,9 @@ def make_ca(d):
         "basicConstraints=critical,CA:FALSE\n"
         "keyUsage=critical,digitalSignature\n"
         "extendedKeyUsage=serverAuth\n"
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+        "subjectAltName=DNS:localhost,IP:127.0.0.1%s\n"
         "subjectKeyIdentifier=hash\n"
-        "authorityKeyIdentifier=keyid,issuer\n")
+        "authorityKeyIdentifier=keyid,issuer\n" % "".join(",DNS:" + n for n in extra_dns))
     ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]
     _run(["openssl", "req", "-x509"] + ec + ["-keyout", ca.ca_key, "-out", ca.ca_crt, "-days", "3650",
          "-subj", "/CN=pinion-test-CA", "-addext", "basicConstraints=critical,CA:TRUE",

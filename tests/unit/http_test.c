@@ -474,6 +474,91 @@ test_server_down(void **state)
 	pn_buf_release(&body);
 }
 
+/* A connection to scheme://host through the plain server acting as a proxy (with credentials "u:p"). */
+static struct pn_http_conn *
+proxied(const char *scheme, const char *host, struct pn_proxy *px)
+{
+	struct pn_proxy_env env;
+	struct pn_http_conn *c = NULL;
+	const char *port = strcmp(scheme, "https") == 0 ? "443" : "80";
+	char val[64];
+
+	snprintf(val, sizeof(val), "http://u:p@127.0.0.1:%d", fx.plain_port);
+	memset(&env, 0, sizeof(env));
+	env.http = env.https = val;
+	env.http_name = "HTTP_PROXY";
+	env.https_name = "HTTPS_PROXY";
+	assert_ok(pn_proxy_for(&env, scheme, host, port, px));
+	assert_string_equal(px->host, "127.0.0.1");
+	assert_ok(pn_http_conn_new(scheme, host, port, fx.tls, &c));
+	pn_http_conn_set_proxy(c, px);
+	return c;
+}
+
+/* http through a proxy: the absolute URI as the target, Proxy-Authorization, keep-alive to the proxy. */
+static void
+test_proxy_absolute_form(void **state)
+{
+	struct pn_proxy px;
+	struct pn_http_conn *c = proxied("http", "origin.test", &px);
+	struct pn_http_response resp;
+	struct pn_buf body;
+
+	(void)state;
+	pn_buf_init(&body, BODY_MAX, "body");
+	assert_ok(get(c, "/echo?x=1", &resp, &body, deadline()));
+	assert_int_equal(resp.status, 200);
+	if (strncmp(pn_buf_str(&body), "GET http://origin.test/echo?x=1\n", 32) != 0 ||
+	    strstr(pn_buf_str(&body), "\nHost: origin.test\n") == NULL ||
+	    strstr(pn_buf_str(&body), "\nProxy-Authorization: Basic dTpw\n") == NULL)
+		fail_msg("request as the proxy saw it:\n%s", pn_buf_str(&body));
+	pn_http_response_release(&resp);
+	assert_ok(get(c, "/cl/5", &resp, &body, deadline()));
+	assert_pattern(&body, 5);
+	assert_header(&resp, "X-Req", "2");
+	pn_http_response_release(&resp);
+	assert_int_equal(pn_http_conn_connects(c), 1);
+	pn_http_conn_free(c);
+	pn_proxy_release(&px);
+	pn_buf_release(&body);
+}
+
+/* https through a proxy whose CONNECT answer is refused: its status line, too large a head, stray bytes. */
+static void
+test_proxy_connect_refused(void **state)
+{
+	static const struct {
+		const char *host;
+		enum pn_err_code code;
+		const char *needle;
+	} cases[] = {
+		{"deny.test", PN_ERR_AUTH, ": CONNECT deny.test:443: HTTP/1.1 407 Proxy Authentication Required (proxy "
+		    "authentication required)"},
+		{"other.test", PN_ERR_UNAVAILABLE, "CONNECT other.test:443: HTTP/1.1 502 Bad Gateway"},
+		{"bighead.test", PN_ERR_TOO_LARGE, "CONNECT bighead.test:443"},
+		{"early.test", PN_ERR_PROTO, "5 bytes after the answer, before the tunnel was used"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pn_proxy px;
+		struct pn_http_conn *c = proxied("https", cases[i].host, &px);
+		struct pn_http_response resp;
+		struct pn_buf body;
+		const struct pn_error *e;
+
+		pn_buf_init(&body, BODY_MAX, "body");
+		e = get(c, "/cl/5", &resp, &body, deadline());
+		assert_error(e, cases[i].code, cases[i].needle);
+		assert_non_null(strstr(e->msg, "proxy http://127.0.0.1:"));
+		assert_null(strstr(e->msg, "u:p"));
+		pn_http_response_release(&resp);
+		pn_http_conn_free(c);
+		pn_proxy_release(&px);
+		pn_buf_release(&body);
+	}
+}
+
 int
 main(void)
 {
@@ -493,6 +578,8 @@ main(void)
 		cmocka_unit_test(test_sink_error_passed_through),
 		cmocka_unit_test(test_error_outlives_connection),
 		cmocka_unit_test(test_server_down),
+		cmocka_unit_test(test_proxy_absolute_form),
+		cmocka_unit_test(test_proxy_connect_refused),
 	};
 	return cmocka_run_group_tests_name("http", tests, setup, teardown);
 }
