@@ -385,3 +385,75 @@ pn_url_release(struct pn_url *u)
 	free(u->redacted);
 	memset(u, 0, sizeof(*u));
 }
+
+/* ---- references (redirects) ---- */
+
+/* Append path (n bytes, starting with '/') to out without its "." and ".." segments (RFC 3986 §5.2.4). */
+static const struct pn_error *
+add_path(struct pn_buf *out, const char *path, size_t n)
+{
+	const struct pn_error *err = NULL;
+	size_t base = out->len;
+
+	for (const char *s = path, *e = path + n; s < e && err == NULL;) {
+		const char *seg = s + 1, *next = memchr(seg, '/', (size_t)(e - seg));
+		size_t len;
+
+		next = next != NULL ? next : e;
+		len = (size_t)(next - seg);
+		if ((len == 1 || len == 2) && memcmp(seg, "..", len) == 0) {
+			while (len == 2 && out->len > base && out->data[--out->len] != '/')
+				;
+			out->data[out->len] = '\0';
+			if (next == e)
+				err = pn_buf_addch(out, '/');
+		} else if ((err = pn_buf_addch(out, '/')) == NULL) {
+			err = pn_buf_add(out, seg, len);
+		}
+		s = next;
+	}
+	return err;
+}
+
+const struct pn_error *
+pn_url_resolve(const struct pn_url *base, const char *target, const char *loc, struct pn_buf *out, int *ok)
+{
+	const char *rest = loc, *host = base->host;
+	size_t sn = strspn(loc, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-."), n;
+	const struct pn_error *err = NULL;
+	struct pn_buf rel;
+
+	*ok = 1;
+	pn_buf_init(&rel, 2 * PN_URL_MAX + PN_URL_TARGET_EXTRA, "redirect location");
+	if (sn > 0 && loc[sn] == ':') {
+		/* scheme://authority...; "scheme:path" (no authority) is nothing to fetch from */
+		if (strncmp(loc + sn, "://", 3) != 0) {
+			*ok = 0;
+			goto done;
+		}
+		rest = loc + sn + 3 + strcspn(loc + sn + 3, "/?#");
+		err = pn_buf_add(out, loc, (size_t)(rest - loc));
+	} else if (loc[0] == '/' && loc[1] == '/') {
+		rest = loc + 2 + strcspn(loc + 2, "/?#");
+		err = pn_buf_addf(out, "%s:%.*s", pn_url_scheme_name(base->scheme), (int)(rest - loc), loc);
+	} else {
+		err = pn_buf_addf(out, strchr(host, ':') != NULL ? "%s://[%s]:%s" : "%s://%s:%s",
+		    pn_url_scheme_name(base->scheme), host, base->port);
+		/* a relative path goes after the directory of the path asked for; "?query" after the whole path */
+		if (err == NULL && loc[0] != '/') {
+			size_t k = strcspn(target, "?");
+
+			while (loc[0] != '?' && k > 0 && target[k - 1] != '/')
+				k--;
+			err = pn_buf_add(&rel, target, k);
+		}
+	}
+	if (err == NULL)
+		err = pn_buf_add(&rel, rest, strcspn(rest, "#"));
+	n = strcspn(pn_buf_str(&rel), "?");
+	if (err == NULL && (err = add_path(out, rel.data, n)) == NULL)
+		err = pn_buf_addstr(out, pn_buf_str(&rel) + n);
+done:
+	pn_buf_release(&rel);
+	return err;
+}

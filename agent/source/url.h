@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "../core/buf.h"
 #include "../core/error.h"
 
 /* Longest URL accepted: forge URLs are < 200 bytes; the ceiling only stops absurd configuration values. */
@@ -54,5 +55,16 @@ void pn_url_redact(const char *s, char *buf, size_t len);
 
 /* "http", "https" or "ssh". */
 const char *pn_url_scheme_name(enum pn_url_scheme scheme);
+
+/* Room for a query and the suffixes git adds after a repository path ("/info/refs?service=...") in a
+ * resolved reference. */
+#define PN_URL_TARGET_EXTRA 64
+
+/* A reference (a redirect's Location) as an absolute URL in out, resolved against base's scheme, host and port
+ * and `target`, the path and query that were asked for (RFC 3986 §5.2: "scheme://...", "//host/...",
+ * "/path", "rel/path", "?query", "." and ".." segments removed), without its fragment. *ok 0: not a
+ * reference that can be followed ("scheme:path" without an authority). */
+const struct pn_error *pn_url_resolve(const struct pn_url *base, const char *target, const char *ref,
+    struct pn_buf *out, int *ok);
 
 #endif

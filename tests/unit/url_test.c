@@ -214,6 +214,47 @@ test_too_long(void **state)
 	free(s);
 }
 
+/* Redirect targets resolved as RFC 3986 §5.2 (its examples, on git's info/refs request). */
+static void
+test_resolve(void **state)
+{
+	static const struct {
+		const char *ref, *want;	/* want NULL: not followable */
+	} cases[] = {
+		{"https://other:8443/r.git/info/refs?service=git-upload-pack",
+		    "https://other:8443/r.git/info/refs?service=git-upload-pack"},
+		{"//cdn.example/x.git/info/refs", "https://cdn.example/x.git/info/refs"},
+		{"/new/path.git/info/refs?service=git-upload-pack",
+		    "https://h:443/new/path.git/info/refs?service=git-upload-pack"},
+		{"refs?x=1", "https://h:443/org/repo.git/info/refs?x=1"},
+		{"../../moved.git/info/refs#frag", "https://h:443/org/moved.git/info/refs"},
+		{"./a/../b", "https://h:443/org/repo.git/info/b"},
+		{"?q", "https://h:443/org/repo.git/info/refs?q"},
+		{"../../../../../x", "https://h:443/x"},
+		{"/a/b/..", "https://h:443/a/"},
+		{"mailto:x@y", NULL},
+	};
+	struct pn_url base;
+
+	(void)state;
+	assert_ok(pn_url_parse("https://h/org/repo.git", &base));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pn_buf out;
+		int ok;
+
+		pn_buf_init(&out, 4 * PN_URL_MAX, "test");
+		assert_ok(pn_url_resolve(&base, "/org/repo.git/info/refs?service=git-upload-pack", cases[i].ref, &out,
+		    &ok));
+		if (cases[i].want == NULL)
+			assert_int_equal(ok, 0);
+		else if (!ok || strcmp(pn_buf_str(&out), cases[i].want) != 0)
+			fail_msg("case %zu: %s: got %s (ok %d), want %s", i, cases[i].ref, pn_buf_str(&out), ok,
+			    cases[i].want);
+		pn_buf_release(&out);
+	}
+	pn_url_release(&base);
+}
+
 int
 main(void)
 {
@@ -223,6 +264,7 @@ main(void)
 		cmocka_unit_test(test_secrets_never_printed),
 		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_too_long),
+		cmocka_unit_test(test_resolve),
 	};
 	return cmocka_run_group_tests_name("url", tests, NULL, NULL);
 }
