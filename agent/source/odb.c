@@ -61,6 +61,7 @@ struct pn_odb_ingest {
 	uint8_t *wbuf;
 	size_t wlen;
 	int wrote;		/* any pack data written yet (the "pack-write" crash point) */
+	uint32_t entries;	/* entries the parser has checked so far */
 	struct pn_packread *reader;
 	struct pn_pack_file file;	/* the temporary pack, for the second pass */
 	const struct pn_error *err;
@@ -741,7 +742,16 @@ ingest_fail(struct pn_odb_ingest *ing, const struct pn_error *err)
 static const struct pn_error *
 on_entry(void *arg, const struct pn_pack_entry *e)
 {
-	return pn_odbidx_add(((struct pn_odb_ingest *)arg)->idx, e);
+	struct pn_odb_ingest *ing = arg;
+
+	ing->entries++;
+	return pn_odbidx_add(ing->idx, e);
+}
+
+uint32_t
+pn_odb_ingest_objects(const struct pn_odb_ingest *ing)
+{
+	return ing->entries;
 }
 
 const struct pn_error *

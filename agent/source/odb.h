@@ -101,6 +101,8 @@ size_t pn_odb_pack_count(const struct pn_odb *odb);
 const struct pn_error *pn_odb_ingest_begin(struct pn_odb *odb, struct pn_odb_ingest **out);
 /* The next bytes of the pack stream, in pieces of any size. The first error is kept and returned again. */
 const struct pn_error *pn_odb_ingest_push(struct pn_odb_ingest *ing, const void *data, size_t len);
+/* Entries of the pack received and checked so far (for progress). */
+uint32_t pn_odb_ingest_objects(const struct pn_odb_ingest *ing);
 /* Verify, index and commit the pack; its objects are readable through odb at once. *pack (may be NULL) gets
  * the pack's checksum, which names its files. Committing a pack the store already has succeeds and changes
  * nothing. On failure the temporaries are gone and the store is as before. */

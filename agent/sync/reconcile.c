@@ -43,7 +43,8 @@ progress(struct ingest *in, int final)
 	if (!in->tty || (!final && now - in->last_draw_ms < PN_PROGRESS_INTERVAL_MS))
 		return;
 	in->last_draw_ms = now;
-	fprintf(stderr, "\rreceiving pack: %.1f KiB%s", (double)in->bytes / PN_KIB, final ? ", done\n" : "");
+	fprintf(stderr, "\rreceiving pack: %.1f KiB, %" PRIu32 " objects%s", (double)in->bytes / PN_KIB,
+	    pn_odb_ingest_objects(in->ing), final ? ", done\n" : "");
 }
 
 static const struct pn_error *

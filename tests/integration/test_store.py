@@ -381,6 +381,38 @@ def _():
     compare_store(state, many, mn[-1])
 
 
+@t.case("pinion fetch shows progress (KiB, objects) on a terminal and nothing extra otherwise")
+def _():
+    import pty
+    state = W / "state-progress"
+    set_tip(homelab, hl[0])
+    master, slave = pty.openpty()
+    p = subprocess.Popen([PINION] + [str(a) for a in fetch_args("homelab", state)], stdout=subprocess.PIPE,
+                         stderr=slave, stdin=subprocess.DEVNULL)
+    os.close(slave)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: the child closed its end
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(master)
+    assert p.wait(timeout=pntest.COMMAND_TIMEOUT) == 0, seen
+    text = seen.decode()
+    last = text.replace("\r\n", "\n").split("\r")[-1]
+    assert "receiving pack: " in text and last.startswith("receiving pack: "), text
+    assert last.split("\n")[0].endswith(" objects, done"), text
+    objects = int(last.split(" KiB, ")[1].split()[0])
+    assert objects == len(git("-C", homelab, "rev-list", "--objects", hl[0]).splitlines()), objects
+    # not a terminal: no progress line
+    state2 = W / "state-progress-2"
+    p = pinion(*fetch_args("homelab", state2))
+    assert p.returncode == 0 and "receiving pack" not in p.stderr, p.stderr
+
+
 def run_measured(cmd):
     """Run cmd under /usr/bin/time; returns (CompletedProcess, peak RSS of cmd in KiB). (Python's own wait4 would
     count the forked interpreter's memory before the exec.)"""
