@@ -47,7 +47,8 @@ static const struct pn_error *cmd_cat_file(int argc, char **argv);
 static const struct command commands[] = {
 	{"sync", "sync --once: fetch, render and apply one path of the repository", cmd_sync},
 	{"fetch", "fetch the branch into the state directory and print its revision", cmd_fetch},
-	{"build", "build [--reorder none|legacy] DIR: print what kubectl kustomize DIR prints", pn_cli_build},
+	{"build", "build [--reorder none|legacy] DIR: print what kubectl kustomize DIR prints (Flux: see below)",
+	    pn_cli_build},
 	{"ls-tree", "list the fetched revision's files, as git ls-tree -r", cmd_ls_tree},
 	{"cat-file", "print an object of the store, as git cat-file -p", cmd_cat_file},
 	{"version", "print the version of pinion and of the libraries it links", cmd_version},
@@ -81,6 +82,8 @@ usage(FILE *f)
 	    "              --private-key-file FILE --known-hosts-file FILE (both required)\n"
 	    "  store limits (sync, fetch, ls-tree, cat-file): --max-object-size BYTES (128 MiB) "
 	    "--max-delta-chain N (4095)\n"
+	    "  pinion build [--path P] [--flux-kustomization KS.yaml] [--substitute K=V]... [--substitute-file F]...\n"
+	    "              [--strict-substitute] (DIR | --state-dir DIR): Flux's build of the tree or the fetched commit\n"
 	    "  pinion ls-tree [--state-dir DIR] [PATH]\n"
 	    "  pinion cat-file [--state-dir DIR] OID\n"
 	    "\nexit status: 0 ok, 64 usage, 65 permanent failure, 70 internal error, 75 temporary failure\n");
