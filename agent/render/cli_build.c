@@ -432,10 +432,8 @@ pn_cli_build_render(const struct pn_cli_build_args *args, struct pn_buf *out)
 	if (args->flux_ks != NULL &&
 	    (err = load_ks(args->flux_ks, &ks, &flux, &subst, &post_build, &spec_path, &ignore_missing)) != NULL)
 		goto done;
-	for (i = 0; i < args->subst.n; i++)
-		if ((err = pn_subst_set(&subst, args->subst.v[i].name, strlen(args->subst.v[i].name),
-		    args->subst.v[i].value, args->subst.v[i].len)) != NULL)
-			goto done;
+	if ((err = pn_subst_merge(&subst, &args->subst)) != NULL)
+		goto done;
 	if (args->state_dir != NULL) {
 		if ((err = open_store(args->state_dir, &odb, &stree)) != NULL)
 			goto done;

@@ -111,6 +111,16 @@ pn_subst_set(struct pn_subst *s, const char *name, size_t nlen, const char *valu
 }
 
 const struct pn_error *
+pn_subst_merge(struct pn_subst *dst, const struct pn_subst *src)
+{
+	const struct pn_error *err = NULL;
+
+	for (size_t i = 0; i < src->n && err == NULL; i++)
+		err = pn_subst_set(dst, src->v[i].name, strlen(src->v[i].name), src->v[i].value, src->v[i].len);
+	return err;
+}
+
+const struct pn_error *
 pn_subst_set_arg(struct pn_subst *s, const char *arg, const char *what)
 {
 	const char *eq = strchr(arg, '=');

@@ -100,6 +100,9 @@ void pn_subst_release(struct pn_subst *s);
 const struct pn_error *pn_subst_set(struct pn_subst *s, const char *name, size_t nlen, const char *value,
     size_t vlen);
 
+/* Set every variable of src in dst (src's win). */
+const struct pn_error *pn_subst_merge(struct pn_subst *dst, const struct pn_subst *src);
+
 /* "KEY=VALUE" (the first '=' splits; `what` names it in errors, e.g. "--substitute"). */
 const struct pn_error *pn_subst_set_arg(struct pn_subst *s, const char *arg, const char *what);
 
