@@ -712,17 +712,18 @@ trim_func(struct sc *c, const char *v, size_t vlen, const struct pn_buf *pat, in
 	size_t cut;
 
 	if (!suffix) {
-		cut = trim(c, s, vlen, (const unsigned char *)pat->data, pat->len, longest);
+		cut = trim(c, s, vlen, (const unsigned char *)pn_buf_str(pat), pat->len, longest);
 		return c->fatal != NULL ? c->fatal : pn_buf_add(out, v + cut, vlen - cut);
 	}
 	pn_buf_init(&rv, PN_SUBST_MAX_OBJECT, "substitution");
 	pn_buf_init(&rp, PN_SUBST_MAX_OBJECT, "substitution");
 	pn_buf_init(&keep, PN_SUBST_MAX_OBJECT, "substitution");
-	if ((err = reverse(s, vlen, &rv)) == NULL && (err = reverse((const unsigned char *)pat->data, pat->len,
+	if ((err = reverse(s, vlen, &rv)) == NULL && (err = reverse((const unsigned char *)pn_buf_str(pat), pat->len,
 	    &rp)) == NULL) {
-		cut = trim(c, (const unsigned char *)rv.data, rv.len, (const unsigned char *)rp.data, rp.len, longest);
-		if ((err = c->fatal) == NULL && (err = pn_buf_add(&keep, rv.data + cut, rv.len - cut)) == NULL)
-			err = reverse((const unsigned char *)keep.data, keep.len, out);
+		cut = trim(c, (const unsigned char *)pn_buf_str(&rv), rv.len, (const unsigned char *)pn_buf_str(&rp),
+		    rp.len, longest);
+		if ((err = c->fatal) == NULL && (err = pn_buf_add(&keep, pn_buf_str(&rv) + cut, rv.len - cut)) == NULL)
+			err = reverse((const unsigned char *)pn_buf_str(&keep), keep.len, out);
 	}
 	pn_buf_release(&rv);
 	pn_buf_release(&rp);
@@ -1055,13 +1056,14 @@ pn_subst_object(const struct pn_subst *s, cJSON **obj)
 			    PN_SUBST_NAME_REGEX);
 	pn_buf_init(&text, PN_SUBST_MAX_OBJECT, "object before substitution");
 	pn_buf_init(&out, PN_SUBST_MAX_OBJECT, "object after substitution");
-	if ((err = pn_yamlout_doc(*obj, &text)) != NULL || (err = pn_subst_eval(s, text.data, text.len, &out)) != NULL) {
+	if ((err = pn_yamlout_doc(*obj, &text)) != NULL ||
+	    (err = pn_subst_eval(s, pn_buf_str(&text), text.len, &out)) != NULL) {
 		err = pn_error_wrap(err, "%s: variable substitution failed", id);
 		goto done;
 	}
 	pn_yaml_limits_init(&lim);
 	lim.goyaml_v2 = 1;
-	if ((err = pn_yaml_parse(id, out.data, out.len, &lim, &docs)) != NULL) {
+	if ((err = pn_yaml_parse(id, pn_buf_str(&out), out.len, &lim, &docs)) != NULL) {
 		err = pn_error_wrap(err, "after substitution");
 		goto done;
 	}

@@ -116,6 +116,8 @@ static const struct {
 	/* patterns */
 	{"${filename%.t?t}|${filename#[a-c]*.}|${filename#[^a-c]*.}", 0, OK, "bash.string|string.txt|bash.string.txt"},
 	{"${filename%[s-u]xt}", 0, OK, "bash.string.txt"},
+	/* regression (fuzz): a suffix trim of an empty value */
+	{"${empty%x}|${empty##*}|${unset%.*}|${empty%${empty}}", 0, OK, "|||"},
 	{"${filename#[}|${filename#[a-}|${filename#\\}", 0, OK, "bash.string.txt|bash.string.txt|bash.string.txt"},
 	{"${fpath#\\/pa}|${fpath#?}|${fpath##*}|${fpath%/*}|${fpath%%/*}", 0, OK, "th/to/file|path/to/file||/path/to|"},
 	/* the fork tries byte prefixes, so "?" matches half a rune (and the reversal makes it U+FFFD) */
