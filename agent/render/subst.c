@@ -70,11 +70,11 @@ pn_subst_set(struct pn_subst *s, const char *name, size_t nlen, const char *valu
 	int found;
 
 	if (nlen == 0 || memchr(name, '\0', nlen) != NULL)
-		return pn_error_fmt(PN_ERR_USAGE, "substitution variable name \"%.*s\" is empty or holds NUL", (int)nlen,
-		    name);
+		return pn_error_fmt(PN_ERR_USAGE, "substitution variable name \"%.*s\" is empty or holds NUL",
+		    (int)(nlen < 64 ? nlen : 64), name);
 	if (nlen > PN_SUBST_MAX_NAME || vlen > PN_SUBST_MAX_VALUE)
-		return pn_error_fmt(PN_ERR_TOO_LARGE, "substitution variable %.64s: name over %d or value over %zu "
-		    "bytes", name, PN_SUBST_MAX_NAME, PN_SUBST_MAX_VALUE);
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "substitution variable %.*s: name over %d or value over %zu "
+		    "bytes", (int)(nlen < 64 ? nlen : 64), name, PN_SUBST_MAX_NAME, PN_SUBST_MAX_VALUE);
 	at = find(s, name, nlen, &found);
 	if (!found && s->n >= PN_SUBST_MAX_VARS)
 		return pn_error_fmt(PN_ERR_TOO_LARGE, "more than %d substitution variables", PN_SUBST_MAX_VARS);
