@@ -44,7 +44,10 @@
  *    (Go's unicode.ToUpper knows every script);
  *  - ${var:pos:len} with a negative len that does not reach the end panics in Go (kustomize-controller
  *    reports the recovered panic); here it is an error;
- *  - pattern trimming costs at most PN_SUBST_MAX_MATCH_STEPS per object, then it is an error.
+ *  - pattern trimming costs at most PN_SUBST_MAX_MATCH_STEPS per object, then it is an error;
+ *  - the re-read (yaml.h goyaml_v2, checked against gopkg.in/yaml.v2 2.4 on random documents) differs only
+ *    where a value brings YAML structure kustomize's printer never writes: a merge key "<<" (kyaml's
+ *    precedence), or a key repeated after a .inf/.nan value (go-yaml drops the value, here it is an error).
  *
  * The evaluator is one bounded pass over text already in memory, not a push parser: the fork's scanner looks
  * ahead without limit (in ${var/x} the pattern runs on to the next '/' in the rest of the object), and Flux
