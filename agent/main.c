@@ -16,10 +16,12 @@
 
 #include "../platform/signals.h"
 #include "core/error.h"
+#include "core/file.h"
 #include "core/log.h"
 #include "core/num.h"
 #include "net/tls.h"
 #include "render/cli_build.h"
+#include "render/subst.h"
 #include "source/odb.h"
 #include "source/oid.h"
 #include "source/tree.h"
@@ -47,7 +49,8 @@ static const struct pn_error *cmd_cat_file(int argc, char **argv);
 static const struct command commands[] = {
 	{"sync", "sync --once: fetch, render and apply one path of the repository", cmd_sync},
 	{"fetch", "fetch the branch into the state directory and print its revision", cmd_fetch},
-	{"build", "build [--reorder none|legacy] DIR: print what kubectl kustomize DIR prints", pn_cli_build},
+	{"build", "build [--reorder none|legacy] DIR: print what kubectl kustomize DIR prints (Flux: see below)",
+	    pn_cli_build},
 	{"ls-tree", "list the fetched revision's files, as git ls-tree -r", cmd_ls_tree},
 	{"cat-file", "print an object of the store, as git cat-file -p", cmd_cat_file},
 	{"version", "print the version of pinion and of the libraries it links", cmd_version},
@@ -73,6 +76,7 @@ usage(FILE *f)
 	    "  pinion sync --once --url URL [--branch main] [--path ./apps] [--kubeconfig FILE]\n"
 	    "              [--state-dir /var/lib/pinion] [--ca-file FILE] [--name N] [--namespace NS]\n"
 	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s] [--require-fresh]\n"
+	    "              [--substitute K=V]... [--substitute-file F]... [--strict-substitute] (postBuild)\n"
 	    "  pinion fetch --url URL [--branch main] [--state-dir DIR] [--ca-file FILE] [--timeout 5m]\n"
 	    "  ref (sync, fetch), as flux create source git: --branch main | --tag v1.2.3 | --semver '>=1.2 <2'\n"
 	    "              | --ref refs/pull/1/head | --commit SHA [--branch B] (precedence: commit, ref, semver, tag,\n"
@@ -82,6 +86,8 @@ usage(FILE *f)
 	    "              --private-key-file FILE --known-hosts-file FILE (both required)\n"
 	    "  store limits (sync, fetch, ls-tree, cat-file): --max-object-size BYTES (128 MiB) "
 	    "--max-delta-chain N (4095)\n"
+	    "  pinion build [--path P] [--flux-kustomization KS.yaml] [--substitute K=V]... [--substitute-file F]...\n"
+	    "              [--strict-substitute] (DIR | --state-dir DIR): Flux's build of the tree or the fetched commit\n"
 	    "  pinion ls-tree [--state-dir DIR] [PATH]\n"
 	    "  pinion cat-file [--state-dir DIR] OID\n"
 	    "\nexit status: 0 ok, 64 usage, 65 permanent failure, 70 internal error, 75 temporary failure\n");
@@ -121,6 +127,9 @@ enum opt_id {
 	OPT_SEMVER,
 	OPT_REF,
 	OPT_COMMIT,
+	OPT_SUBSTITUTE,
+	OPT_SUBSTITUTE_FILE,
+	OPT_STRICT_SUBSTITUTE,
 };
 
 static const struct option sync_options[] = {
@@ -149,6 +158,9 @@ static const struct option sync_options[] = {
 	{"semver", required_argument, NULL, OPT_SEMVER},
 	{"ref", required_argument, NULL, OPT_REF},
 	{"commit", required_argument, NULL, OPT_COMMIT},
+	{"substitute", required_argument, NULL, OPT_SUBSTITUTE},
+	{"substitute-file", required_argument, NULL, OPT_SUBSTITUTE_FILE},
+	{"strict-substitute", no_argument, NULL, OPT_STRICT_SUBSTITUTE},
 	{NULL, 0, NULL, 0},
 };
 
@@ -164,10 +176,25 @@ accepts(const enum opt_id *ids, int id)
 	return 0;
 }
 
-/* Parse the flags of a command into o; positional arguments are left at argv[*first...]. */
+/* --substitute-file: its variables into vars. */
+static const struct pn_error *
+subst_file(const char *path, struct pn_subst *vars)
+{
+	const struct pn_error *err;
+	struct pn_buf b;
+
+	pn_buf_init(&b, PN_CLI_BUILD_MAX_SUBST_FILE, path);
+	if ((err = pn_file_read(path, &b)) == NULL)
+		err = pn_subst_parse_env(vars, path, b.data, b.len);
+	pn_buf_release(&b);
+	return err;
+}
+
+/* Parse the flags of a command into o; positional arguments are left at argv[*first...]. --substitute-file
+ * variables go to files, --substitute ones to args (commands that take neither pass NULL). */
 static const struct pn_error *
 parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_options *o, int *once,
-    int *first)
+    int *first, struct pn_subst *files, struct pn_subst *args)
 {
 	const struct pn_error *err;
 	int c;
@@ -208,6 +235,12 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 		case OPT_SEMVER: o->semver = optarg; break;
 		case OPT_REF: o->ref = optarg; break;
 		case OPT_COMMIT: o->commit = optarg; break;
+		case OPT_SUBSTITUTE: err = pn_subst_set_arg(args, optarg, "--substitute"); break;
+		case OPT_SUBSTITUTE_FILE:
+			if ((err = subst_file(optarg, files)) != NULL)
+				return err;
+			break;
+		case OPT_STRICT_SUBSTITUTE: files->strict = 1; break;
 		case OPT_TIMEOUT: err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--timeout", &o->timeout_ms); break;
 		case OPT_API_TIMEOUT:
 			err = pn_num_parse_duration(optarg, PN_MAX_WAIT_MS, "--api-timeout", &o->api_timeout_ms);
@@ -239,23 +272,40 @@ static const struct pn_error *
 cmd_sync(int argc, char **argv)
 {
 	struct pn_sync_options o;
+	struct pn_subst files, args;
 	const struct pn_error *err;
 	int once, first;
 
+	pn_subst_init(&files);
+	pn_subst_init(&args);
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
 	    OPT_KUBECONFIG, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
 	    OPT_CRD_POLL, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH,
 	    OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG, OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT,
-	    OPT_MAX_CHAIN), &o, &once, &first)) != NULL)
-		return err;
-	if (first < argc)
-		return pn_error_fmt(PN_ERR_USAGE, "sync: unexpected argument \"%s\"", argv[first]);
-	if (!once)
-		return pn_error_fmt(PN_ERR_USAGE, "sync: only --once is implemented: the daemon (continuous sync) "
+	    OPT_MAX_CHAIN, OPT_SUBSTITUTE, OPT_SUBSTITUTE_FILE, OPT_STRICT_SUBSTITUTE), &o, &once, &first, &files,
+	    &args)) != NULL)
+		goto done;
+	if (first < argc) {
+		err = pn_error_fmt(PN_ERR_USAGE, "sync: unexpected argument \"%s\"", argv[first]);
+		goto done;
+	}
+	if (!once) {
+		err = pn_error_fmt(PN_ERR_USAGE, "sync: only --once is implemented: the daemon (continuous sync) "
 		    "arrives in a later version");
+		goto done;
+	}
 	if ((err = need(o.url, "sync", "--url")) != NULL)
-		return err;
-	return pn_sync_once(&o);
+		goto done;
+	/* variables given: the unit behaves as a Kustomization with spec.postBuild (the flags win over files) */
+	if ((err = pn_subst_merge(&files, &args)) != NULL)
+		goto done;
+	if (files.n > 0)
+		o.subst = &files;
+	err = pn_sync_once(&o);
+done:
+	pn_subst_release(&files);
+	pn_subst_release(&args);
+	return err;
 }
 
 static const struct pn_error *
@@ -268,7 +318,7 @@ cmd_fetch(int argc, char **argv)
 
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_STATE_DIR, OPT_CA_FILE, OPT_TIMEOUT,
 	    OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG,
-	    OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT, OPT_MAX_CHAIN), &o, &once, &first)) != NULL)
+	    OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT, OPT_MAX_CHAIN), &o, &once, &first, NULL, NULL)) != NULL)
 		return err;
 	if (first < argc)
 		return pn_error_fmt(PN_ERR_USAGE, "fetch: unexpected argument \"%s\"", argv[first]);
@@ -308,7 +358,8 @@ cmd_ls_tree(int argc, char **argv)
 	const struct pn_error *err;
 	int once, first;
 
-	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR, OPT_MAX_OBJECT, OPT_MAX_CHAIN), &o, &once, &first)) != NULL)
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR, OPT_MAX_OBJECT, OPT_MAX_CHAIN), &o, &once, &first,
+	    NULL, NULL)) != NULL)
 		return err;
 	if (argc - first > 1)
 		return pn_error_fmt(PN_ERR_USAGE, "ls-tree: at most one PATH");
@@ -329,7 +380,8 @@ cmd_cat_file(int argc, char **argv)
 	const struct pn_error *err;
 	int once, first;
 
-	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR, OPT_MAX_OBJECT, OPT_MAX_CHAIN), &o, &once, &first)) != NULL)
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_STATE_DIR, OPT_MAX_OBJECT, OPT_MAX_CHAIN), &o, &once, &first,
+	    NULL, NULL)) != NULL)
 		return err;
 	if (argc - first != 1)
 		return pn_error_fmt(PN_ERR_USAGE, "cat-file: exactly one OID");

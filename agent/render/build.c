@@ -97,9 +97,8 @@ add_notice(struct build *b, const char *fmt, ...)
 
 /* ---- tree paths ---- */
 
-/* Join dir and rel and normalise (".", "..", "//", trailing '/'); fails when ".." climbs above the root. */
-static int
-join_path(const char *dir, const char *rel, char **out)
+int
+pn_build_join_path(const char *dir, const char *rel, char **out)
 {
 	size_t dlen = strlen(dir), rlen = strlen(rel), o = 0;
 	char *buf = malloc(dlen + rlen + 2), *res;
@@ -175,7 +174,7 @@ find_kustfile(struct build *b, const char *dir, char **out)
 	for (size_t k = 0; k < sizeof(kust_names) / sizeof(kust_names[0]); k++) {
 		char *p;
 
-		if (join_path(dir, kust_names[k], &p) != 0)
+		if (pn_build_join_path(dir, kust_names[k], &p) != 0)
 			return free(*out), nomem();
 		err = b->tree->ops->stat(b->tree->ctx, p, &kind);
 		if (err != NULL && err->code != PN_ERR_NOT_FOUND) {
@@ -418,7 +417,7 @@ add_resource(struct build *b, struct pn_resmap *ra, const char *kfile, const cha
 	if (entry[0] == '/')
 		return pn_error_fmt(PN_ERR_PARSE, "%s: resource \"%s\": absolute paths are not supported (write it "
 		    "relative to the kustomization)", kfile, entry);
-	if ((rc = join_path(dir, entry, &path)) != 0)
+	if ((rc = pn_build_join_path(dir, entry, &path)) != 0)
 		return rc < 0 ? nomem() : pn_error_fmt(PN_ERR_PARSE, "%s: resource \"%s\" leaves the tree root",
 		    kfile, entry);
 	if ((err = b->tree->ops->stat(b->tree->ctx, path, &kind)) != NULL) {
@@ -458,7 +457,7 @@ read_rel(struct build *b, const char *dir, const char *kfile, const char *rel, s
 
 	if (rel[0] == '/')
 		return pn_error_fmt(PN_ERR_PARSE, "%s: \"%s\": absolute paths are not supported", kfile, rel);
-	if ((rc = join_path(dir, rel, &path)) != 0)
+	if ((rc = pn_build_join_path(dir, rel, &path)) != 0)
 		return rc < 0 ? nomem() : pn_error_fmt(PN_ERR_PARSE, "%s: \"%s\" leaves the tree root", kfile, rel);
 	err = b->tree->ops->read(b->tree->ctx, path, out);
 	if (err == NULL && out->len > b->opt.max_bytes - b->res->bytes)
@@ -858,7 +857,7 @@ generate(struct build *b, struct pn_resmap *ra, const char *dir, size_t depth)
 	for (size_t k = 0; k < n && err == NULL; k++) {
 		char *path = NULL, *kfile = NULL;
 
-		if (join_path(dir, ents[k].name, &path) != 0) {
+		if (pn_build_join_path(dir, ents[k].name, &path) != 0) {
 			err = nomem();
 			break;
 		}
@@ -1006,7 +1005,7 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 		pn_build_options_init(&b.opt);
 	while (path[0] == '/')
 		path++;
-	if (join_path("", path, &entry) != 0) {
+	if (pn_build_join_path("", path, &entry) != 0) {
 		err = pn_error_fmt(PN_ERR_USAGE, "path %s leaves the tree root", path);
 		goto done;
 	}
@@ -1023,6 +1022,8 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 		err = pn_gen_hash_names(&ra);
 	if (err == NULL)
 		err = pn_namerefs_fix(&ra, b.cfg.namerefs);
+	for (size_t k = 0; err == NULL && b.opt.flux != NULL && k < ra.n; k++)
+		err = pn_subst_object(b.opt.flux->subst, &ra.v[k].obj);
 	if (err == NULL)
 		err = common_metadata(b.opt.flux, &ra);
 	if (err == NULL)

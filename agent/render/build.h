@@ -59,6 +59,7 @@
 
 #include "../core/error.h"
 #include "../core/treeread.h"
+#include "subst.h"
 #include "yaml.h"
 
 /* Bytes of all files one build reads: parsed documents take several times their text in memory. */
@@ -76,8 +77,9 @@
  * What a Flux Kustomization adds to the build (kustomize-controller's generator, fluxcd/pkg/kustomize): into the
  * entry path's kustomization (or the one Flux generates), `namespace` := targetNamespace, `namePrefix` and
  * `nameSuffix` replaced, `patches` ({patch, target}), `images` and `components` (paths relative to the entry
- * path) appended; after the build, commonMetadata's labels and annotations are set on every object's
- * metadata (not on templates or selectors). NULL or empty members add nothing; the cJSON lists are not taken.
+ * path) appended; after the build, postBuild substitution on every object (subst.h; Flux objects too), then
+ * commonMetadata's labels and annotations set on every object's metadata (not on templates or selectors), in
+ * kustomize-controller's order. NULL or empty members add nothing; the cJSON lists are not taken.
  */
 struct pn_build_flux {
 	const char *target_namespace;
@@ -88,6 +90,7 @@ struct pn_build_flux {
 	const cJSON *components;
 	const cJSON *common_labels;		/* commonMetadata.labels: a map of strings */
 	const cJSON *common_annotations;	/* commonMetadata.annotations */
+	const struct pn_subst *subst;		/* spec.postBuild: NULL when the Kustomization has none */
 };
 
 struct pn_build_options {
@@ -132,5 +135,9 @@ struct pn_build_result {
 const struct pn_error *pn_build(const struct pn_tree_reader *tree, const char *path,
     const struct pn_build_options *opt, struct pn_build_result *out);
 void pn_build_result_release(struct pn_build_result *res);
+
+/* Join tree path dir and rel and normalise (".", "..", "//", trailing '/') into *out: 0, or 1 when ".." climbs
+ * above the root, -1 out of memory. The caller frees *out with free(). */
+int pn_build_join_path(const char *dir, const char *rel, char **out);
 
 #endif

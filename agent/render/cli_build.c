@@ -9,7 +9,13 @@
 #include <string.h>
 
 #include "../core/dirtree.h"
+#include "../core/file.h"
 #include "../core/log.h"
+#include "../source/odb.h"
+#include "../source/pack.h"
+#include "../source/tree.h"
+#include "../sync/reconcile.h"
+#include "../sync/state.h"
 #include "yamlout.h"
 
 #include "../core/banned.h"
@@ -35,15 +41,37 @@ flag_value(int argc, char **argv, int *i, const char *name, const struct pn_erro
 	return argv[++*i];
 }
 
+void
+pn_cli_build_args_release(struct pn_cli_build_args *args)
+{
+	free(args->subst_files);
+	pn_subst_release(&args->subst);
+	memset(args, 0, sizeof(*args));
+}
+
+static const struct pn_error *parse(int argc, char **argv, struct pn_cli_build_args *args);
+
 const struct pn_error *
 pn_cli_build_parse(int argc, char **argv, struct pn_cli_build_args *args)
+{
+	const struct pn_error *err;
+
+	memset(args, 0, sizeof(*args));
+	args->order = PN_ORDER_LEGACY;
+	if ((args->subst_files = calloc((size_t)argc + 1, sizeof(*args->subst_files))) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	if ((err = parse(argc, argv, args)) != NULL)
+		pn_cli_build_args_release(args);
+	return err;
+}
+
+static const struct pn_error *
+parse(int argc, char **argv, struct pn_cli_build_args *args)
 {
 	const struct pn_error *err = NULL;
 	const char *v;
 	int i, dashdash = 0;
 
-	memset(args, 0, sizeof(*args));
-	args->order = PN_ORDER_LEGACY;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
@@ -67,15 +95,31 @@ pn_cli_build_parse(int argc, char **argv, struct pn_cli_build_args *args)
 			else
 				return pn_error_fmt(PN_ERR_USAGE, "build: --load-restrictor \"%s\": must be "
 				    "LoadRestrictionsRootOnly or LoadRestrictionsNone", v);
+		} else if ((v = flag_value(argc, argv, &i, "--path", &err)) != NULL) {
+			args->path = v;
+		} else if ((v = flag_value(argc, argv, &i, "--state-dir", &err)) != NULL) {
+			args->state_dir = v;
+		} else if ((v = flag_value(argc, argv, &i, "--flux-kustomization", &err)) != NULL) {
+			args->flux_ks = v;
+		} else if ((v = flag_value(argc, argv, &i, "--substitute-file", &err)) != NULL) {
+			args->subst_files[args->nsubst_files++] = v;
+		} else if ((v = flag_value(argc, argv, &i, "--substitute", &err)) != NULL) {
+			if ((err = pn_subst_set_arg(&args->subst, v, "build: --substitute")) != NULL)
+				return pn_error_fmt(PN_ERR_USAGE, "%s", err->msg);
 		} else if (err != NULL) {
 			return err;
+		} else if (strcmp(a, "--strict-substitute") == 0) {
+			args->subst.strict = 1;
 		} else if (strcmp(a, "--enable-helm") == 0 || strncmp(a, "--enable-helm=", 14) == 0) {
 			return pn_error_fmt(PN_ERR_UNSUPPORTED, "build: --enable-helm: helm charts are not supported");
 		} else {
 			return pn_error_fmt(PN_ERR_USAGE, "build: unknown flag \"%s\"", a);
 		}
 	}
-	if (args->dir == NULL)
+	if (args->dir != NULL && args->state_dir != NULL)
+		return pn_error_fmt(PN_ERR_USAGE, "build: a directory (\"%s\") and --state-dir exclude each other",
+		    args->dir);
+	if (args->dir == NULL && args->state_dir == NULL)
 		args->dir = ".";
 	return NULL;
 }
@@ -154,30 +198,271 @@ absolute_paths(const struct pn_error *err, const char *abs)
 	return pn_error_fmt(err->code, "%s", msg);
 }
 
+/* A member of o that must be one of the cJSON types in `want` (or absent/null: NULL). */
+static const cJSON *
+member(const cJSON *o, const char *name, int want, const char *file, const char *where, const struct pn_error **err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+	if (v == NULL || cJSON_IsNull(v) || *err != NULL)
+		return NULL;
+	if ((v->type & 0xFF & want) == 0) {
+		*err = pn_error_fmt(PN_ERR_PARSE, "%s: %s%s has the wrong type (%s)", file, where, name,
+		    want == cJSON_String ? "a string" : want == cJSON_Object ? "a mapping" : want == cJSON_Array ?
+		    "a list" : "a boolean");
+		return NULL;
+	}
+	return v;
+}
+
+static const char *
+member_str(const cJSON *o, const char *name, const char *file, const struct pn_error **err)
+{
+	const cJSON *v = member(o, name, cJSON_String, file, "spec.", err);
+
+	return v != NULL ? v->valuestring : NULL;
+}
+
+/* The Flux Kustomization in `file` into *doc (the caller frees it with cJSON_Delete(); f's members point into
+ * it), f, and subst's variables; *post_build says whether it has spec.postBuild. */
+static const struct pn_error *
+load_ks(const char *file, cJSON **doc, struct pn_build_flux *f, struct pn_subst *subst, int *post_build,
+    const char **path, int *ignore_missing)
+{
+	static const char *const unsupported[] = {"patchesStrategicMerge", "patchesJson6902", "buildMetadata"};
+	const struct pn_error *err = NULL;
+	struct pn_yaml_docs docs = {0};
+	struct pn_buf b;
+	const cJSON *root, *spec, *md, *pb, *v, *c;
+	const char *av, *kind, *strategy;
+
+	pn_buf_init(&b, PN_CLI_BUILD_MAX_KS, file);
+	if ((err = pn_file_read(file, &b)) != NULL || (err = pn_yaml_parse(file, b.data, b.len, NULL, &docs)) != NULL)
+		goto done;
+	if (docs.n != 1) {
+		err = pn_error_fmt(PN_ERR_USAGE, "%s: holds %zu documents; --flux-kustomization reads one Kustomization",
+		    file, docs.n);
+		goto done;
+	}
+	root = docs.v[0].root;
+	av = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "apiVersion"));
+	kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(root, "kind"));
+	if (av == NULL || kind == NULL || strcmp(kind, "Kustomization") != 0 ||
+	    (strcmp(av, "kustomize.toolkit.fluxcd.io/v1") != 0 && strcmp(av, "kustomize.toolkit.fluxcd.io/v1beta2") != 0)) {
+		err = pn_error_fmt(PN_ERR_USAGE, "%s: not a kustomize.toolkit.fluxcd.io/v1 (or v1beta2) Kustomization "
+		    "(apiVersion %s, kind %s)", file, av != NULL ? av : "none", kind != NULL ? kind : "none");
+		goto done;
+	}
+	spec = member(root, "spec", cJSON_Object, file, "", &err);
+	*path = member_str(spec, "path", file, &err);
+	f->target_namespace = member_str(spec, "targetNamespace", file, &err);
+	f->name_prefix = member_str(spec, "namePrefix", file, &err);
+	f->name_suffix = member_str(spec, "nameSuffix", file, &err);
+	f->patches = member(spec, "patches", cJSON_Array, file, "spec.", &err);
+	f->images = member(spec, "images", cJSON_Array, file, "spec.", &err);
+	f->components = member(spec, "components", cJSON_Array, file, "spec.", &err);
+	*ignore_missing = cJSON_IsTrue(member(spec, "ignoreMissingComponents", cJSON_True | cJSON_False, file,
+	    "spec.", &err));
+	md = member(spec, "commonMetadata", cJSON_Object, file, "spec.", &err);
+	f->common_labels = member(md, "labels", cJSON_Object, file, "spec.commonMetadata.", &err);
+	f->common_annotations = member(md, "annotations", cJSON_Object, file, "spec.commonMetadata.", &err);
+	pb = member(spec, "postBuild", cJSON_Object, file, "spec.", &err);
+	for (size_t k = 0; err == NULL && k < sizeof(unsupported) / sizeof(unsupported[0]); k++)
+		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(spec, unsupported[k])) > 0)
+			err = pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: spec.%s is not supported%s", file, unsupported[k],
+			    k < 2 ? " (Flux v1 removed it: use spec.patches)" : "");
+	if (err != NULL)
+		goto done;
+	if (cJSON_GetObjectItemCaseSensitive(spec, "decryption") != NULL)
+		pn_log(PN_LOG_NOTICE, "%s: spec.decryption: pinion does not decrypt SOPS; encrypted objects are printed "
+		    "as they are", file);
+	*post_build = pb != NULL;
+	v = member(pb, "substitute", cJSON_Object, file, "spec.postBuild.", &err);
+	for (c = v != NULL ? v->child : NULL; c != NULL && err == NULL; c = c->next) {
+		if (!cJSON_IsString(c))
+			err = pn_error_fmt(PN_ERR_PARSE, "%s: spec.postBuild.substitute.%s must be a string", file, c->string);
+		else
+			err = pn_subst_set(subst, c->string, strlen(c->string), c->valuestring, strlen(c->valuestring));
+	}
+	strategy = cJSON_GetStringValue(member(pb, "substituteStrategy", cJSON_String, file, "spec.postBuild.", &err));
+	if (err == NULL && strategy != NULL && strcmp(strategy, "Always") != 0 && strcmp(strategy, "WithVariables") != 0)
+		err = pn_error_fmt(PN_ERR_PARSE, "%s: spec.postBuild.substituteStrategy \"%s\": must be WithVariables or "
+		    "Always", file, strategy);
+	subst->always = strategy != NULL && strcmp(strategy, "Always") == 0;
+	v = member(pb, "substituteFrom", cJSON_Array, file, "spec.postBuild.", &err);
+	if (err == NULL && cJSON_GetArraySize(v) > 0) {
+		char refs[PN_ERROR_MSG_MAX] = "";
+		size_t o = 0;
+
+		for (c = v->child; c != NULL && o < sizeof(refs); c = c->next) {
+			const char *k = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "kind"));
+			const char *nm = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+			int w = snprintf(refs + o, sizeof(refs) - o, "%s%s/%s", o > 0 ? ", " : "", k != NULL ? k : "?",
+			    nm != NULL ? nm : "?");
+
+			o += w > 0 ? (size_t)w : 0;
+		}
+		pn_log(PN_LOG_WARNING, "%s: spec.postBuild.substituteFrom (%s) needs a cluster, which pinion build does "
+		    "not read: give those variables with --substitute-file or --substitute%s", file, refs,
+		    subst->strict ? "" : " (unset ones become empty)");
+	}
+	if (err == NULL) {
+		*doc = docs.v[0].root;
+		docs.v[0].root = NULL;
+	}
+done:
+	pn_yaml_docs_release(&docs);
+	pn_buf_release(&b);
+	return err;
+}
+
+/* Flux's ignoreMissingComponents: the components that exist under the entry path, in a new list (*out). */
+static const struct pn_error *
+present_components(const struct pn_tree_reader *r, const char *entry, const cJSON *list, cJSON **out)
+{
+	enum pn_tree_kind kind;
+	const cJSON *c;
+	char *p;
+
+	if ((*out = cJSON_CreateArray()) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	for (c = list->child; c != NULL; c = c->next) {
+		int rc = cJSON_IsString(c) ? pn_build_join_path(entry, c->valuestring, &p) : 1;
+
+		if (rc < 0)
+			return pn_error(PN_ERR_NOMEM);
+		if (rc == 0 && r->ops->stat(r->ctx, p, &kind) != NULL) {
+			free(p);
+			continue;	/* missing: dropped (pn_build reports a bad entry itself) */
+		}
+		free(rc == 0 ? p : NULL);
+		if (!cJSON_AddItemToArray(*out, cJSON_Duplicate(c, 1)))
+			return pn_error(PN_ERR_NOMEM);
+	}
+	return NULL;
+}
+
+/* The entry path: --path or the Kustomization's spec.path (normalised; both given must agree) under root. */
+static const struct pn_error *
+entry_path(const char *root, const char *flag, const char *spec, char **out)
+{
+	const struct pn_error *err;
+	char *a = NULL, *b = NULL, *p;
+	size_t n;
+
+	*out = NULL;
+	n = strlen(flag != NULL ? flag : "") + strlen(spec != NULL ? spec : "") + strlen(root) + 2;
+	if ((a = malloc(n)) == NULL || (b = malloc(n)) == NULL || (*out = malloc(n)) == NULL) {
+		err = pn_error(PN_ERR_NOMEM);
+		goto done;
+	}
+	if ((err = pn_sync_normalize_path(flag, a, n)) != NULL || (err = pn_sync_normalize_path(spec, b, n)) != NULL)
+		goto done;
+	if (flag != NULL && spec != NULL && strcmp(a, b) != 0) {
+		err = pn_error_fmt(PN_ERR_USAGE, "build: --path \"%s\" and the Kustomization's spec.path \"%s\" differ",
+		    flag, spec);
+		goto done;
+	}
+	p = flag != NULL ? a : b;
+	snprintf(*out, n, "%s%s%s", root, root[0] != '\0' && p[0] != '\0' ? "/" : "", p);
+done:
+	if (err != NULL) {
+		free(*out);
+		*out = NULL;
+	}
+	free(a);
+	free(b);
+	return err;
+}
+
+/* The fetched revision of a state directory as a tree. */
+static const struct pn_error *
+open_store(const char *state_dir, struct pn_odb **odb, struct pn_tree **tree)
+{
+	char revision[PN_STATE_REVISION_MAX];
+	struct pn_pack_limits limits;
+	struct pn_oid commit;
+	const struct pn_error *err;
+	int found;
+
+	if ((err = pn_state_get(state_dir, PN_STATE_FETCHED, revision, sizeof(revision), &found)) != NULL)
+		return err;
+	if (!found)
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s holds no fetched revision yet (run pinion fetch)", state_dir);
+	if ((err = pn_state_revision_oid(revision, &commit)) != NULL)
+		return err;
+	pn_pack_limits_default(&limits);
+	if ((err = pn_odb_open(state_dir, &limits, odb)) != NULL)
+		return err;
+	return pn_tree_new(*odb, &commit, revision, tree);
+}
+
 const struct pn_error *
 pn_cli_build_render(const struct pn_cli_build_args *args, struct pn_buf *out)
 {
 	const struct pn_error *err = NULL;
 	struct pn_dirtree *tree = NULL;
+	struct pn_odb *odb = NULL;
+	struct pn_tree *stree = NULL;
 	struct pn_tree_reader reader;
+	struct pn_build_options bopt;
+	struct pn_build_flux flux = {0};
 	struct pn_build_result res;
 	struct pn_build_doc *docs = NULL;
+	struct pn_subst subst;
+	struct pn_buf file;
 	const cJSON **objs = NULL;
-	char *abs = NULL;
+	cJSON *ks = NULL, *comps = NULL;
+	const char *spec_path = NULL;
+	char *abs = NULL, *entry = NULL;
 	enum pn_order_mode order;
 	size_t n = 0, i;
-	int built = 0;
+	int built = 0, post_build = 0, ignore_missing = 0;
 
-	/* The tree is the whole file system, so that bases next to the directory can be reached. */
-	if ((abs = realpath(args->dir, NULL)) == NULL) {
-		err = pn_error_errno_fmt("build: %s", args->dir);
-		goto done;
+	pn_subst_init(&subst);
+	subst.strict = args->subst.strict;
+	pn_buf_init(&file, PN_CLI_BUILD_MAX_SUBST_FILE, "substitute file");
+	/* variables, later winning: the files, the Kustomization's own, the command line's */
+	for (i = 0; i < args->nsubst_files; i++) {
+		pn_buf_reset(&file);
+		if ((err = pn_file_read(args->subst_files[i], &file)) != NULL ||
+		    (err = pn_subst_parse_env(&subst, args->subst_files[i], file.data, file.len)) != NULL)
+			goto done;
 	}
-	if ((err = pn_dirtree_new("/", &tree)) != NULL)
+	if (args->flux_ks != NULL &&
+	    (err = load_ks(args->flux_ks, &ks, &flux, &subst, &post_build, &spec_path, &ignore_missing)) != NULL)
 		goto done;
-	pn_dirtree_reader(tree, &reader);
-	if ((err = pn_build(&reader, abs + 1, NULL, &res)) != NULL) {
-		err = absolute_paths(err, abs);
+	if ((err = pn_subst_merge(&subst, &args->subst)) != NULL)
+		goto done;
+	if (args->state_dir != NULL) {
+		if ((err = open_store(args->state_dir, &odb, &stree)) != NULL)
+			goto done;
+		pn_tree_reader(stree, &reader);
+	} else {
+		/* The tree is the whole file system, so that bases next to the directory can be reached. */
+		if ((abs = realpath(args->dir, NULL)) == NULL) {
+			err = pn_error_errno_fmt("build: %s", args->dir);
+			goto done;
+		}
+		if ((err = pn_dirtree_new("/", &tree)) != NULL)
+			goto done;
+		pn_dirtree_reader(tree, &reader);
+	}
+	if ((err = entry_path(abs != NULL ? abs + 1 : "", args->path, spec_path, &entry)) != NULL)
+		goto done;
+	if (ignore_missing && flux.components != NULL) {
+		if ((err = present_components(&reader, entry, flux.components, &comps)) != NULL)
+			goto done;
+		flux.components = comps;
+	}
+	if (post_build || subst.n > 0)
+		flux.subst = &subst;
+	pn_build_options_init(&bopt);
+	if (ks != NULL || flux.subst != NULL)
+		bopt.flux = &flux;
+	if ((err = pn_build(&reader, entry, &bopt, &res)) != NULL) {
+		if (abs != NULL)
+			err = absolute_paths(err, abs);
 		goto done;
 	}
 	built = 1;
@@ -207,6 +492,13 @@ done:
 		pn_build_result_release(&res);
 	if (tree != NULL)
 		pn_dirtree_free(tree);
+	pn_tree_free(stree);
+	pn_odb_close(odb);
+	cJSON_Delete(comps);
+	cJSON_Delete(ks);
+	pn_subst_release(&subst);
+	pn_buf_release(&file);
+	free(entry);
 	free(abs);
 	return err;
 }
@@ -225,5 +517,6 @@ pn_cli_build(int argc, char **argv)
 	    fwrite(out.data, 1, out.len, stdout) != out.len)
 		err = pn_error_errno("write standard output");
 	pn_buf_release(&out);
+	pn_cli_build_args_release(&args);
 	return err;
 }

@@ -17,6 +17,8 @@
 
 #include <yaml.h>
 
+#include "yamlout.h"
+
 #include "../core/banned.h"
 
 #define TAG_PREFIX "tag:yaml.org,2002:"
@@ -379,19 +381,22 @@ go_timestamp(const char *s, char *out, size_t cap)
 	return 0;
 }
 
-/* go-yaml v3's resolve() for a plain value (or one under a resolvable tag). `timestamps` is whether the tag
- * allows them (none or !!timestamp). */
+/* go-yaml v3's resolve() for a plain value (or one under a resolvable tag); `v2` adds go-yaml v2's YAML 1.1
+ * booleans. `timestamps` is whether the tag allows them (none or !!timestamp). */
 static void
-resolve(const char *s, int timestamps, int yaml11, struct resolved *r)
+resolve(const char *s, int timestamps, int v2, struct resolved *r)
 {
-	static const char *const yaml11_bools[] = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON",
-		"n", "N", "no", "No", "NO", "off", "Off", "OFF"};
 	static const struct {
 		const char *text;
 		enum rkind kind;
 		int b;
 		double f;
 	} table[] = {
+		{"y", R_BOOL, 1, 0}, {"Y", R_BOOL, 1, 0}, {"yes", R_BOOL, 1, 0}, {"Yes", R_BOOL, 1, 0},
+		{"YES", R_BOOL, 1, 0}, {"on", R_BOOL, 1, 0}, {"On", R_BOOL, 1, 0}, {"ON", R_BOOL, 1, 0},
+		{"n", R_BOOL, 0, 0}, {"N", R_BOOL, 0, 0}, {"no", R_BOOL, 0, 0}, {"No", R_BOOL, 0, 0},
+		{"NO", R_BOOL, 0, 0}, {"off", R_BOOL, 0, 0}, {"Off", R_BOOL, 0, 0}, {"OFF", R_BOOL, 0, 0},
+#define V2_ONLY 16	/* the entries above */
 		{"true", R_BOOL, 1, 0}, {"True", R_BOOL, 1, 0}, {"TRUE", R_BOOL, 1, 0},
 		{"false", R_BOOL, 0, 0}, {"False", R_BOOL, 0, 0}, {"FALSE", R_BOOL, 0, 0},
 		{"", R_NULL, 0, 0}, {"~", R_NULL, 0, 0}, {"null", R_NULL, 0, 0}, {"Null", R_NULL, 0, 0},
@@ -418,14 +423,7 @@ resolve(const char *s, int timestamps, int yaml11, struct resolved *r)
 		hint = strchr("yYnNtTfFoO~", s[0]) != NULL ? 'M' : 0;
 	if (hint == 0)
 		return;
-	for (size_t k = 0; yaml11 && hint == 'M' && k < sizeof(yaml11_bools) / sizeof(yaml11_bools[0]); k++) {
-		if (strcmp(s, yaml11_bools[k]) == 0) {
-			r->kind = R_BOOL;
-			r->b = k < 8;
-			return;
-		}
-	}
-	for (size_t k = 0; k < sizeof(table) / sizeof(table[0]); k++) {
+	for (size_t k = v2 ? 0 : V2_ONLY; k < sizeof(table) / sizeof(table[0]); k++) {
 		if (strcmp(s, table[k].text) == 0) {
 			r->kind = table[k].kind;
 			r->b = table[k].b;
@@ -675,7 +673,8 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
 	    strcmp(tag, "!!float") != 0 && strcmp(tag, "!!timestamp") != 0 && strcmp(tag, "!!null") != 0) {
 		r.kind = R_STR;	/* a tag go-yaml cannot resolve (!foo, !!set, ...): the text as it is */
 	} else {
-		resolve(v, tag[0] == '\0' || strcmp(tag, "!!timestamp") == 0, y->lim.yaml11_bools && tag[0] == '\0', &r);
+		resolve(v, tag[0] == '\0' || strcmp(tag, "!!timestamp") == 0,
+		    y->lim.goyaml_v2 || (y->lim.yaml11_bools && tag[0] == '\0'), &r);
 		if (tag[0] != '\0' && strcmp(tag, kind_tag(r.kind)) != 0) {
 			if (strcmp(tag, "!!float") == 0 && r.kind == R_INT) {
 				r.kind = R_FLOAT;
@@ -686,9 +685,22 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
 			}
 		}
 	}
-	if (is_key && r.kind != R_STR)
-		return at(y, PN_ERR_PARSE, line, "mapping key `%.64s` is a %s, not a string (kustomize cannot "
-		    "encode it)", v, kind_tag(r.kind));
+	if (is_key && r.kind != R_STR) {
+		/* sigs.k8s.io/yaml turns int and bool keys (and timestamps, which go-yaml v2 leaves as text) into
+		 * strings; kustomize's encoder refuses them all */
+		if (!y->lim.goyaml_v2 || r.kind == R_NULL || r.kind == R_UINT)
+			return at(y, PN_ERR_PARSE, line, "mapping key `%.64s` is a %s, not a string (%s cannot "
+			    "encode it)", v, kind_tag(r.kind), y->lim.goyaml_v2 ? "Flux" : "kustomize");
+		if (r.kind == R_INT)
+			snprintf(num, sizeof(num), "%" PRId64, r.i);
+		else if (r.kind == R_FLOAT && isfinite(r.f))	/* as float32, as go-yaml prints them */
+			pn_yamlout_format_float(r.f, 32, num);
+		else if (r.kind == R_FLOAT)
+			snprintf(num, sizeof(num), "%s", isnan(r.f) ? ".nan" : r.f > 0 ? ".inf" : "-.inf");
+		*out = cJSON_CreateString(r.kind == R_INT || r.kind == R_FLOAT ? num :
+		    r.kind == R_BOOL ? (r.b ? "true" : "false") : v);
+		return *out == NULL ? nomem(y) : NULL;
+	}
 	switch (r.kind) {
 	case R_STR:
 		*out = cJSON_CreateString(v);
@@ -700,7 +712,7 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
 		*out = cJSON_CreateBool(r.b);
 		break;
 	case R_TIME:
-		*out = cJSON_CreateString(r.text);
+		*out = cJSON_CreateString(y->lim.goyaml_v2 ? v : r.text);
 		break;
 	case R_INT:
 	case R_UINT:
@@ -908,10 +920,18 @@ map_finish(struct pn_yaml *y, struct frame *f)
 
 	if (f->nkeys > 1)
 		qsort(f->keys, f->nkeys, sizeof(*f->keys), keyline_cmp);
-	for (size_t k = 1; k < f->nkeys; k++)
-		if (strcmp(f->keys[k - 1].key, f->keys[k].key) == 0)
+	for (size_t k = f->nkeys; k-- > 1;) {
+		if (strcmp(f->keys[k - 1].key, f->keys[k].key) != 0)
+			continue;
+		if (!y->lim.goyaml_v2)
 			return at(y, PN_ERR_PARSE, f->keys[k].line, "duplicate key \"%.128s\" (first at line %zu)",
 			    f->keys[k].key, f->keys[k - 1].line);
+		/* go-yaml v2 keeps the last value: drop the earlier item, point its entry at the live key */
+		for (c = f->node->child; c != NULL && c->string != f->keys[k - 1].key; c = c->next)
+			;
+		cJSON_Delete(cJSON_DetachItemViaPointer(f->node, c));
+		f->keys[k - 1].key = f->keys[k].key;
+	}
 	if (f->merges == NULL)
 		return NULL;
 	for (m = f->merges->child; m != NULL; m = m->next)
@@ -1283,6 +1303,7 @@ pn_yaml_limits_init(struct pn_yaml_limits *lim)
 	lim->max_depth = PN_YAML_MAX_DEPTH;
 	lim->max_docs = PN_YAML_MAX_DOCS;
 	lim->max_alias_nodes = PN_YAML_MAX_ALIAS_NODES;
+	lim->goyaml_v2 = 0;
 }
 
 const struct pn_error *

@@ -54,7 +54,7 @@
 /* Anchors defined in one document (looked up linearly). */
 #define PN_YAML_MAX_ANCHORS 1024
 
-/* The limits of one reader; pn_yaml_limits_init() sets the defaults above. */
+/* The limits of one reader; pn_yaml_limits_init() sets the defaults above (and goyaml_v2 0). */
 struct pn_yaml_limits {
 	size_t max_file;
 	size_t max_scalar;
@@ -65,6 +65,13 @@ struct pn_yaml_limits {
 	 * what sigs.k8s.io/yaml gives files kustomize decodes into Go structs (kustomization files,
 	 * `configurations`). 0 (the default) is go-yaml v3, which resources are read with. */
 	int yaml11_bools;
+	/* Type as sigs.k8s.io/yaml.YAMLToJSON does (go-yaml v2 into interface{}), which is how Flux reads an object
+	 * back after postBuild substitution (subst.h), instead of as kyaml: yes/Yes/YES/y/Y/on/On/ON are true and
+	 * no/No/NO/n/N/off/Off/OFF false; timestamps stay the text written ("2020-1-1"); a mapping key that reads
+	 * as an int, a bool or a float becomes its text ("0x10" → "16", "yes" → "true", "1e6" → "1e+06", floats
+	 * as float32 %g; a null or uint64 key is an error, as in Flux); a key written twice keeps its last value. Merge keys keep kyaml's rule (keys written in the mapping win), where
+	 * go-yaml v2 lets whatever comes later win; a substituted value cannot bring anchors for them. */
+	int goyaml_v2;
 };
 
 void pn_yaml_limits_init(struct pn_yaml_limits *lim);

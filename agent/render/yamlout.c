@@ -27,10 +27,8 @@
 
 /* ---- UTF-8 ---- */
 
-/* Decode one rune of s[0..len) as Go's utf8.DecodeRune does: an invalid sequence is one byte wide and yields
- * U+FFFD with *valid = 0. */
-static size_t
-decode_rune(const unsigned char *s, size_t len, uint32_t *r, int *valid)
+size_t
+pn_yamlout_rune(const unsigned char *s, size_t len, uint32_t *r, int *valid)
 {
 	unsigned char c = s[0];
 	size_t n, i;
@@ -86,7 +84,7 @@ sanitize(const char *s, size_t len, char **copy)
 
 	*copy = NULL;
 	for (i = 0; i < len; i += n) {
-		n = decode_rune(u + i, len - i, &r, &valid);
+		n = pn_yamlout_rune(u + i, len - i, &r, &valid);
 		bad += !valid;
 	}
 	if (bad == 0)
@@ -97,7 +95,7 @@ sanitize(const char *s, size_t len, char **copy)
 	if ((c = malloc(len + 2 * bad + 1)) == NULL)
 		return pn_error(PN_ERR_NOMEM);
 	for (i = 0, out = 0; i < len; i += n) {
-		n = decode_rune(u + i, len - i, &r, &valid);
+		n = pn_yamlout_rune(u + i, len - i, &r, &valid);
 		if (valid) {
 			memcpy(c + out, s + i, n);
 			out += n;
@@ -119,11 +117,8 @@ is_digit(uint32_t r)
 	return r >= '0' && r <= '9';
 }
 
-/* Go's unicode.IsLetter: exact for ASCII and Latin-1; above that, everything except the common blocks of
- * marks, punctuation, symbols, private use and emoji counts as a letter (close to Unicode's L* categories
- * for the scripts keys are written in). */
-static int
-is_letter(uint32_t r)
+int
+pn_yamlout_letter(uint32_t r)
 {
 	if (r < 0x80)
 		return (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z');
@@ -160,8 +155,8 @@ pn_yamlout_keycmp(const char *as, const char *bs)
 
 		if (ai >= alen || bi >= blen)
 			break;
-		an_ = decode_rune(a + ai, alen - ai, &ar, &v);
-		bn_ = decode_rune(b + bi, blen - bi, &br, &v);
+		an_ = pn_yamlout_rune(a + ai, alen - ai, &ar, &v);
+		bn_ = pn_yamlout_rune(b + bi, blen - bi, &br, &v);
 		if (ar == br) {
 			if (is_digit(ar))
 				run_nonzero = run_nonzero || ar != '0';
@@ -171,8 +166,8 @@ pn_yamlout_keycmp(const char *as, const char *bs)
 			bi += bn_;
 			continue;
 		}
-		al = is_letter(ar);
-		bl = is_letter(br);
+		al = pn_yamlout_letter(ar);
+		bl = pn_yamlout_letter(br);
 		if (al && bl)
 			return ar < br ? -1 : 1;
 		if (al || bl)
@@ -484,10 +479,10 @@ pn_yamlout_needs_quotes(const char *s, size_t len)
 
 /* ---- numbers ---- */
 
-/* The shortest decimal digits that read back as f (f finite and non-zero): digs[0..*nd), value
- * 0.d1d2... × 10^(*dp). */
+/* The shortest decimal digits that read back as f (f finite and non-zero; as a float32 when bits is 32):
+ * digs[0..*nd), value 0.d1d2... × 10^(*dp). */
 static void
-shortest(double f, char *digs, int *nd, int *dp)
+shortest(double f, int bits, char *digs, int *nd, int *dp)
 {
 	char tmp[NUM_TEXT_MAX];
 	int prec;
@@ -495,7 +490,7 @@ shortest(double f, char *digs, int *nd, int *dp)
 
 	for (prec = 1; prec <= DBL_DIGITS_MAX; prec++) {
 		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, fabs(f));
-		if (strtod(tmp, NULL) == fabs(f))
+		if (bits == 32 ? (float)strtod(tmp, NULL) == (float)fabs(f) : strtod(tmp, NULL) == fabs(f))
 			break;
 	}
 	e = strchr(tmp, 'e');
@@ -508,9 +503,8 @@ shortest(double f, char *digs, int *nd, int *dp)
 	*dp = (int)strtol(e + 1, NULL, 10) + 1;
 }
 
-/* Go's strconv.FormatFloat(f, 'g', -1, 64) into out (NUM_TEXT_MAX bytes). */
-static void
-format_float_g(double f, char *out)
+void
+pn_yamlout_format_float(double f, int bits, char *out)
 {
 	char digs[DBL_DIGITS_MAX + 2];
 	int nd, dp, exp, k;
@@ -520,7 +514,7 @@ format_float_g(double f, char *out)
 		snprintf(out, NUM_TEXT_MAX, "%s", signbit(f) ? "-0" : "0");
 		return;
 	}
-	shortest(f, digs, &nd, &dp);
+	shortest(f, bits, digs, &nd, &dp);
 	if (f < 0)
 		out[o++] = '-';
 	exp = dp - 1;
@@ -583,7 +577,7 @@ format_number(const cJSON *item, char *out)
 		return NULL;
 	}
 	if (text == NULL && fabs(f) < 1e21 && (fabs(f) >= 0x1p53 || f == (double)(int64_t)f)) {
-		shortest(f, digs, &nd, &dp);
+		shortest(f, 64, digs, &nd, &dp);
 		if (f < 0)
 			out[o++] = '-';
 		for (k = 0; k < dp; k++)
@@ -593,7 +587,7 @@ format_number(const cJSON *item, char *out)
 			return NULL;
 		o = 0;
 	}
-	format_float_g(f, out);
+	pn_yamlout_format_float(f, 64, out);
 	return NULL;
 }
 

@@ -33,6 +33,7 @@
 #define PN_YAMLOUT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
@@ -59,5 +60,17 @@ int pn_yamlout_keycmp(const char *a, const char *b);
 /* Whether go-yaml v2 would read the plain scalar s back as something other than a string (and so quotes it):
  * YAML 1.1 booleans and nulls, ints, floats, timestamps, base-60 floats. */
 int pn_yamlout_needs_quotes(const char *s, size_t len);
+
+/* Decode one rune of s[0..len) (len > 0) as Go's utf8.DecodeRune does and return its width: an invalid
+ * sequence is one byte wide and yields U+FFFD with *valid = 0. */
+size_t pn_yamlout_rune(const unsigned char *s, size_t len, uint32_t *r, int *valid);
+
+/* Go's unicode.IsLetter: exact for ASCII and Latin-1; above that, everything except the common blocks of
+ * marks, punctuation, symbols, private use and emoji counts as a letter (close to Unicode's L* categories
+ * for the scripts keys are written in). */
+int pn_yamlout_letter(uint32_t r);
+
+/* Go's strconv.FormatFloat(f, 'g', -1, bits) of a finite f (bits 32: its float32) into out (64 bytes). */
+void pn_yamlout_format_float(double f, int bits, char *out);
 
 #endif

@@ -68,6 +68,7 @@ const struct pn_error *
 pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree)
 {
 	struct pn_build_options bopt;
+	struct pn_build_flux flux = {0};
 	struct pn_build_result res;
 	struct pn_kubeconfig *kc = NULL;
 	struct pn_kapi *k = NULL;
@@ -87,6 +88,10 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 	if ((err = pn_sync_normalize_path(o->path, path, plen)) != NULL)
 		goto done;
 	pn_build_options_init(&bopt);
+	if (o->subst != NULL) {
+		flux.subst = o->subst;
+		bopt.flux = &flux;
+	}
 	if ((err = pn_build(tree, path, &bopt, &res)) != NULL)
 		goto done;
 	for (size_t i = 0; i < res.nnotices; i++)

@@ -50,7 +50,12 @@ struct pn_sync_options {
 	/* Store limits users may need to raise (0 = the defaults of source/pack.h). */
 	uint64_t max_object_size;
 	uint64_t max_delta_chain;
+	/* postBuild substitution on the rendered objects (render/subst.h), as a Flux Kustomization with
+	 * spec.postBuild; NULL: none, as one without. */
+	const struct pn_subst *subst;
 };
+
+struct pn_subst;
 
 /* Longest password or token read from a file. */
 #define PN_SYNC_SECRET_MAX 4096
