@@ -1298,12 +1298,12 @@ sticky(const struct pn_yaml *y)
 void
 pn_yaml_limits_init(struct pn_yaml_limits *lim)
 {
+	memset(lim, 0, sizeof(*lim));	/* every mode flag off, whatever is added later */
 	lim->max_file = PN_YAML_MAX_FILE;
 	lim->max_scalar = PN_YAML_MAX_SCALAR;
 	lim->max_depth = PN_YAML_MAX_DEPTH;
 	lim->max_docs = PN_YAML_MAX_DOCS;
 	lim->max_alias_nodes = PN_YAML_MAX_ALIAS_NODES;
-	lim->goyaml_v2 = 0;
 }
 
 const struct pn_error *

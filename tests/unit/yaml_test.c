@@ -309,6 +309,24 @@ test_limits(void **state)
 	free(in);
 }
 
+/* Regression: pn_yaml_limits_init left yaml11_bools as the caller's stack had it, so "name: n" in a resource
+ * sometimes read as false ("missing metadata.name in Namespace object", intermittently). */
+static void
+test_limits_init_clears_modes(void **state)
+{
+	struct pn_yaml_limits lim;
+	struct pn_yaml_docs docs;
+
+	(void)state;
+	memset(&lim, 0xff, sizeof(lim));
+	pn_yaml_limits_init(&lim);
+	assert_int_equal(lim.yaml11_bools, 0);
+	assert_int_equal(lim.goyaml_v2, 0);
+	assert_ok(pn_yaml_parse("x.yaml", "name: n\n", 8, &lim, &docs));
+	assert_string_equal(cJSON_GetObjectItem(docs.v[0].root, "name")->valuestring, "n");
+	pn_yaml_docs_release(&docs);
+}
+
 int
 main(void)
 {
@@ -318,6 +336,7 @@ main(void)
 		cmocka_unit_test(test_documents),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_limits_init_clears_modes),
 	};
 	return cmocka_run_group_tests_name("yaml", tests, NULL, NULL);
 }
