@@ -7,8 +7,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <mbedtls/asn1.h>
+#include <mbedtls/bignum.h>
 #include <mbedtls/ctr_drbg.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/rsa.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/version.h>
@@ -54,13 +60,89 @@ pn_tls_library_version(void)
 	return "mbed TLS " MBEDTLS_VERSION_STRING;
 }
 
+/* mbedTLS's codes that pinion meets, in words. mbedtls_strerror() would cost 17 KB of tables in a binary that
+ * must stay under 1 MiB; every message also carries the code, which `mbedtls_strerror` or the headers explain. */
+static const struct {
+	int rc;
+	const char *msg;
+} mbed_msgs[] = {
+	{MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE, "the peer sent a fatal alert"},
+	{MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY, "the peer closed the connection"},
+	{MBEDTLS_ERR_SSL_CONN_EOF, "the connection closed during the handshake"},
+	{MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE, "handshake failure (no protocol version, cipher or group in common)"},
+	{MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION, "no TLS version in common (pinion speaks TLS 1.2 and 1.3)"},
+	{MBEDTLS_ERR_SSL_BAD_CERTIFICATE, "bad certificate"},
+	{MBEDTLS_ERR_SSL_NO_CLIENT_CERTIFICATE, "the server wants a client certificate"},
+	{MBEDTLS_ERR_SSL_UNSUPPORTED_EXTENSION, "unsupported extension"},
+	{MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE, "unexpected handshake message"},
+	{MBEDTLS_ERR_SSL_DECODE_ERROR, "malformed handshake message"},
+	{MBEDTLS_ERR_SSL_INVALID_RECORD, "invalid TLS record (not a TLS server?)"},
+	{MBEDTLS_ERR_SSL_INVALID_MAC, "record authentication failed"},
+	{MBEDTLS_ERR_SSL_TIMEOUT, "timed out"},
+	{MBEDTLS_ERR_SSL_ALLOC_FAILED, "out of memory"},
+	{MBEDTLS_ERR_X509_CERT_VERIFY_FAILED, "certificate verification failed"},
+	{MBEDTLS_ERR_X509_INVALID_FORMAT, "certificate: invalid format"},
+	{MBEDTLS_ERR_X509_INVALID_DATE, "certificate: invalid date"},
+	{MBEDTLS_ERR_X509_UNKNOWN_SIG_ALG, "certificate: unknown signature algorithm"},
+	{MBEDTLS_ERR_X509_SIG_MISMATCH, "certificate: signature algorithms do not match"},
+	{MBEDTLS_ERR_X509_CERT_UNKNOWN_FORMAT, "certificate: unknown format"},
+	{MBEDTLS_ERR_X509_ALLOC_FAILED, "out of memory"},
+	{MBEDTLS_ERR_PEM_NO_HEADER_FOOTER_PRESENT, "no PEM header or footer"},
+	{MBEDTLS_ERR_PEM_INVALID_DATA, "invalid PEM data"},
+	{MBEDTLS_ERR_PEM_INVALID_ENC_IV, "invalid PEM encryption"},
+	{MBEDTLS_ERR_PEM_UNKNOWN_ENC_ALG, "unknown PEM encryption"},
+	{MBEDTLS_ERR_PEM_PASSWORD_REQUIRED, "the key is encrypted"},
+	{MBEDTLS_ERR_PK_KEY_INVALID_FORMAT, "invalid key format"},
+	{MBEDTLS_ERR_PK_KEY_INVALID_VERSION, "unsupported key version"},
+	{MBEDTLS_ERR_PK_UNKNOWN_PK_ALG, "unknown key algorithm"},
+	{MBEDTLS_ERR_PK_PASSWORD_REQUIRED, "the key is encrypted"},
+	{MBEDTLS_ERR_PK_PASSWORD_MISMATCH, "wrong key password"},
+	{MBEDTLS_ERR_PK_TYPE_MISMATCH, "key type mismatch"},
+	{MBEDTLS_ERR_PK_INVALID_PUBKEY, "invalid public key"},
+	{MBEDTLS_ERR_PK_BAD_INPUT_DATA, "bad input"},
+	{MBEDTLS_ERR_PK_ALLOC_FAILED, "out of memory"},
+	{MBEDTLS_ERR_ASN1_OUT_OF_DATA, "ASN.1: data ends early"},
+	{MBEDTLS_ERR_ASN1_UNEXPECTED_TAG, "ASN.1: unexpected tag"},
+	{MBEDTLS_ERR_ASN1_INVALID_LENGTH, "ASN.1: invalid length"},
+	{MBEDTLS_ERR_ASN1_LENGTH_MISMATCH, "ASN.1: length mismatch"},
+	{MBEDTLS_ERR_ECP_FEATURE_UNAVAILABLE, "unsupported elliptic curve"},
+	{MBEDTLS_ERR_ECP_INVALID_KEY, "invalid elliptic-curve key"},
+	{MBEDTLS_ERR_ECP_VERIFY_FAILED, "signature verification failed"},
+	{MBEDTLS_ERR_RSA_KEY_CHECK_FAILED, "invalid RSA key"},
+	{MBEDTLS_ERR_RSA_VERIFY_FAILED, "signature verification failed"},
+	{MBEDTLS_ERR_MPI_ALLOC_FAILED, "out of memory"},
+	{MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED, "no entropy"},
+	{MBEDTLS_ERR_ENTROPY_SOURCE_FAILED, "no entropy"},
+};
+
+const char *
+pn_tls_strerror(int rc, char *buf, size_t len)
+{
+	/* a code may be a high-level one (SSL, X509, PK, PEM) plus a low-level one (ASN1, MPI, ECP...) */
+	int high = -(-rc & 0xff80), low = -(-rc & 0x7f);
+	const char *h = NULL, *l = NULL;
+
+	for (size_t i = 0; i < sizeof(mbed_msgs) / sizeof(mbed_msgs[0]); i++) {
+		if (mbed_msgs[i].rc == rc)
+			h = mbed_msgs[i].msg;
+		else if (high != 0 && mbed_msgs[i].rc == high && h == NULL)
+			h = mbed_msgs[i].msg;
+		else if (low != 0 && mbed_msgs[i].rc == low)
+			l = mbed_msgs[i].msg;
+	}
+	if (h != NULL && rc == high + low && low != 0 && l != NULL)
+		snprintf(buf, len, "%s: %s", h, l);
+	else
+		snprintf(buf, len, "%s", h != NULL ? h : l != NULL ? l : "mbed TLS error");
+	return buf;
+}
+
 static const struct pn_error *
 mbed_error(enum pn_err_code code, int rc, const char *what)
 {
 	char s[PN_TLS_ERRSTR_MAX];
 
-	mbedtls_strerror(rc, s, sizeof(s));
-	return pn_error_fmt(code, "%s: %s (-0x%04x)", what, s, (unsigned)-rc);
+	return pn_error_fmt(code, "%s: %s (-0x%04x)", what, pn_tls_strerror(rc, s, sizeof(s)), (unsigned)-rc);
 }
 
 /* mbedTLS parses PEM only when the data ends with a NUL counted in the length. */

@@ -67,4 +67,8 @@ void pn_tls_free(struct pn_tls *t);
 /* "mbed TLS 3.6.x" */
 const char *pn_tls_library_version(void);
 
+/* An mbedTLS error code in a few words, in buf (also returned): "certificate verification failed",
+ * "invalid key format: ASN.1: unexpected tag". Messages print the code too. */
+const char *pn_tls_strerror(int rc, char *buf, size_t len);
+
 #endif

@@ -13,7 +13,6 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/ecp.h>
-#include <mbedtls/error.h>
 #include <mbedtls/md.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
@@ -22,6 +21,7 @@
 
 #include "../../platform/entropy.h"
 #include "../core/buf.h"
+#include "../net/tls.h"
 #include "../core/banned.h"
 
 /* Ed25519 sizes (RFC 8032): seed, public key, libsodium's secret key (seed || public key), signature. */
@@ -128,8 +128,7 @@ quote(const unsigned char *s, size_t n, char out[QUOTE_MAX + 4])
 static const char *
 mbed_msg(int rc, char *buf, size_t len)
 {
-	mbedtls_strerror(rc, buf, len);
-	return buf;
+	return pn_tls_strerror(rc, buf, len);
 }
 
 /* Wipe and free a buffer that held key material. */
