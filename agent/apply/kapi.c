@@ -10,6 +10,8 @@
 
 #include <mbedtls/platform_util.h>
 
+#include "../core/backoff.h"
+#include "../core/log.h"
 #include "../core/num.h"
 #include "../net/http.h"
 #include "../net/tls.h"
@@ -29,6 +31,7 @@ struct pn_kapi {
 	struct pn_kapi_server srv;
 	char *auth;		/* "Authorization: Bearer <token>" or NULL; secret */
 	uint64_t timeout_ms;
+	uint64_t retry_deadline_ms;	/* 0: no retries */
 	size_t body_max;
 };
 
@@ -117,6 +120,7 @@ pn_kapi_new(const struct pn_kubeconfig *kc, const struct pn_kapi_options *opt, s
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return pn_error(PN_ERR_NOMEM);
 	k->timeout_ms = opt != NULL && opt->timeout_ms != 0 ? opt->timeout_ms : PN_KAPI_TIMEOUT_MS;
+	k->retry_deadline_ms = opt != NULL ? opt->retry_deadline_ms : 0;
 	k->body_max = opt != NULL && opt->body_max != 0 ? opt->body_max : PN_KAPI_BODY_MAX;
 	if ((err = pn_kapi_parse_server(kc->server, &k->srv)) != NULL) {
 		err = pn_error_wrap(err, "kubeconfig %s: cluster \"%s\"", kc->path, kc->cluster_name);
@@ -198,8 +202,8 @@ is_json(const char *ctype)
 	return *ctype == '\0' || *ctype == ';' || *ctype == ' ' || *ctype == '\t';
 }
 
-const struct pn_error *
-pn_kapi_do(struct pn_kapi *k, const char *method, const char *path, const char *content_type, const char *body,
+static const struct pn_error *
+do_once(struct pn_kapi *k, const char *method, const char *path, const char *content_type, const char *body,
     size_t body_len, struct pn_kapi_reply *r)
 {
 	const struct pn_error *err = NULL;
@@ -253,6 +257,47 @@ done:
 	pn_buf_release(&target);
 	pn_buf_release(&ctype);
 	return err;
+}
+
+/* Whether a try may go again: the connection failed (refused while k3s starts, reset, timed out), or the
+ * server said 429 or 500/502/503/504 — not the 500 of an apply body with unknown fields, which no retry fixes
+ * (pn_kapi_reply_error tells them apart), and no other 4xx. */
+static int
+retryable(const struct pn_error *err, const struct pn_kapi_reply *r)
+{
+	if (err != NULL)
+		return err->code == PN_ERR_NET;
+	if (r->status != 429 && r->status != 500 && r->status != 502 && r->status != 503 && r->status != 504)
+		return 0;
+	err = pn_kapi_reply_error(r, "retry");
+	return err != NULL && err->code == PN_ERR_UNAVAILABLE;
+}
+
+const struct pn_error *
+pn_kapi_do(struct pn_kapi *k, const char *method, const char *path, const char *content_type, const char *body,
+    size_t body_len, struct pn_kapi_reply *r)
+{
+	const struct pn_error *err;
+	struct pn_backoff bo;
+	uint64_t delay;
+	char why[PN_ERROR_MSG_MAX];
+
+	pn_backoff_init(&bo, PN_KAPI_RETRY_BASE_MS, PN_KAPI_RETRY_CAP_MS);
+	for (;;) {
+		err = do_once(k, method, path, content_type, body, body_len, r);
+		if (k->retry_deadline_ms == 0 || !retryable(err, r))
+			return err;
+		delay = pn_backoff_next(&bo, err == NULL ? r->retry_after_s * 1000 : 0);
+		if (pn_clock_mono_ms() + delay > k->retry_deadline_ms)
+			return err;	/* the last answer stands: the caller reports it */
+		if (err != NULL)
+			snprintf(why, sizeof(why), "%s", err->msg);
+		else
+			snprintf(why, sizeof(why), "HTTP %d", r->status);
+		pn_log(PN_LOG_NOTICE, "%s %s: %s; retry %u in %.1f s", method, path, why, bo.attempts,
+		    (double)delay / 1000.0);
+		pn_clock_sleep_ms(delay, NULL);
+	}
 }
 
 const struct pn_error *

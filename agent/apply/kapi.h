@@ -36,6 +36,9 @@
 #define PN_KAPI_TIMEOUT_MS 30000
 /* Longest Status reason/kind/name kept from an error body (the message is cut at PN_ERROR_MSG_MAX). */
 #define PN_KAPI_STATUS_FIELD_MAX 256
+/* Backoff between retries: 250 ms doubling to 8 s (k3s needs 10-30 s to serve after boot). */
+#define PN_KAPI_RETRY_BASE_MS 250
+#define PN_KAPI_RETRY_CAP_MS 8000
 /* Longest Retry-After honoured (seconds): a server asking for more is treated as asking for this. */
 #define PN_KAPI_RETRY_AFTER_MAX 600
 /* Longest server URL path prefix (Rancher-style "https://host/k8s/clusters/c-x"). */
@@ -49,6 +52,10 @@ struct pn_kapi;
 
 struct pn_kapi_options {
 	uint64_t timeout_ms;	/* per request; 0 = PN_KAPI_TIMEOUT_MS */
+	/* Retries (pn_kapi_do) until this monotonic time (pn_clock_mono_ms), 0 = none: a failed connection, 429
+	 * and 500/502/503/504 are tried again after an exponential backoff with jitter (PN_KAPI_RETRY_BASE_MS
+	 * doubling up to PN_KAPI_RETRY_CAP_MS, or the server's Retry-After when longer), each retry logged. */
+	uint64_t retry_deadline_ms;
 	size_t body_max;	/* per response body; 0 = PN_KAPI_BODY_MAX */
 };
 

@@ -1,9 +1,11 @@
 /* The render and apply half of a reconcile (reconcile.h): a tree in, objects applied as one unit. */
 #include "reconcile.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -11,7 +13,9 @@
 #include "../apply/kapi.h"
 #include "../apply/kubeconfig.h"
 #include "../apply/ssa.h"
+#include "../core/backoff.h"
 #include "../core/log.h"
+#include "../../platform/clock.h"
 #include "../render/build.h"
 #include "../core/banned.h"
 
@@ -64,6 +68,27 @@ flux_notice(const struct pn_build_doc *d)
 	    ns != NULL ? "/" : "", name != NULL ? name : "?", d->file);
 }
 
+/* At boot k3s writes k3s.yaml some seconds after it starts: wait for the file until `deadline`, saying once
+ * what is awaited. A file still missing then is pn_kubeconfig_load's error. */
+static void
+await_kubeconfig(const char *path, uint64_t deadline)
+{
+	struct pn_backoff bo;
+	uint64_t d;
+	int said = 0;
+
+	pn_backoff_init(&bo, PN_KAPI_RETRY_BASE_MS, PN_KAPI_RETRY_CAP_MS);
+	while (access(path, F_OK) != 0 && errno == ENOENT) {
+		d = pn_backoff_next(&bo, 0);
+		if (pn_clock_mono_ms() + d > deadline)
+			return;
+		if (!said++)
+			pn_log(PN_LOG_NOTICE, "waiting for the kubeconfig %s (k3s writes it once it has started; "
+			    "--timeout bounds the wait)", path);
+		pn_clock_sleep_ms(d, NULL);
+	}
+}
+
 const struct pn_error *
 pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree)
 {
@@ -80,6 +105,7 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 	const struct pn_error *err;
 	char *kpath = NULL, *path = NULL;
 	size_t plen = strlen(o->path != NULL ? o->path : "") + 1;
+	uint64_t deadline = pn_clock_mono_ms() + (o->timeout_ms != 0 ? o->timeout_ms : PN_SYNC_TIMEOUT_MS);
 
 	memset(&res, 0, sizeof(res));
 	memset(&sres, 0, sizeof(sres));
@@ -102,10 +128,12 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 	/* the credentials are needed even for an empty unit: an unreachable API must not look like success */
 	if ((err = pn_kubeconfig_locate(o->kubeconfig, &kpath)) != NULL)
 		goto done;
+	await_kubeconfig(kpath, deadline);
 	if ((err = pn_kubeconfig_load(kpath, &kc)) != NULL)
 		goto done;
 	memset(&kopt, 0, sizeof(kopt));
 	kopt.timeout_ms = o->api_timeout_ms;
+	kopt.retry_deadline_ms = deadline;	/* an API server starting at boot, or briefly overloaded */
 	if ((err = pn_kapi_new(kc, &kopt, &k)) != NULL)
 		goto done;
 	if ((err = pn_discovery_new(k, &disc)) != NULL)
