@@ -73,7 +73,7 @@ usage(FILE *f)
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\n"
-	    "  pinion sync --once --url URL [--branch main] [--path ./apps] [--kubeconfig FILE]\n"
+	    "  pinion sync --once --url URL [--branch main] [--path ./apps] [--kubeconfig FILE] [--context C]\n"
 	    "              [--state-dir /var/lib/pinion] [--ca-file FILE] [--name N] [--namespace NS]\n"
 	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s] [--require-fresh]\n"
 	    "              [--substitute K=V]... [--substitute-file F]... [--strict-substitute] (postBuild)\n"
@@ -108,6 +108,7 @@ enum opt_id {
 	OPT_STATE_DIR,
 	OPT_CA_FILE,
 	OPT_KUBECONFIG,
+	OPT_CONTEXT,
 	OPT_NAME,
 	OPT_NAMESPACE,
 	OPT_ONCE,
@@ -139,6 +140,7 @@ static const struct option sync_options[] = {
 	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
 	{"ca-file", required_argument, NULL, OPT_CA_FILE},
 	{"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
+	{"context", required_argument, NULL, OPT_CONTEXT},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"namespace", required_argument, NULL, OPT_NAMESPACE},
 	{"once", no_argument, NULL, OPT_ONCE},
@@ -216,6 +218,7 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 		case OPT_STATE_DIR: o->state_dir = optarg; break;
 		case OPT_CA_FILE: o->ca_file = optarg; break;
 		case OPT_KUBECONFIG: o->kubeconfig = optarg; break;
+		case OPT_CONTEXT: o->context = optarg; break;
 		case OPT_NAME: o->unit_name = optarg; break;
 		case OPT_NAMESPACE: o->unit_namespace = optarg; break;
 		case OPT_ONCE: *once = 1; break;
@@ -279,7 +282,7 @@ cmd_sync(int argc, char **argv)
 	pn_subst_init(&files);
 	pn_subst_init(&args);
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
-	    OPT_KUBECONFIG, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
+	    OPT_KUBECONFIG, OPT_CONTEXT, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
 	    OPT_CRD_POLL, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH,
 	    OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG, OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT,
 	    OPT_MAX_CHAIN, OPT_SUBSTITUTE, OPT_SUBSTITUTE_FILE, OPT_STRICT_SUBSTITUTE), &o, &once, &first, &files,

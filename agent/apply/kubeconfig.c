@@ -23,6 +23,7 @@
 struct ctx {
 	yaml_document_t *doc;
 	const char *path;	/* for messages and relative paths */
+	const char *context;	/* --context, or NULL: current-context */
 };
 
 /* An error "kubeconfig PATH line N: <message>" (no line for a NULL node). */
@@ -389,10 +390,12 @@ read_config(const struct ctx *c, struct pn_kubeconfig *kc)
 		return err;
 	if (s != NULL && strcmp(s, "Config") != 0)
 		return at(c, get(c, root, "kind"), PN_ERR_PARSE, "not a kubeconfig: kind is \"%s\", not Config", s);
-	if ((err = str(c, root, "current-context", "top level", &s)) != NULL)
+	if (c->context != NULL)
+		s = c->context;
+	else if ((err = str(c, root, "current-context", "top level", &s)) != NULL)
 		return err;
 	if (s == NULL || s[0] == '\0')
-		return at(c, root, PN_ERR_PARSE, "current-context is not set");
+		return at(c, root, PN_ERR_PARSE, "current-context is not set (or name one with --context)");
 	if ((err = dup(s, &kc->context)) != NULL)
 		return err;
 	if ((err = named(c, root, "contexts", "context", kc->context, &ctxm)) != NULL)
@@ -416,7 +419,8 @@ read_config(const struct ctx *c, struct pn_kubeconfig *kc)
 }
 
 const struct pn_error *
-pn_kubeconfig_parse(const char *text, size_t len, const char *path, struct pn_kubeconfig **out)
+pn_kubeconfig_parse(const char *text, size_t len, const char *path, const char *context,
+    struct pn_kubeconfig **out)
 {
 	const struct pn_error *err = NULL;
 	struct pn_kubeconfig *kc = NULL;
@@ -428,6 +432,7 @@ pn_kubeconfig_parse(const char *text, size_t len, const char *path, struct pn_ku
 	*out = NULL;
 	c.doc = &doc;
 	c.path = path != NULL ? path : "(inline)";
+	c.context = context != NULL && context[0] != '\0' ? context : NULL;
 	if (len > PN_KUBECONFIG_MAX)
 		return at(&c, NULL, PN_ERR_TOO_LARGE, "larger than the %d bytes allowed", PN_KUBECONFIG_MAX);
 	if ((kc = calloc(1, sizeof(*kc))) == NULL || (kc->path = strdup(c.path)) == NULL) {
@@ -460,7 +465,7 @@ done:
 }
 
 const struct pn_error *
-pn_kubeconfig_load(const char *path, struct pn_kubeconfig **out)
+pn_kubeconfig_load(const char *path, const char *context, struct pn_kubeconfig **out)
 {
 	const struct pn_error *err;
 	struct pn_buf b;
@@ -470,7 +475,7 @@ pn_kubeconfig_load(const char *path, struct pn_kubeconfig **out)
 	if ((err = pn_file_read(path, &b)) != NULL)
 		err = pn_error_wrap(err, "kubeconfig");
 	else
-		err = pn_kubeconfig_parse(b.data != NULL ? b.data : "", b.len, path, out);
+		err = pn_kubeconfig_parse(b.data != NULL ? b.data : "", b.len, path, context, out);
 	/* the file may hold a private key */
 	if (b.data != NULL)
 		mbedtls_platform_zeroize(b.data, b.cap);
@@ -500,6 +505,67 @@ pn_kubeconfig_locate(const char *flag, char **out)
 		return NULL;
 	}
 	return dup(PN_KUBECONFIG_DEFAULT, out);
+}
+
+int
+pn_kubeconfig_in_cluster_env(void)
+{
+	const char *h = getenv("KUBERNETES_SERVICE_HOST"), *p = getenv("KUBERNETES_SERVICE_PORT");
+
+	return h != NULL && h[0] != '\0' && p != NULL && p[0] != '\0';
+}
+
+const struct pn_error *
+pn_kubeconfig_in_cluster(const char *sa_dir, const char *host, const char *port, struct pn_kubeconfig **out)
+{
+	const struct pn_error *err = NULL;
+	struct pn_kubeconfig *kc;
+	struct pn_buf tok;
+	char *nl;
+	int v6 = strchr(host, ':') != NULL;
+
+	*out = NULL;
+	pn_buf_init(&tok, PN_KUBECONFIG_TOKEN_MAX, "a service-account token");
+	if ((kc = calloc(1, sizeof(*kc))) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	if (asprintf(&kc->path, "in-cluster service account (%s)", sa_dir) < 0 ||
+	    asprintf(&kc->server, v6 ? "https://[%s]:%s" : "https://%s:%s", host, port) < 0 ||
+	    asprintf(&kc->ca_file, "%s/ca.crt", sa_dir) < 0 || asprintf(&kc->context, "in-cluster") < 0) {
+		kc->path = kc->server = kc->ca_file = kc->context = NULL;
+		err = pn_error(PN_ERR_NOMEM);
+		goto done;
+	}
+	{
+		char *tf;
+
+		if (asprintf(&tf, "%s/token", sa_dir) < 0) {
+			err = pn_error(PN_ERR_NOMEM);
+			goto done;
+		}
+		err = pn_file_read(tf, &tok);
+		free(tf);
+	}
+	if (err != NULL) {
+		err = pn_error_wrap(err, "in-cluster service account");
+		goto done;
+	}
+	if ((nl = memchr(tok.data != NULL ? tok.data : "", '\n', tok.len)) != NULL)
+		tok.len = (size_t)(nl - tok.data);
+	if (tok.len == 0) {
+		err = pn_error_fmt(PN_ERR_AUTH, "in-cluster service account: %s/token is empty", sa_dir);
+		goto done;
+	}
+	if ((kc->token = strndup(tok.data, tok.len)) == NULL)
+		err = pn_error(PN_ERR_NOMEM);
+done:
+	if (tok.data != NULL)
+		mbedtls_platform_zeroize(tok.data, tok.cap);
+	pn_buf_release(&tok);
+	if (err != NULL)
+		pn_kubeconfig_free(kc);
+	else
+		*out = kc;
+	return err;
 }
 
 static void

@@ -5,7 +5,11 @@
  * merges every file of a ':'-separated $KUBECONFIG; pinion reads only the first one and says so in a notice:
  * an agent is pointed at one cluster, and a merged view would hide which file a credential came from.
  *
- * What is read: `current-context` → its context's cluster and user, as kubectl does, from the shape k3s and
+ * In a pod (KUBERNETES_SERVICE_HOST/PORT set) with neither --kubeconfig nor $KUBECONFIG, the service account is
+ * used instead (pn_kubeconfig_in_cluster), as client-go does.
+ *
+ * What is read: `current-context` (or the context --context names) → its context's cluster and user, as
+ * kubectl does, from the shape k3s and
  * clientcmd write (kube-api.md §6):
  *   cluster: server, certificate-authority-data | certificate-authority (file);
  *            insecure-skip-tls-verify: true is refused (pinion always verifies the server).
@@ -59,13 +63,26 @@ struct pn_kubeconfig {
  * else PN_KUBECONFIG_DEFAULT. The caller frees it with free(). */
 const struct pn_error *pn_kubeconfig_locate(const char *flag, char **out);
 
-/* Read and parse the file at `path`. The caller frees it with pn_kubeconfig_free(). */
-const struct pn_error *pn_kubeconfig_load(const char *path, struct pn_kubeconfig **out);
+/* Read and parse the file at `path`, with `context` (NULL: its current-context; kubectl's --context). The caller
+ * frees it with pn_kubeconfig_free(). */
+const struct pn_error *pn_kubeconfig_load(const char *path, const char *context, struct pn_kubeconfig **out);
 
 /* Parse a kubeconfig held in memory. `path` names it in messages and anchors relative file paths (NULL:
  * "(inline)", relative paths are then relative to the working directory). The caller frees it with
  * pn_kubeconfig_free(). */
-const struct pn_error *pn_kubeconfig_parse(const char *text, size_t len, const char *path,
+const struct pn_error *pn_kubeconfig_parse(const char *text, size_t len, const char *path, const char *context,
+    struct pn_kubeconfig **out);
+
+/* Where a pod finds its service account (client-go's rest.InClusterConfig). */
+#define PN_KUBECONFIG_SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
+
+/* Whether KUBERNETES_SERVICE_HOST and _PORT are set: pinion runs in a pod. */
+int pn_kubeconfig_in_cluster_env(void);
+
+/* The in-cluster configuration as client-go builds it: server https://host:port, the CA sa_dir/ca.crt, the
+ * bearer token from sa_dir/token (read at each call: the kubelet rotates it). The caller frees it with
+ * pn_kubeconfig_free(). */
+const struct pn_error *pn_kubeconfig_in_cluster(const char *sa_dir, const char *host, const char *port,
     struct pn_kubeconfig **out);
 
 /* Wipe the secrets and free. NULL is allowed. */

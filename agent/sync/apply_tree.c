@@ -126,11 +126,19 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 		flux_notice(&res.flux[i]);
 
 	/* the credentials are needed even for an empty unit: an unreachable API must not look like success */
-	if ((err = pn_kubeconfig_locate(o->kubeconfig, &kpath)) != NULL)
-		goto done;
-	await_kubeconfig(kpath, deadline);
-	if ((err = pn_kubeconfig_load(kpath, &kc)) != NULL)
-		goto done;
+	if ((o->kubeconfig == NULL || o->kubeconfig[0] == '\0') && getenv("KUBECONFIG") == NULL &&
+	    pn_kubeconfig_in_cluster_env()) {
+		/* in a pod: its service account, as client-go's InClusterConfig */
+		if ((err = pn_kubeconfig_in_cluster(PN_KUBECONFIG_SA_DIR, getenv("KUBERNETES_SERVICE_HOST"),
+		    getenv("KUBERNETES_SERVICE_PORT"), &kc)) != NULL)
+			goto done;
+	} else {
+		if ((err = pn_kubeconfig_locate(o->kubeconfig, &kpath)) != NULL)
+			goto done;
+		await_kubeconfig(kpath, deadline);
+		if ((err = pn_kubeconfig_load(kpath, o->context, &kc)) != NULL)
+			goto done;
+	}
 	memset(&kopt, 0, sizeof(kopt));
 	kopt.timeout_ms = o->api_timeout_ms;
 	kopt.retry_deadline_ms = deadline;	/* an API server starting at boot, or briefly overloaded */

@@ -31,6 +31,7 @@ struct pn_sync_options {
 	const char *state_dir;
 	const char *ca_file;		/* NULL: the system bundle */
 	const char *kubeconfig;		/* NULL: $KUBECONFIG, then /etc/rancher/k3s/k3s.yaml */
+	const char *context;		/* --context: a kubeconfig context other than current-context */
 	const char *unit_name;		/* NULL: flux-system */
 	const char *unit_namespace;	/* NULL: flux-system */
 	uint64_t timeout_ms;		/* the fetch; 0 = PN_SYNC_TIMEOUT_MS */

@@ -121,6 +121,19 @@ try:
         p = sync("--timeout", "1s", kubeconfig=W / "never" / "k3s.yaml")
         assert p.returncode != 0, p.stderr
         assert "never/k3s.yaml" in p.stderr.splitlines()[-1], p.stderr
+
+    @t.case("--context picks a context other than current-context (which points nowhere here)")
+    def _():
+        text = Path(emu.kubeconfig).read_text()
+        text = text.replace("current-context: default", "current-context: broken").replace(
+            "contexts:\n", "contexts:\n- context:\n    cluster: broken\n    user: default\n  name: broken\n", 1).replace(
+            "clusters:\n", "clusters:\n- cluster:\n    server: https://127.0.0.1:1\n  name: broken\n", 1)
+        two = W / "two-contexts.yaml"
+        two.write_text(text)
+        p = sync("--timeout", "2s", kubeconfig=two)
+        assert p.returncode != 0 and "127.0.0.1:1" in p.stderr, p.stderr
+        p = sync("--context", "default", kubeconfig=two)
+        assert p.returncode == 0, p.stderr
 finally:
     emu.stop()
     http.stop()

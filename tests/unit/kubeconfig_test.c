@@ -36,7 +36,7 @@
 static const struct pn_error *
 parse(const char *text, const char *path, struct pn_kubeconfig **kc)
 {
-	return pn_kubeconfig_parse(text, strlen(text), path, kc);
+	return pn_kubeconfig_parse(text, strlen(text), path, NULL, kc);
 }
 
 static void
@@ -163,12 +163,12 @@ test_load_file(void **state)
 	(void)state;
 	assert_int_equal(pn_test_tmpdir("kubeconfig", dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/k3s.yaml", dir);
-	assert_error(pn_kubeconfig_load(path, &kc), PN_ERR_ERRNO, "k3s.yaml");
+	assert_error(pn_kubeconfig_load(path, NULL, &kc), PN_ERR_ERRNO, "k3s.yaml");
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fputs(KC(CLUSTER_OK, USER_OK), f);
 	fclose(f);
-	assert_ok(pn_kubeconfig_load(path, &kc));
+	assert_ok(pn_kubeconfig_load(path, NULL, &kc));
 	assert_string_equal(kc->path, path);
 	assert_string_equal(kc->server, "https://127.0.0.1:6443");
 	pn_kubeconfig_free(kc);
@@ -332,7 +332,7 @@ test_too_large(void **state)
 	(void)state;
 	assert_non_null(big);
 	memset(big, '#', len);
-	assert_error(pn_kubeconfig_parse(big, len, "big.yaml", &kc), PN_ERR_TOO_LARGE, "kubeconfig big.yaml");
+	assert_error(pn_kubeconfig_parse(big, len, "big.yaml", NULL, &kc), PN_ERR_TOO_LARGE, "kubeconfig big.yaml");
 	free(big);
 }
 
@@ -368,6 +368,59 @@ test_locate(void **state)
 	unsetenv("KUBECONFIG");
 }
 
+/* --context picks another context than current-context, as kubectl's flag does. */
+static void
+test_context(void **state)
+{
+	static const char two[] =
+	    "apiVersion: v1\nkind: Config\ncurrent-context: a\n"
+	    "clusters:\n- name: ca\n  cluster:\n    server: https://10.0.0.1:6443\n"
+	    "- name: cb\n  cluster:\n    server: https://10.0.0.2:6443\n"
+	    "contexts:\n- name: a\n  context: {cluster: ca, user: u}\n- name: b\n  context: {cluster: cb, user: u}\n"
+	    "users:\n- name: u\n  user:\n    token: t\n";
+	struct pn_kubeconfig *kc = NULL;
+
+	(void)state;
+	assert_ok(pn_kubeconfig_parse(two, strlen(two), "two.yaml", NULL, &kc));
+	assert_string_equal(kc->server, "https://10.0.0.1:6443");
+	pn_kubeconfig_free(kc);
+	assert_ok(pn_kubeconfig_parse(two, strlen(two), "two.yaml", "b", &kc));
+	assert_string_equal(kc->server, "https://10.0.0.2:6443");
+	assert_string_equal(kc->context, "b");
+	pn_kubeconfig_free(kc);
+	assert_error(pn_kubeconfig_parse(two, strlen(two), "two.yaml", "c", &kc), PN_ERR_PARSE, "\"c\"");
+}
+
+/* In a pod: server from the service host and port, the CA and the token from the service-account directory. */
+static void
+test_in_cluster(void **state)
+{
+	char dir[PN_TEST_PATH_MAX], p[PN_TEST_PATH_MAX * 2];
+	struct pn_kubeconfig *kc = NULL;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(pn_test_tmpdir("incluster", dir, sizeof(dir)), 0);
+	assert_error(pn_kubeconfig_in_cluster(dir, "10.43.0.1", "443", &kc), PN_ERR_ERRNO, "in-cluster service account");
+	snprintf(p, sizeof(p), "%s/token", dir);
+	assert_non_null(f = fopen(p, "w"));
+	fputs("eyJhbGciOi.secret-token\n", f);
+	fclose(f);
+	assert_ok(pn_kubeconfig_in_cluster(dir, "10.43.0.1", "443", &kc));
+	assert_string_equal(kc->server, "https://10.43.0.1:443");
+	assert_string_equal(kc->token, "eyJhbGciOi.secret-token");
+	snprintf(p, sizeof(p), "%s/ca.crt", dir);
+	assert_string_equal(kc->ca_file, p);
+	pn_kubeconfig_free(kc);
+	assert_ok(pn_kubeconfig_in_cluster(dir, "fd00::1", "6443", &kc));
+	assert_string_equal(kc->server, "https://[fd00::1]:6443");
+	pn_kubeconfig_free(kc);
+	snprintf(p, sizeof(p), "%s/token", dir);
+	assert_non_null(f = fopen(p, "w"));
+	fclose(f);
+	assert_error(pn_kubeconfig_in_cluster(dir, "10.43.0.1", "443", &kc), PN_ERR_AUTH, "token is empty");
+}
+
 int
 main(void)
 {
@@ -384,6 +437,8 @@ main(void)
 		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_locate),
+		cmocka_unit_test(test_context),
+		cmocka_unit_test(test_in_cluster),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

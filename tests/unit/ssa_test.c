@@ -43,7 +43,7 @@ client(const char *kubeconfig)
 	struct pn_kapi *k = NULL;
 
 	snprintf(path, sizeof(path), "%s/%s", fx.dir, kubeconfig);
-	assert_ok(pn_kubeconfig_load(path, &kc));
+	assert_ok(pn_kubeconfig_load(path, NULL, &kc));
 	assert_ok(pn_kapi_new(kc, NULL, &k));
 	pn_kubeconfig_free(kc);
 	return k;
@@ -594,7 +594,7 @@ test_server_unavailable(void **state)
 	assert_non_null(at);
 	memmove(at + 2, at + strlen(port), strlen(at + strlen(port)) + 1);
 	memcpy(at, ":1", 2);
-	assert_ok(pn_kubeconfig_parse(b.data, strlen(b.data), path, &kc));
+	assert_ok(pn_kubeconfig_parse(b.data, strlen(b.data), path, NULL, &kc));
 	assert_string_equal(kc->server, "https://127.0.0.1:1");
 	assert_ok(pn_kapi_new(kc, NULL, &k));
 	assert_error(apply_with(k, docs, NULL, 1, NULL, &res), PN_ERR_NET, "v1 ConfigMap default/busy: ");
