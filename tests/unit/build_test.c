@@ -890,6 +890,69 @@ test_limits(void **state)
 	pn_dirtree_free(t);
 }
 
+/* Transformers run object by object (each object loaded once), but the error is still kustomize's: the one of
+ * the earliest transformer, and in it of the first object; a wrong entry fails before its first object, an
+ * unmatched replicas entry after its last. Each expectation was checked against the build that ran every
+ * transformer over all objects in turn. */
+static void
+test_error_order(void **state)
+{
+#define BADLABELS(n) "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " n ", labels: bad}\n"
+#define BADANNOS(n) "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " n ", annotations: bad}\n"
+#define BADSELECTOR "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, annotations: bad}\n" \
+	"spec: {selector: {matchLabels: bad}}\n"
+	static const struct {
+		const char *kust, *a, *b;
+		const char *needle;
+	} cases[] = {
+		/* a later transformer failing on an earlier object loses */
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: y}\ncommonAnnotations: {a: b}\n", BADANNOS("a"),
+		    BADLABELS("b"), "commonLabels: labels is not a mapping"},
+		{"resources: [a.yaml, b.yaml]\nnamespace: n\ncommonLabels: {x: y}\n", BADLABELS("a"),
+		    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: [x]}\n",
+		    "namespace field specs must target scalar nodes (namespace)"},
+		/* within one transformer the first object wins */
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: y}\ncommonAnnotations: {x: y}\n", BADLABELS("a"),
+		    BADSELECTOR, "commonLabels: labels is not a mapping"},
+		{"resources: [b.yaml, a.yaml]\ncommonLabels: {x: y}\n", BADLABELS("a"), BADSELECTOR,
+		    "commonLabels: matchLabels is not a mapping"},
+		/* an unmatched replicas entry fails after every object went through the earlier transformers */
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: y}\nreplicas: [{name: none, count: 2}]\n", CM("a"),
+		    BADLABELS("b"), "commonLabels: labels is not a mapping"},
+		{"resources: [a.yaml, b.yaml]\nreplicas: [{name: none, count: 2}]\nimages: [{name: x, newTag: y}]\n",
+		    CM("a"), CM("b"), "resource with name none does not match a config with the following GVK"},
+		/* a wrong entry fails at its transformer, after the earlier ones ran on every object */
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: y}\npatchesJson6902:\n- target: {kind: ConfigMap}\n"
+		    "  path: missing.yaml\n", CM("a"), BADLABELS("b"), "commonLabels: labels is not a mapping"},
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: y}\nlabels: [{pairs: {a: [1]}}]\n", CM("a"),
+		    BADLABELS("b"), "labels: the value of a must be a string"},
+		/* a patch without a target runs after every object went through the patches before it */
+		{"resources: [a.yaml, b.yaml]\npatches:\n- target: {kind: ConfigMap, name: b}\n  patch: |-\n"
+		    "    - {op: replace, path: /data/k, value: v}\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n"
+		    "    metadata: {name: zz}\n", CM("a"), CM("b"), "patches[0]: operation 0: replace operation does not "
+		    "apply: doc is missing path: /data/k"},
+		{"resources: [a.yaml, b.yaml]\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n"
+		    "    metadata: {name: zz}\nnamespace: n\ncommonLabels: {x: y}\n", CM("a"), BADLABELS("b"),
+		    "patches[0]: no matches for Id ConfigMap.v1.[noGrp]/zz.[noNs]"},
+	};
+	char got[2048];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct pn_error *err;
+
+		put("eo/kustomization.yaml", cases[i].kust);
+		put("eo/a.yaml", cases[i].a);
+		put("eo/b.yaml", cases[i].b);
+		err = build("eo", got, sizeof(got));
+		if (err == NULL || strstr(err->msg, cases[i].needle) == NULL)
+			fail_msg("case %zu: want \"%s\", got %s", i, cases[i].needle, err != NULL ? err->msg : got);
+	}
+#undef BADLABELS
+#undef BADANNOS
+#undef BADSELECTOR
+}
+
 int
 main(void)
 {
@@ -910,6 +973,7 @@ main(void)
 		cmocka_unit_test(test_generator_binary),
 		cmocka_unit_test(test_sort_options),
 		cmocka_unit_test(test_regressions),
+		cmocka_unit_test(test_error_order),
 	};
 	return cmocka_run_group_tests_name("build", tests, setup, teardown);
 }
