@@ -17,6 +17,7 @@
 #include "transform.h"
 #include "kustomization.h"
 #include "resmap.h"
+#include "spool.h"
 #include "../core/banned.h"
 
 #define KUST_API_VERSION "kustomize.config.k8s.io/v1beta1"
@@ -968,7 +969,7 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 {
 	const struct pn_error *err;
 	struct pn_yaml_docs docs = {0};
-	struct pn_resmap own = {0}, *target = component == 1 ? ra : &own;
+	struct pn_resmap own = {.spool = b->res->spool}, *target = component == 1 ? ra : &own;
 	struct gen_ctx gctx = {b, dir, kfile};
 	struct pn_gen_io io = {gen_read, &gctx, b->opt.yaml.max_file};
 	struct pn_kust k;
@@ -1087,13 +1088,45 @@ pn_build_options_init(struct pn_build_options *opt)
 	opt->max_docs = PN_BUILD_MAX_DOCS;
 	pn_yaml_limits_init(&opt->yaml);
 	opt->flux = NULL;
+	opt->spool_dir = NULL;
+	opt->max_spool = PN_SPOOL_MAX_BYTES;
+}
+
+const char *
+pn_build_doc_api_version(const struct pn_build_doc *d)
+{
+	return pn_resmap_idf(d->ids, PN_RESMAP_API_VERSION);
+}
+
+const char *
+pn_build_doc_kind(const struct pn_build_doc *d)
+{
+	return pn_resmap_idf(d->ids, PN_RESMAP_KIND);
+}
+
+const char *
+pn_build_doc_name(const struct pn_build_doc *d)
+{
+	return pn_resmap_idf(d->ids, PN_RESMAP_NAME);
+}
+
+const char *
+pn_build_doc_namespace(const struct pn_build_doc *d)
+{
+	return pn_resmap_idf(d->ids, PN_RESMAP_NAMESPACE);
+}
+
+const struct pn_error *
+pn_build_doc_load(const struct pn_build_result *res, const struct pn_build_doc *d, cJSON **out)
+{
+	return pn_spool_get(res->spool, &d->slot, out);
 }
 
 static void
 docs_free(struct pn_build_doc *v, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
-		cJSON_Delete(v[k].obj);
+		free(v[k].ids);
 	free(v);
 }
 
@@ -1108,6 +1141,7 @@ pn_build_result_release(struct pn_build_result *res)
 	for (size_t k = 0; k < res->nfiles; k++)
 		free(res->files[k]);
 	free(res->files);
+	pn_spool_free(res->spool);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -1187,31 +1221,44 @@ finish_objects(struct build *b, struct pn_resmap *ra)
 	return best < nstages ? pn_error_fmt(first.code, "%s", first.msg) : NULL;
 }
 
-/* Hand the finished objects to the result: Flux's own kinds to res->flux, the rest to res->docs. */
+/* Hand the finished objects to the result: Flux's own kinds to res->flux, the rest to res->docs. Each takes
+ * its object's id and slot; the objects stay in the spool. */
 static const struct pn_error *
 finish(struct build *b, struct pn_resmap *ra)
 {
 	struct pn_build_result *r = b->res;
+	size_t nflux = 0;
+	char *flux;
 
-	if ((r->docs = calloc(ra->n + 1, sizeof(*r->docs))) == NULL ||
-	    (r->flux = calloc(ra->n + 1, sizeof(*r->flux))) == NULL)
+	if ((flux = calloc(ra->n + 1, 1)) == NULL)
 		return nomem();
 	for (size_t k = 0; k < ra->n; k++) {
-		struct pn_res *x = &ra->v[k];
-		const char *api = str_field(x->obj, "apiVersion"), *slash = api != NULL ? strchr(api, '/') : NULL;
-		int flux = 0;
+		const char *api = pn_res_api_version(&ra->v[k]), *slash = strchr(api, '/');
 
 		if (slash != NULL) {
 			size_t glen = (size_t)(slash - api), slen = strlen(FLUX_GROUP_SUFFIX);
 
-			flux = glen > slen && memcmp(slash - slen, FLUX_GROUP_SUFFIX, slen) == 0;
+			flux[k] = glen > slen && memcmp(slash - slen, FLUX_GROUP_SUFFIX, slen) == 0;
 		}
-		if (flux)
-			r->flux[r->nflux++] = (struct pn_build_doc){x->obj, x->file, x->line};
-		else
-			r->docs[r->ndocs++] = (struct pn_build_doc){x->obj, x->file, x->line};
-		x->obj = NULL;
+		nflux += (size_t)flux[k];
 	}
+	if ((r->docs = calloc(ra->n - nflux + 1, sizeof(*r->docs))) == NULL ||
+	    (r->flux = calloc(nflux + 1, sizeof(*r->flux))) == NULL) {
+		free(flux);
+		return nomem();
+	}
+	for (size_t k = 0; k < ra->n; k++) {
+		struct pn_res *x = &ra->v[k];
+		struct pn_build_doc *d = flux[k] ? &r->flux[r->nflux++] : &r->docs[r->ndocs++];
+
+		if (x->obj != NULL || x->ids == NULL) {
+			free(flux);
+			return pn_error_fmt(PN_ERR_INTERNAL, "build: an object was not spooled at the end");
+		}
+		*d = (struct pn_build_doc){x->ids, x->file, x->line, x->slot};
+		x->ids = NULL;
+	}
+	free(flux);
 	return NULL;
 }
 
@@ -1232,6 +1279,10 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 		b.opt = *opt;
 	else
 		pn_build_options_init(&b.opt);
+	if ((err = pn_spool_new(b.opt.spool_dir != NULL ? b.opt.spool_dir : pn_spool_tmpdir(), b.opt.max_spool,
+	    &out->spool)) != NULL)
+		goto done;
+	ra.spool = out->spool;
 	while (path[0] == '/')
 		path++;
 	if (join_path("", path, &entry) != 0) {

@@ -48,17 +48,30 @@
  *    resolves; kustomize's load restrictor (rootOnly); vars, replacements, generators/transformers plugins,
  *    buildMetadata, openapi/crds schemas.
  *
- * Memory: every document stays in memory; PN_BUILD_MAX_BYTES and PN_BUILD_MAX_DOCS bound a build.
+ * Memory (issue 5): documents wait in a spool file (spool.h; in opt->spool_dir, unlinked after open) and only
+ * a small index stays in memory: per object its id (apiVersion, kind, name, namespace), where it came from,
+ * its original name and namespace and its slot in the file (resmap.h). Every object is spilled as it enters
+ * a kustomization's map, so a finished sub-build is only its index when its parent takes it. An object is
+ * loaded only while something must change it, at explicit points and one object at a time: a kustomization's
+ * transformers run object by object (each object loaded once for all of them, kustomize's errors kept; see
+ * transform() in build.c), a patch without a target loads the object it names, a generator merging into an
+ * object loads that one, generated names get their hash and name references are fixed object by object at
+ * the end. A kustomization without transformers (the generated one, with no Flux fields) loads nothing. The
+ * result hands out the index (struct pn_build_doc) and the spool; the caller loads one document at a time.
+ * PN_BUILD_MAX_BYTES, PN_BUILD_MAX_DOCS and the spool's ceiling (max_spool) bound a build; the largest
+ * document in memory at once is one file's (PN_YAML_MAX_FILE).
  */
 #ifndef PN_BUILD_H
 #define PN_BUILD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
 #include "../core/error.h"
 #include "../core/treeread.h"
+#include "spool.h"
 #include "yaml.h"
 
 /* Bytes of all files one build reads: parsed documents take several times their text in memory. */
@@ -95,15 +108,19 @@ struct pn_build_options {
 	size_t max_docs;
 	struct pn_yaml_limits yaml;	/* per file */
 	const struct pn_build_flux *flux;	/* NULL: a plain kustomize build */
+	const char *spool_dir;		/* where the spool file goes; NULL: pn_spool_tmpdir() */
+	uint64_t max_spool;		/* bytes of the spool file (PN_SPOOL_MAX_BYTES) */
 };
 
 /* The defaults above. */
 void pn_build_options_init(struct pn_build_options *opt);
 
+/* One document of the result: its index entry. The object is in the result's spool (pn_build_doc_load). */
 struct pn_build_doc {
-	cJSON *obj;
-	const char *file;	/* tree path of the file it came from (one of result->files) */
+	char *ids;		/* its packed id (resmap.h); read it with the accessors below */
+	const char *file;	/* tree path of the file it came from (one of result->files), NULL when generated */
 	size_t line;		/* where its document begins */
+	struct pn_spool_slot slot;
 };
 
 /* The top kustomization's sortOptions.order: it wins over the command line's --reorder (kustomize's
@@ -125,7 +142,18 @@ struct pn_build_result {
 	char **files;			/* every file read, in order */
 	size_t nfiles;
 	size_t bytes;			/* their total size */
+	struct pn_spool *spool;		/* holds the documents */
 };
+
+/* A document's apiVersion, kind, metadata.name and metadata.namespace ("" when absent or not a string). */
+const char *pn_build_doc_api_version(const struct pn_build_doc *d);
+const char *pn_build_doc_kind(const struct pn_build_doc *d);
+const char *pn_build_doc_name(const struct pn_build_doc *d);
+const char *pn_build_doc_namespace(const struct pn_build_doc *d);
+
+/* Read one document of res back from its spool. The caller frees it with cJSON_Delete(). */
+const struct pn_error *pn_build_doc_load(const struct pn_build_result *res, const struct pn_build_doc *d,
+    cJSON **out);
 
 /* Build `path` (a tree path; "", ".", "./clusters/bh" and "clusters/bh/" are accepted) of `tree`. opt NULL
  * means the defaults. On error *out is empty. The caller frees it with pn_build_result_release(). */

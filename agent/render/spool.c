@@ -37,6 +37,7 @@ struct pn_spool {
 	uint64_t max;
 	struct pn_buf enc;	/* scratch: one document's encoding */
 	struct pn_buf rd;	/* scratch: one record read back */
+	uint64_t puts, gets;
 };
 
 /* ---- encoding ---- */
@@ -375,6 +376,13 @@ pn_spool_size(const struct pn_spool *sp)
 	return sp->size;
 }
 
+void
+pn_spool_counts(const struct pn_spool *sp, uint64_t *puts, uint64_t *gets)
+{
+	*puts = sp->puts;
+	*gets = sp->gets;
+}
+
 static void
 trim(struct pn_buf *b)
 {
@@ -477,6 +485,7 @@ pn_spool_put(struct pn_spool *sp, const cJSON *doc, struct pn_spool_slot *slot)
 	}
 	s.len = (uint32_t)sp->enc.len;
 	*slot = s;
+	sp->puts++;
 done:
 	trim(&sp->enc);
 	return err;
@@ -495,6 +504,7 @@ pn_spool_get(struct pn_spool *sp, const struct pn_spool_slot *slot, cJSON **out)
 	if ((err = pn_buf_reserve(&sp->rd, slot->len, &p)) == NULL &&
 	    (err = read_at(sp, p, slot->len, slot->off)) == NULL) {
 		pn_buf_commit(&sp->rd, slot->len);
+		sp->gets++;
 		if ((err = pn_spool_decode(sp->rd.data, sp->rd.len, out)) != NULL)
 			err = pn_error_wrap(err, "spool file in %s, offset %llu", sp->dir, (unsigned long long)slot->off);
 	}

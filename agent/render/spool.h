@@ -92,6 +92,10 @@ const struct pn_error *pn_spool_read(struct pn_spool *sp, uint64_t off, void *da
 /* Bytes of the file now. */
 uint64_t pn_spool_size(const struct pn_spool *sp);
 
+/* Documents written (puts) and read back (gets) so far: what tests check to see that a build leaves objects
+ * alone. */
+void pn_spool_counts(const struct pn_spool *sp, uint64_t *puts, uint64_t *gets);
+
 /* The encoding of doc appended to b (TOO_LARGE past b's ceiling or PN_SPOOL_MAX_DEPTH). */
 const struct pn_error *pn_spool_encode(const cJSON *doc, struct pn_buf *b);
 
