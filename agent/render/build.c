@@ -37,6 +37,7 @@ struct build {
 	size_t nchain;
 	size_t entries;		/* directory entries visited */
 	size_t capnotices, capfiles;	/* of the arrays in res */
+	struct pn_resmap_budget index;	/* what the maps' index of spooled objects may take */
 };
 
 /* A document waiting for the resource checks, with where it came from. */
@@ -362,11 +363,17 @@ load_file(struct build *b, struct pn_resmap *ra, const char *path)
 	const struct pn_error *err;
 	struct pn_yaml_docs docs = {0};
 	struct pn_buf buf;
+	size_t cost = strlen(path) + 1 + sizeof(*r->files);
 	char *name;
 
+	/* the list of files read is part of the index: its objects point into it */
+	if (cost > b->index.max - b->index.used)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: the build's index of its objects would exceed its %zu bytes",
+		    path, b->index.max);
 	if (grow(&r->files, &b->capfiles, r->nfiles, sizeof(*r->files)) != NULL || (name = strdup(path)) == NULL)
 		return nomem();
 	r->files[r->nfiles++] = name;
+	b->index.used += cost;
 	pn_buf_init(&buf, b->opt.yaml.max_file, "a YAML file");
 	if ((err = b->tree->ops->read(b->tree->ctx, path, &buf)) != NULL)
 		goto done;
@@ -803,7 +810,7 @@ run_segment(struct pn_resmap *ra, struct plan *pl, size_t from, size_t to)
 			}
 		}
 		if (gone)
-			pn_res_drop(r);
+			pn_res_drop(ra, r);
 		else if ((err = pn_res_spill(ra, r)) != NULL)
 			return err;
 	}
@@ -969,7 +976,7 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 {
 	const struct pn_error *err;
 	struct pn_yaml_docs docs = {0};
-	struct pn_resmap own = {.spool = b->res->spool}, *target = component == 1 ? ra : &own;
+	struct pn_resmap own = {.spool = b->res->spool, .budget = &b->index}, *target = component == 1 ? ra : &own;
 	struct gen_ctx gctx = {b, dir, kfile};
 	struct pn_gen_io io = {gen_read, &gctx, b->opt.yaml.max_file};
 	struct pn_kust k;
@@ -1090,6 +1097,7 @@ pn_build_options_init(struct pn_build_options *opt)
 	opt->flux = NULL;
 	opt->spool_dir = NULL;
 	opt->max_spool = PN_SPOOL_MAX_BYTES;
+	opt->max_index = PN_BUILD_MAX_INDEX;
 }
 
 const char *
@@ -1283,6 +1291,8 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 	    &out->spool)) != NULL)
 		goto done;
 	ra.spool = out->spool;
+	b.index.max = b.opt.max_index;
+	ra.budget = &b.index;
 	while (path[0] == '/')
 		path++;
 	if (join_path("", path, &entry) != 0) {

@@ -78,6 +78,19 @@
 #define PN_BUILD_MAX_BYTES ((size_t)64 << 20)
 /* Objects one build yields. */
 #define PN_BUILD_MAX_DOCS 20000
+/* Bytes the in-memory index of a build may take (enforced: PN_ERR_TOO_LARGE naming the object or the file):
+ * per object its map entry (struct pn_res, 104 bytes on 64-bit) and its strings (packed id, original name and
+ * namespace, earlier names, prefixes and suffixes: resmap.h's budget), and the path of every file read.
+ * Measured: 230 bytes per object on scripts/bench's homelab tree (2,170,800 bytes for 9,450 objects from
+ * 9,450 files, x86_64); this is room for PN_BUILD_MAX_DOCS objects at 300 bytes. */
+#define PN_BUILD_MAX_INDEX ((size_t)6 << 20)
+/* What else a build holds, by construction: the text and parsed documents of the one file being read
+ * (PN_YAML_MAX_FILE), the one object being transformed or printed, the spool's scratch buffers (PN_SPOOL_KEEP
+ * between calls), the kustomizations and field specs of the chain being built. The goal for the peak RSS of
+ * the static binary's `pinion build` of a 6,300-document tree (tests/integration/test_build_memory.py, /usr/bin/time
+ * -v): measured 2.9 MiB; the same test runs it under `prlimit --as`, where 4 MiB (binary and stack included)
+ * is the tightest limit that works. scripts/bench's 9,450-document tree: 3.9 MiB, 5 MiB. */
+#define PN_BUILD_RSS_GOAL ((size_t)4 << 20)
 /* Kustomizations nested in each other (each level is one C stack frame chain). */
 #define PN_BUILD_MAX_NESTING 32
 /* Directory levels the generated rule walks (a link to an ancestor would loop forever). */
@@ -110,6 +123,7 @@ struct pn_build_options {
 	const struct pn_build_flux *flux;	/* NULL: a plain kustomize build */
 	const char *spool_dir;		/* where the spool file goes; NULL: pn_spool_tmpdir() */
 	uint64_t max_spool;		/* bytes of the spool file (PN_SPOOL_MAX_BYTES) */
+	size_t max_index;		/* bytes of the index of spooled objects (PN_BUILD_MAX_INDEX) */
 };
 
 /* The defaults above. */

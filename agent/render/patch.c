@@ -240,7 +240,7 @@ smp_by_id(struct pn_resmap *ra, const cJSON *patch, int allow_name, int allow_ki
 		return err;
 	err = smp_one(r, patch, allow_name, allow_kind, what, &gone);
 	if (err == NULL && gone) {
-		pn_res_drop(r);
+		pn_res_drop(ra, r);
 		pn_resmap_compact(ra);
 		return NULL;
 	}
@@ -458,7 +458,7 @@ pn_patch_run(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, const
 				break;
 			if ((err = pn_patch_one(r, &v[e], &gone)) == NULL) {
 				if (gone)
-					pn_res_drop(r);
+					pn_res_drop(ra, r);
 				else
 					err = pn_res_spill(ra, r);
 			}

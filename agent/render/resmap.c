@@ -126,16 +126,43 @@ pn_res_load(struct pn_resmap *m, struct pn_res *r)
 	return NULL;
 }
 
+static size_t
+len0(const char *s)
+{
+	return s != NULL ? strlen(s) + 1 : 0;
+}
+
+/* What a spooled entry holds in memory (orig_ns shares orig_name's allocation). */
+static size_t
+entry_cost(const struct pn_res *r, const char *ids)
+{
+	size_t n = sizeof(*r) + len0(r->orig_name) + len0(r->orig_ns) + len0(r->prev) + len0(r->fixes);
+
+	for (int f = 0; ids != NULL && f <= PN_RESMAP_NAMESPACE; f++)
+		n += len0(pn_resmap_idf(ids, (enum pn_resmap_idf)f));
+	return n;
+}
+
 const struct pn_error *
 pn_res_spill(struct pn_resmap *m, struct pn_res *r)
 {
 	const struct pn_error *err;
+	size_t cost;
 	char *ids;
 
 	if (r->obj == NULL || m->spool == NULL)
 		return NULL;
 	if ((err = pn_resmap_ids(r->obj, &ids)) != NULL)
 		return err;
+	cost = entry_cost(r, ids);
+	if (m->budget != NULL && cost > r->cost && cost - r->cost > m->budget->max - m->budget->used) {
+		char id[PN_RESMAP_ID_MAX];
+
+		free(ids);
+		pn_res_id(r, id, sizeof(id));
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: the build's index of its objects would exceed its %zu bytes",
+		    id, m->budget->max);
+	}
 	if ((err = pn_spool_put(m->spool, r->obj, &r->slot)) != NULL) {
 		free(ids);
 		return err;
@@ -144,6 +171,10 @@ pn_res_spill(struct pn_resmap *m, struct pn_res *r)
 	r->obj = NULL;
 	free(r->ids);
 	r->ids = ids;
+	if (m->budget != NULL) {
+		m->budget->used = m->budget->used - r->cost + cost;
+		r->cost = cost;
+	}
 	return NULL;
 }
 
@@ -250,12 +281,13 @@ pn_res_add_fix(struct pn_res *r, char kind, const char *s)
 }
 
 void
-pn_res_drop(struct pn_res *r)
+pn_res_drop(struct pn_resmap *m, struct pn_res *r)
 {
+	if (m->budget != NULL)
+		m->budget->used -= r->cost <= m->budget->used ? r->cost : m->budget->used;
 	cJSON_Delete(r->obj);
 	free(r->ids);
 	free(r->orig_name);
-	free(r->orig_ns);
 	free(r->prev);
 	free(r->fixes);
 	memset(r, 0, sizeof(*r));
@@ -280,12 +312,15 @@ pn_resmap_release(struct pn_resmap *m)
 {
 	struct pn_spool *sp = m->spool;
 
+	struct pn_resmap_budget *budget = m->budget;
+
 	for (size_t k = 0; k < m->n; k++)
-		pn_res_drop(&m->v[k]);
+		pn_res_drop(m, &m->v[k]);
 	free(m->v);
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
 	m->spool = sp;
+	m->budget = budget;
 }
 
 void
@@ -397,6 +432,21 @@ push(struct pn_resmap *m, const struct pn_res *r)
 	return NULL;
 }
 
+/* r's current name and namespace as its original ones, in one allocation. */
+static const struct pn_error *
+orig_of(struct pn_res *r)
+{
+	const char *name = pn_res_name(r), *ns = pn_res_namespace(r);
+	size_t nl = strlen(name) + 1, sl = strlen(ns) + 1;
+
+	if ((r->orig_name = malloc(nl + sl)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	memcpy(r->orig_name, name, nl);
+	memcpy(r->orig_name + nl, ns, sl);
+	r->orig_ns = r->orig_name + nl;
+	return NULL;
+}
+
 const struct pn_error *
 pn_resmap_add(struct pn_resmap *m, cJSON *obj, const char *file, size_t line)
 {
@@ -409,15 +459,11 @@ pn_resmap_add(struct pn_resmap *m, cJSON *obj, const char *file, size_t line)
 	r.line = line;
 	if ((err = check_new(m, &r)) != NULL)
 		goto fail;
-	if ((r.orig_name = strdup(pn_res_name(&r))) == NULL || (r.orig_ns = strdup(pn_res_namespace(&r))) == NULL) {
-		err = pn_error(PN_ERR_NOMEM);
-		goto fail;
-	}
-	if ((err = pn_res_spill(m, &r)) != NULL || (err = push(m, &r)) != NULL)
+	if ((err = orig_of(&r)) != NULL || (err = pn_res_spill(m, &r)) != NULL || (err = push(m, &r)) != NULL)
 		goto fail;
 	return NULL;
 fail:
-	pn_res_drop(&r);
+	pn_res_drop(m, &r);
 	return err;
 }
 
@@ -427,8 +473,8 @@ pn_resmap_take(struct pn_resmap *dst, struct pn_resmap *src)
 	const struct pn_error *err = NULL;
 	size_t k;
 
-	if (src->spool != NULL && src->spool != dst->spool)
-		err = pn_error_fmt(PN_ERR_INTERNAL, "resmap: taking objects from another spool");
+	if ((src->spool != NULL && src->spool != dst->spool) || src->budget != dst->budget)
+		err = pn_error_fmt(PN_ERR_INTERNAL, "resmap: taking objects from another spool or budget");
 	for (k = 0; k < src->n && err == NULL; k++) {
 		if (src->v[k].gone)
 			continue;

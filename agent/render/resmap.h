@@ -39,10 +39,11 @@ struct pn_res {
 	char *ids;		/* while spooled: its packed id (pn_resmap_idf), NULL while loaded */
 	const char *file;	/* tree path it came from (owned by the build), or NULL when generated */
 	size_t line;
-	char *orig_name;	/* metadata.name when it entered the build */
-	char *orig_ns;		/* metadata.namespace then ("" when none) */
+	char *orig_name;	/* metadata.name when it entered the build (one allocation with orig_ns) */
+	char *orig_ns;		/* metadata.namespace then ("" when none), right after orig_name's NUL */
 	int hash;		/* generated, and its name gets the content hash */
 	int gone;		/* removed (a patch deleted it): pn_resmap_compact() drops it */
+	size_t cost;		/* bytes charged to the map's budget for this entry */
 	char *prev;		/* earlier "namespace/name" ids, each followed by '\n' (NULL: none) */
 	char *fixes;		/* prefixes ("p" + prefix + '\n') and suffixes ("s...") applied, in order */
 };
@@ -53,6 +54,15 @@ struct pn_resmap {
 	size_t *slots;		/* open addressing over the current ids: index + 1, 0 empty; NULL: not built */
 	size_t nslots;		/* a power of two, at least twice n */
 	struct pn_spool *spool;	/* where its objects wait (not owned); NULL: they stay loaded */
+	struct pn_resmap_budget *budget;	/* what its spooled entries may take (not owned); NULL: no limit */
+};
+
+/* The memory the index of spooled objects may take, shared by all maps of a build: each spooled entry is
+ * charged its struct and its strings (packed id, original name and namespace, earlier names, prefixes and
+ * suffixes) when it is spilled, and credited when it leaves. Going over is PN_ERR_TOO_LARGE, naming the
+ * object. */
+struct pn_resmap_budget {
+	size_t used, max;
 };
 
 /* A packed id: apiVersion, kind, name and namespace as the object has them ("" when absent or not a string),
@@ -77,8 +87,9 @@ const struct pn_error *pn_res_load(struct pn_resmap *m, struct pn_res *r);
  * On error it stays loaded. */
 const struct pn_error *pn_res_spill(struct pn_resmap *m, struct pn_res *r);
 
-/* Free r's object and strings and mark it gone; pn_resmap_compact() then drops it from the map. */
-void pn_res_drop(struct pn_res *r);
+/* Free r's object and strings and mark it gone (credited to m's budget); pn_resmap_compact() then drops it
+ * from the map. */
+void pn_res_drop(struct pn_resmap *m, struct pn_res *r);
 
 /* Drop the objects marked gone, keeping the others' order. */
 void pn_resmap_compact(struct pn_resmap *m);

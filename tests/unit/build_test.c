@@ -1039,6 +1039,16 @@ test_spool(void **state)
 	opt.max_spool = 100;
 	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, "the spool file in");
 	assert_true(dir_empty(sdir));
+	/* an index too small: the object (or file) that does not fit is named */
+	pn_build_options_init(&opt);
+	opt.spool_dir = sdir;
+	opt.max_index = 300;
+	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, "the build's index of its objects would exceed "
+	    "its 300 bytes");
+	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, ": ConfigMap.v1.[noGrp]/");
+	opt.max_index = 10;
+	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, "sp/a.yaml: the build's index of its objects "
+	    "would exceed its 10 bytes");
 	pn_dirtree_free(t);
 }
 

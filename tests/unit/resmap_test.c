@@ -121,7 +121,7 @@ test_spooled(void **state)
 	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(m.v[9].obj, "metadata"), "name")->valuestring,
 	    "renamed");
 	/* a dropped object leaves at the next compaction */
-	pn_res_drop(&m.v[3]);
+	pn_res_drop(&m, &m.v[3]);
 	assert_int_equal(pn_resmap_find(&m, like, "cm-3", "apps"), -1);
 	pn_resmap_compact(&m);
 	assert_int_equal(m.n, 99);
