@@ -20,12 +20,13 @@
 #define PN_SSA_WHERE_MAX (PN_SSA_ID_MAX + 512)
 
 struct item {
-	const cJSON *obj;
+	const cJSON *obj;	/* the caller's, or NULL: loaded when needed (pn_ssa_options.load) */
 	const char *source;
 	size_t index;		/* in document order, from 0 */
-	/* borrowed from obj */
+	/* copied from the object into `ids`, so that it need not stay in memory */
 	const char *api_version, *kind, *name;
 	const char *ns;		/* NULL when absent or empty */
+	char *ids;
 	int stage;		/* 1: cluster definitions, 2: the rest */
 	int rank;		/* order of the kind inside stage 1 */
 	int pending;		/* from a CRD of this unit, not served yet */
@@ -37,7 +38,7 @@ struct item {
 /* A kind that a CRD of this unit defines: "<group>/<version>" and kind. */
 struct provided {
 	char *gv;
-	const char *kind;	/* borrowed from the CRD object */
+	char *kind;
 };
 
 struct run {
@@ -50,6 +51,7 @@ struct run {
 	struct provided *prov;
 	size_t nprov, capprov;
 	struct pn_ssa_result *res;
+	const struct pn_ssa_options *opt;
 };
 
 /* Flux's first stage (fluxcd/pkg ssa/utils IsClusterDefinition), in ReconcileOrder. */
@@ -130,31 +132,79 @@ in_group(const char *api_version, const char *group)
 	return (size_t)(slash - api_version) == glen && strncmp(api_version, group, glen) == 0;
 }
 
-/* Check the fields every object needs, and put it in its stage. */
+/* The object of it: the caller's, or loaded (then *owned, which the caller frees with cJSON_Delete()). */
 static const struct pn_error *
-check(struct item *it)
+object_of(const struct run *r, const struct item *it, const cJSON **obj, cJSON **owned)
+{
+	const struct pn_error *err;
+	char w[PN_SSA_WHERE_MAX];
+
+	*owned = NULL;
+	*obj = it->obj;
+	if (it->obj != NULL)
+		return NULL;
+	if (r->opt == NULL || r->opt->load == NULL)
+		return pn_error_fmt(PN_ERR_INTERNAL, "%s: no object and no way to load it", where(it, w, sizeof(w)));
+	if ((err = r->opt->load(r->opt->load_ctx, it->index, owned)) != NULL)
+		return pn_error_wrap(err, "%s", where(it, w, sizeof(w)));
+	*obj = *owned;
+	return NULL;
+}
+
+/* Copy apiVersion, kind, name and namespace (may be NULL) into it->ids and point the item's fields there. */
+static const struct pn_error *
+keep_ids(struct item *it, const char *api_version, const char *kind, const char *name, const char *ns)
+{
+	const char *v[] = {api_version, kind, name, ns != NULL ? ns : ""};
+	size_t len[4], total = 0, o = 0;
+	const char *at[4];
+
+	for (size_t i = 0; i < 4; i++) {
+		len[i] = strlen(v[i]) + 1;
+		total += len[i];
+	}
+	if ((it->ids = malloc(total)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	for (size_t i = 0; i < 4; i++) {
+		memcpy(it->ids + o, v[i], len[i]);
+		at[i] = it->ids + o;
+		o += len[i];
+	}
+	it->api_version = at[0];
+	it->kind = at[1];
+	it->name = at[2];
+	it->ns = ns != NULL ? at[3] : NULL;
+	return NULL;
+}
+
+/* Check the fields every object needs (obj is it's object), and put it in its stage. */
+static const struct pn_error *
+check(struct item *it, const cJSON *obj)
 {
 	char w[PN_SSA_WHERE_MAX];
+	const char *api_version, *kind, *name, *ns;
 	const cJSON *md, *v;
+	const struct pn_error *err;
 
-	if (!cJSON_IsObject(it->obj))
+	if (!cJSON_IsObject(obj))
 		return pn_error_fmt(PN_ERR_PARSE, "%s: not a mapping", where(it, w, sizeof(w)));
-	it->api_version = str_item(it->obj, "apiVersion");
-	it->kind = str_item(it->obj, "kind");
-	md = cJSON_GetObjectItemCaseSensitive(it->obj, "metadata");
-	it->name = str_item(md, "name");
-	if (it->api_version == NULL || it->api_version[0] == '\0' || it->kind == NULL || it->kind[0] == '\0' ||
-	    !cJSON_IsObject(md) || it->name == NULL || it->name[0] == '\0') {
-		const char *missing = it->api_version == NULL || it->api_version[0] == '\0' ? "apiVersion" :
-		    it->kind == NULL || it->kind[0] == '\0' ? "kind" : "metadata.name";
+	api_version = str_item(obj, "apiVersion");
+	kind = str_item(obj, "kind");
+	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	name = str_item(md, "name");
+	if (api_version == NULL || api_version[0] == '\0' || kind == NULL || kind[0] == '\0' ||
+	    !cJSON_IsObject(md) || name == NULL || name[0] == '\0') {
+		const char *missing = api_version == NULL || api_version[0] == '\0' ? "apiVersion" :
+		    kind == NULL || kind[0] == '\0' ? "kind" : "metadata.name";
 
-		it->api_version = it->kind = it->name = NULL;
 		return pn_error_fmt(PN_ERR_PARSE, "%s: %s is missing", where(it, w, sizeof(w)), missing);
 	}
 	v = cJSON_GetObjectItemCaseSensitive(md, "namespace");
+	ns = cJSON_IsString(v) && v->valuestring[0] != '\0' ? v->valuestring : NULL;
+	if ((err = keep_ids(it, api_version, kind, name, ns)) != NULL)
+		return err;
 	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsString(v))
 		return pn_error_fmt(PN_ERR_PARSE, "%s: metadata.namespace is not a string", where(it, w, sizeof(w)));
-	it->ns = cJSON_IsString(v) && v->valuestring[0] != '\0' ? v->valuestring : NULL;
 	v = cJSON_GetObjectItemCaseSensitive(md, "labels");
 	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsObject(v))
 		return pn_error_fmt(PN_ERR_PARSE, "%s: metadata.labels is not a mapping", where(it, w, sizeof(w)));
@@ -170,9 +220,9 @@ check(struct item *it)
 
 /* Remember the kinds a CustomResourceDefinition defines: spec.group, spec.names.kind, each served version. */
 static const struct pn_error *
-add_provided(struct run *r, const struct item *it)
+add_provided(struct run *r, const cJSON *obj)
 {
-	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(it->obj, "spec"), *versions, *v;
+	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec"), *versions, *v;
 	const char *group = str_item(spec, "group");
 	const char *kind = str_item(cJSON_GetObjectItemCaseSensitive(spec, "names"), "kind");
 
@@ -203,7 +253,11 @@ add_provided(struct run *r, const struct item *it)
 		pn_buf_release(&gv);
 		if (err != NULL)
 			return err;
-		r->prov[r->nprov++].kind = kind;
+		if ((r->prov[r->nprov].kind = strdup(kind)) == NULL) {
+			free(r->prov[r->nprov].gv);
+			return pn_error(PN_ERR_NOMEM);
+		}
+		r->nprov++;
 	}
 	return NULL;
 }
@@ -313,10 +367,15 @@ static const struct pn_error *
 body_of(const struct run *r, const struct item *it, char **out)
 {
 	const struct pn_error *err = NULL;
-	cJSON *copy, *md, *labels;
+	const cJSON *obj;
+	cJSON *copy, *md, *labels, *owned;
 
 	*out = NULL;
-	if ((copy = cJSON_Duplicate(it->obj, 1)) == NULL)
+	if ((err = object_of(r, it, &obj, &owned)) != NULL)
+		return err;
+	/* a loaded object is the copy itself */
+	copy = owned != NULL ? owned : cJSON_Duplicate(obj, 1);
+	if (copy == NULL)
 		return pn_error(PN_ERR_NOMEM);
 	md = cJSON_GetObjectItemCaseSensitive(copy, "metadata");
 	labels = cJSON_GetObjectItemCaseSensitive(md, "labels");
@@ -443,6 +502,7 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 	r.k = k;
 	r.d = d;
 	r.res = res;
+	r.opt = opt;
 	r.unit_name = opt != NULL && opt->unit_name != NULL ? opt->unit_name : PN_SSA_UNIT_DEFAULT;
 	r.unit_ns = opt != NULL && opt->unit_namespace != NULL ? opt->unit_namespace : PN_SSA_UNIT_DEFAULT;
 	r.interval_ms = opt != NULL && opt->wait_interval_ms != 0 ? opt->wait_interval_ms : PN_SSA_WAIT_INTERVAL_MS;
@@ -457,13 +517,19 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 	}
 	/* 0: check everything and map every kind before the first write */
 	for (size_t i = 0; i < n; i++) {
+		const cJSON *obj;
+		cJSON *owned;
+
 		r.items[i].obj = objs[i].obj;
 		r.items[i].source = objs[i].source;
 		r.items[i].index = i;
-		if ((err = check(&r.items[i])) != NULL)
+		if ((err = object_of(&r, &r.items[i], &obj, &owned)) != NULL)
 			goto done;
-		if (r.items[i].stage == 1 && strcmp(r.items[i].kind, "CustomResourceDefinition") == 0 &&
-		    (err = add_provided(&r, &r.items[i])) != NULL)
+		if ((err = check(&r.items[i], obj)) == NULL && r.items[i].stage == 1 &&
+		    strcmp(r.items[i].kind, "CustomResourceDefinition") == 0)
+			err = add_provided(&r, obj);
+		cJSON_Delete(owned);
+		if (err != NULL)
 			goto done;
 	}
 	if ((err = map_all(&r)) != NULL)
@@ -482,11 +548,15 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 		if (r.items[i].stage == 2 && (err = apply_one(&r, &r.items[i])) != NULL)
 			goto done;
 done:
-	for (size_t i = 0; r.items != NULL && i < n; i++)
+	for (size_t i = 0; r.items != NULL && i < n; i++) {
 		free(r.items[i].resource);
+		free(r.items[i].ids);
+	}
 	free(r.items);
-	for (size_t i = 0; i < r.nprov; i++)
+	for (size_t i = 0; i < r.nprov; i++) {
 		free(r.prov[i].gv);
+		free(r.prov[i].kind);
+	}
 	free(r.prov);
 	return err;
 }

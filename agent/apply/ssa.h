@@ -50,7 +50,7 @@
 
 /* One rendered object; the apply does not change it. */
 struct pn_ssa_object {
-	const cJSON *obj;
+	const cJSON *obj;	/* NULL: read with pn_ssa_options.load when needed */
 	const char *source;	/* the file it came from, for messages; may be NULL */
 };
 
@@ -59,6 +59,11 @@ struct pn_ssa_options {
 	const char *unit_namespace;	/* NULL: PN_SSA_UNIT_DEFAULT */
 	uint64_t wait_interval_ms;	/* 0: PN_SSA_WAIT_INTERVAL_MS */
 	uint64_t wait_timeout_ms;	/* 0: PN_SSA_WAIT_TIMEOUT_MS */
+	/* Objects given without obj are read with load(load_ctx, i, &obj) (i their index in objs), one at a time,
+	 * when they are checked and when they are applied, and freed after each (bounded memory: a rendered unit
+	 * waits in the build's spool, render/build.h). What an apply keeps of an object is its id. */
+	const struct pn_error *(*load)(void *ctx, size_t i, cJSON **out);
+	void *load_ctx;
 };
 
 enum pn_ssa_action {

@@ -17,6 +17,7 @@
 #include "transform.h"
 #include "kustomization.h"
 #include "resmap.h"
+#include "spool.h"
 #include "../core/banned.h"
 
 #define KUST_API_VERSION "kustomize.config.k8s.io/v1beta1"
@@ -36,6 +37,7 @@ struct build {
 	size_t nchain;
 	size_t entries;		/* directory entries visited */
 	size_t capnotices, capfiles;	/* of the arrays in res */
+	struct pn_resmap_budget index;	/* what the maps' index of spooled objects may take */
 };
 
 /* A document waiting for the resource checks, with where it came from. */
@@ -360,11 +362,17 @@ load_file(struct build *b, struct pn_resmap *ra, const char *path)
 	const struct pn_error *err;
 	struct pn_yaml_docs docs = {0};
 	struct pn_buf buf;
+	size_t cost = strlen(path) + 1 + sizeof(*r->files);
 	char *name;
 
+	/* the list of files read is part of the index: its objects point into it */
+	if (cost > b->index.max - b->index.used)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: the build's index of its objects would exceed its %zu bytes",
+		    path, b->index.max);
 	if (grow(&r->files, &b->capfiles, r->nfiles, sizeof(*r->files)) != NULL || (name = strdup(path)) == NULL)
 		return nomem();
 	r->files[r->nfiles++] = name;
+	b->index.used += cost;
 	pn_buf_init(&buf, b->opt.yaml.max_file, "a YAML file");
 	if ((err = b->tree->ops->read(b->tree->ctx, path, &buf)) != NULL)
 		goto done;
@@ -526,48 +534,295 @@ keeps_name(const cJSON *obj)
 	return 0;
 }
 
+/*
+ * The transformers of one kustomization as a plan of stages, run object by object.
+ *
+ * kustomize runs each transformer over every object before the next one. Every stage below but one changes
+ * each object by itself (what it does to one object depends on nothing else), so the same result comes from
+ * running all stages on one object, then all on the next: each object is loaded once, changed and spilled
+ * (issue 5). The exception is a patch without a target: it finds its object by id among all of them, so it
+ * runs alone, after every earlier stage has run on every object (a barrier).
+ * Errors are kustomize's: the one of the earliest stage, and within it of the first object. An entry that is
+ * wrong (checked while the plan is made, before anything runs) fails its stage before its first object; a
+ * replicas entry that matched nothing fails its stage after its last object. Going object by object, the
+ * first error found belongs to the earliest object; later objects then run only the stages before it, and an
+ * error there (an earlier stage) replaces it.
+ */
+enum stage_kind {
+	STAGE_PATCH_ID,	/* a patch without a target (the barrier) */
+	STAGE_PATCH,	/* a patch with a target */
+	STAGE_NAMESPACE,
+	STAGE_PREFIX,
+	STAGE_SUFFIX,
+	STAGE_MAP,	/* label or annotation pairs at field specs */
+	STAGE_REPLICAS,
+	STAGE_IMAGE,
+};
+
+struct stage {
+	enum stage_kind kind;
+	const struct pn_patch *patch;		/* STAGE_PATCH_ID, STAGE_PATCH */
+	const char *s;				/* the namespace, prefix or suffix */
+	const cJSON *entry;			/* the pairs (STAGE_MAP), the replicas or images entry */
+	const struct pn_fieldspec *table, *extra;
+	const char *what;
+	int matched;				/* STAGE_REPLICAS: applied to an object */
+};
+
+struct plan {
+	struct stage *v;
+	size_t n, cap;
+	int failed;			/* an entry is wrong: the stages end there and `prep` is its error */
+	struct pn_error prep;		/* (a copy: running the stages makes errors of their own) */
+	struct pn_patch *patches[2];	/* patchesStrategicMerge + patches, patchesJson6902 */
+	size_t npatches[2];
+	struct pn_kust_config *tmp;	/* the `fields` of `labels` entries */
+	size_t ntmp, captmp;
+};
+
+static void
+plan_release(struct plan *pl)
+{
+	free(pl->v);
+	for (int j = 0; j < 2; j++)
+		pn_patch_free(pl->patches[j], pl->npatches[j]);
+	for (size_t i = 0; i < pl->ntmp; i++)
+		pn_kust_config_release(&pl->tmp[i]);
+	free(pl->tmp);
+}
+
+static const struct pn_error *
+plan_add(struct plan *pl, const struct stage *st)
+{
+	if (grow(&pl->v, &pl->cap, pl->n, sizeof(*pl->v)) != NULL)
+		return nomem();
+	pl->v[pl->n++] = *st;
+	return NULL;
+}
+
+/* An entry is wrong: the plan ends here. Out of memory is not an entry's fault: it is returned. */
+static const struct pn_error *
+plan_fail(struct plan *pl, const struct pn_error *err)
+{
+	if (err->code == PN_ERR_NOMEM)
+		return err;
+	pl->failed = 1;
+	pl->prep = *err;
+	return NULL;
+}
+
+/* A label or annotation map stage, its pairs checked first. */
+static const struct pn_error *
+plan_map(struct plan *pl, const cJSON *map, const struct pn_fieldspec *table, const struct pn_fieldspec *extra,
+    const char *what)
+{
+	const struct pn_error *err;
+	struct stage st = {.kind = STAGE_MAP, .entry = map, .table = table, .extra = extra, .what = what};
+
+	if ((err = pn_transform_map(NULL, 0, map, table, extra, what)) != NULL)
+		return plan_fail(pl, err);
+	if (map == NULL || cJSON_IsNull(map))
+		return NULL;	/* nothing to set: no stage, no object loaded for it */
+	return plan_add(pl, &st);
+}
+
 /* One `labels` entry: its pairs at its own `fields` and the configured label specs, then at metadata.labels
  * and templates (includeTemplates) or at every commonLabels path (includeSelectors). */
 static const struct pn_error *
-apply_label(struct build *b, cJSON **objs, size_t n, const char *kfile, const cJSON *l)
+plan_label(struct build *b, struct plan *pl, const char *kfile, const cJSON *l)
 {
 	const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(l, "pairs"), *fields;
 	static const struct pn_fieldspec meta_labels[] = {{NULL, NULL, NULL, "metadata/labels", 1}, {0}};
 	const struct pn_error *err;
 
 	if (!cJSON_IsObject(l))
-		return pn_error_fmt(PN_ERR_PARSE, "%s: a labels entry must be a mapping", kfile);
+		return plan_fail(pl, pn_error_fmt(PN_ERR_PARSE, "%s: a labels entry must be a mapping", kfile));
 	for (const cJSON *f = l->child; f != NULL; f = f->next)
 		if (strcmp(f->string, "pairs") != 0 && strcmp(f->string, "includeSelectors") != 0 &&
 		    strcmp(f->string, "includeTemplates") != 0 && strcmp(f->string, "fields") != 0)
-			return pn_error_fmt(PN_ERR_PARSE, "%s: labels: unknown field \"%.128s\"", kfile, f->string);
+			return plan_fail(pl, pn_error_fmt(PN_ERR_PARSE, "%s: labels: unknown field \"%.128s\"", kfile,
+			    f->string));
 	fields = cJSON_GetObjectItemCaseSensitive(l, "fields");
 	if (fields != NULL && !cJSON_IsNull(fields)) {
-		struct pn_kust_config tmp = {0};
+		struct pn_kust_config *tmp;
 		cJSON *doc = cJSON_CreateObject(), *dup = cJSON_Duplicate(fields, 1);
 		static const struct pn_fieldspec none[] = {{0}};
 
-		if (doc == NULL || dup == NULL || !cJSON_AddItemToObject(doc, "commonLabels", dup)) {
+		if (doc == NULL || dup == NULL || !cJSON_AddItemToObject(doc, "commonLabels", dup) ||
+		    grow(&pl->tmp, &pl->captmp, pl->ntmp, sizeof(*pl->tmp)) != NULL) {
 			cJSON_Delete(doc);
 			cJSON_Delete(dup);
 			return nomem();
 		}
-		if ((err = pn_kust_config_add(&tmp, kfile, doc)) == NULL)
-			err = pn_transform_map(objs, n, pairs, none, tmp.common_labels, "labels");
-		pn_kust_config_release(&tmp);
-		if (err != NULL)
+		tmp = &pl->tmp[pl->ntmp++];
+		memset(tmp, 0, sizeof(*tmp));
+		if ((err = pn_kust_config_add(tmp, kfile, doc)) != NULL)
+			return plan_fail(pl, err);
+		if ((err = plan_map(pl, pairs, none, tmp->common_labels, "labels")) != NULL || pl->failed)
 			return err;
 	}
 	if (b->cfg.labels != NULL &&
-	    (err = pn_transform_map(objs, n, pairs, b->cfg.labels, NULL, "labels")) != NULL)
+	    ((err = plan_map(pl, pairs, b->cfg.labels, NULL, "labels")) != NULL || pl->failed))
 		return err;
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "includeSelectors")))
-		return pn_transform_map(objs, n, pairs, pn_fieldspec_common_labels, b->cfg.common_labels, "labels");
+		return plan_map(pl, pairs, pn_fieldspec_common_labels, b->cfg.common_labels, "labels");
 	if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(l, "includeTemplates")) &&
-	    (err = pn_transform_map(objs, n, pairs, pn_fieldspec_template_labels, b->cfg.template_labels,
-	    "labels")) != NULL)
+	    ((err = plan_map(pl, pairs, pn_fieldspec_template_labels, b->cfg.template_labels, "labels")) != NULL ||
+	    pl->failed))
 		return err;
-	return pn_transform_map(objs, n, pairs, meta_labels, NULL, "labels");
+	return plan_map(pl, pairs, meta_labels, NULL, "labels");
+}
+
+/* The patch entries of k (json 0: patchesStrategicMerge and patches; 1: patchesJson6902) as stages. */
+static const struct pn_error *
+plan_patches(struct build *b, struct plan *pl, const struct pn_gen_io *io, const char *kfile,
+    const struct pn_kust *k, int json)
+{
+	const struct pn_error *err, *prep;
+
+	prep = pn_patch_prepare(io, &b->opt.yaml, kfile, k, json, &pl->patches[json], &pl->npatches[json]);
+	for (size_t i = 0; i < pl->npatches[json]; i++) {
+		const struct pn_patch *p = &pl->patches[json][i];
+		struct stage st = {.kind = p->target != NULL ? STAGE_PATCH : STAGE_PATCH_ID, .patch = p};
+
+		if ((err = plan_add(pl, &st)) != NULL)
+			return err;
+	}
+	return prep != NULL ? plan_fail(pl, prep) : NULL;
+}
+
+/* The plan of kustomization k, in kustomize's order: patchesStrategicMerge, patches, namespace, namePrefix,
+ * nameSuffix, labels, commonLabels, commonAnnotations, patchesJson6902, replicas, images. */
+static const struct pn_error *
+plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const char *kfile, const struct pn_kust *k)
+{
+	const struct pn_error *err;
+
+	if ((err = plan_patches(b, pl, io, kfile, k, 0)) != NULL || pl->failed)
+		return err;
+	if (k->namespace_ != NULL && k->namespace_->valuestring[0] != '\0') {
+		struct stage st = {.kind = STAGE_NAMESPACE, .s = k->namespace_->valuestring,
+		    .extra = b->cfg.namespace_specs};
+
+		if ((err = plan_add(pl, &st)) != NULL)
+			return err;
+	}
+	for (int suffix = 0; suffix < 2; suffix++) {
+		const cJSON *fix = suffix ? k->name_suffix : k->name_prefix;
+		struct stage st = {.kind = suffix ? STAGE_SUFFIX : STAGE_PREFIX};
+
+		if (fix == NULL || fix->valuestring[0] == '\0')
+			continue;
+		st.s = fix->valuestring;
+		if ((err = plan_add(pl, &st)) != NULL)
+			return err;
+	}
+	for (const cJSON *l = k->labels != NULL ? k->labels->child : NULL; l != NULL; l = l->next)
+		if ((err = plan_label(b, pl, kfile, l)) != NULL || pl->failed)
+			return err;
+	if ((err = plan_map(pl, k->common_labels, pn_fieldspec_common_labels, b->cfg.common_labels,
+	    "commonLabels")) != NULL || pl->failed)
+		return err;
+	if ((err = plan_map(pl, k->common_annotations, pn_fieldspec_common_annotations, b->cfg.common_annotations,
+	    "commonAnnotations")) != NULL || pl->failed)
+		return err;
+	if ((err = plan_patches(b, pl, io, kfile, k, 1)) != NULL || pl->failed)
+		return err;
+	for (const cJSON *r = k->replicas != NULL ? k->replicas->child : NULL; r != NULL; r = r->next) {
+		struct stage st = {.kind = STAGE_REPLICAS, .entry = r, .what = kfile};
+		int unused = 0;
+
+		if ((err = pn_transform_replicas(NULL, NULL, 0, r, kfile, &unused)) != NULL)
+			return plan_fail(pl, err);
+		if ((err = plan_add(pl, &st)) != NULL)
+			return err;
+	}
+	for (int t = 0; t < 2; t++) {
+		for (const cJSON *im = t == 0 ? (k->images != NULL ? k->images->child : NULL) :
+		    (k->image_tags != NULL ? k->image_tags->child : NULL); im != NULL; im = im->next) {
+			struct stage st = {.kind = STAGE_IMAGE, .entry = im, .extra = b->cfg.images, .what = kfile};
+
+			if ((err = pn_transform_image(NULL, 0, im, b->cfg.images, kfile)) != NULL)
+				return plan_fail(pl, err);
+			if ((err = plan_add(pl, &st)) != NULL)
+				return err;
+		}
+	}
+	return NULL;
+}
+
+/* One stage on r (loaded). *gone set when a patch deleted it. */
+static const struct pn_error *
+stage_one(struct stage *st, struct pn_res *r, int *gone)
+{
+	const struct pn_error *err;
+	const char *name = r->orig_name;
+	char *renamed;
+
+	*gone = 0;
+	switch (st->kind) {
+	case STAGE_PATCH:
+		return pn_patch_one(r, st->patch, gone);
+	case STAGE_NAMESPACE:
+		return pn_transform_namespace(&r->obj, 1, st->s, st->extra);
+	case STAGE_PREFIX:
+	case STAGE_SUFFIX:
+		if (keeps_name(r->obj))
+			return NULL;
+		if ((err = pn_res_store_prev(r)) != NULL ||
+		    (err = pn_res_add_fix(r, st->kind == STAGE_SUFFIX ? 's' : 'p', st->s)) != NULL)
+			return err;
+		if (asprintf(&renamed, "%s%s%s", st->kind == STAGE_SUFFIX ? "" : st->s, pn_res_name(r),
+		    st->kind == STAGE_SUFFIX ? st->s : "") < 0)
+			return nomem();
+		err = pn_res_set_meta(r->obj, "name", renamed);
+		free(renamed);
+		return err;
+	case STAGE_MAP:
+		return pn_transform_map(&r->obj, 1, st->entry, st->table, st->extra, st->what);
+	case STAGE_REPLICAS:
+		return pn_transform_replicas(&r->obj, &name, 1, st->entry, st->what, &st->matched);
+	case STAGE_IMAGE:
+		return pn_transform_image(&r->obj, 1, st->entry, st->extra, st->what);
+	case STAGE_PATCH_ID:
+		break;
+	}
+	return pn_error_fmt(PN_ERR_INTERNAL, "build: stage %d run on one object", (int)st->kind);
+}
+
+/* Stages [from, to) of pl (none of them a barrier) over every object of ra, object by object. */
+static const struct pn_error *
+run_segment(struct pn_resmap *ra, struct plan *pl, size_t from, size_t to)
+{
+	const struct pn_error *err;
+	struct pn_error first;
+	size_t best = to, t;
+
+	for (size_t k = 0; k < ra->n && best > from; k++) {
+		struct pn_res *r = &ra->v[k];
+		int gone = 0;
+
+		if ((err = pn_res_load(ra, r)) != NULL)
+			return err;
+		for (t = from; t < best && !gone; t++) {
+			if ((err = stage_one(&pl->v[t], r, &gone)) != NULL) {
+				first = *err;
+				best = t;
+			}
+		}
+		if (gone)
+			pn_res_drop(ra, r);
+		else if ((err = pn_res_spill(ra, r)) != NULL)
+			return err;
+	}
+	pn_resmap_compact(ra);
+	for (t = from; t < best; t++) {
+		if (pl->v[t].kind == STAGE_REPLICAS && !pl->v[t].matched) {
+			first = *pn_transform_replicas_unmatched(pl->v[t].entry, pl->v[t].what);
+			best = t;
+		}
+	}
+	return best < to ? pn_error_fmt(first.code, "%s", first.msg) : NULL;
 }
 
 /* The transformers of one kustomization, in kustomize's order, over ra. */
@@ -576,69 +831,26 @@ transform(struct build *b, const struct pn_gen_io *io, const char *kfile, const 
     struct pn_resmap *ra)
 {
 	const struct pn_error *err = NULL;
-	cJSON **objs = NULL;
-	const char **names = NULL;
-	size_t n;
+	struct plan pl;
+	size_t from = 0;
 
+	memset(&pl, 0, sizeof(pl));
 	pn_resmap_invalidate(ra);	/* ids change below; objects may be removed */
-	if ((err = pn_patch_run(io, &b->opt.yaml, kfile, k, 0, ra)) != NULL)
-		return err;
-	n = ra->n;
-	if ((objs = calloc(n + 1, sizeof(*objs))) == NULL || (names = calloc(n + 1, sizeof(*names))) == NULL) {
-		err = nomem();
+	if ((err = plan_make(b, &pl, io, kfile, k)) != NULL)
 		goto done;
-	}
-	for (size_t i = 0; i < n; i++) {
-		objs[i] = ra->v[i].obj;
-		names[i] = ra->v[i].orig_name;
-	}
-	if (k->namespace_ != NULL && k->namespace_->valuestring[0] != '\0' &&
-	    (err = pn_transform_namespace(objs, n, k->namespace_->valuestring, b->cfg.namespace_specs)) != NULL)
-		goto done;
-	for (int suffix = 0; suffix < 2; suffix++) {
-		const cJSON *fix = suffix ? k->name_suffix : k->name_prefix;
-
-		if (fix == NULL || fix->valuestring[0] == '\0')
+	for (size_t t = 0; t <= pl.n; t++) {
+		if (t < pl.n && pl.v[t].kind != STAGE_PATCH_ID)
 			continue;
-		for (size_t i = 0; i < n && err == NULL; i++) {
-			char *name;
-
-			if (keeps_name(objs[i]))
-				continue;
-			if ((err = pn_res_store_prev(&ra->v[i])) != NULL ||
-			    (err = pn_res_add_fix(&ra->v[i], suffix ? 's' : 'p', fix->valuestring)) != NULL)
-				goto done;
-			if (asprintf(&name, "%s%s%s", suffix ? "" : fix->valuestring, pn_res_name(&ra->v[i]),
-			    suffix ? fix->valuestring : "") < 0) {
-				err = nomem();
-				goto done;
-			}
-			err = pn_res_set_meta(objs[i], "name", name);
-			free(name);
-		}
-		if (err != NULL)
+		if (t > from && (err = run_segment(ra, &pl, from, t)) != NULL)
 			goto done;
+		if (t < pl.n && (err = pn_patch_by_id(ra, pl.v[t].patch)) != NULL)
+			goto done;
+		from = t + 1;
 	}
-	for (const cJSON *l = k->labels != NULL ? k->labels->child : NULL; l != NULL; l = l->next)
-		if ((err = apply_label(b, objs, n, kfile, l)) != NULL)
-			goto done;
-	if ((err = pn_transform_map(objs, n, k->common_labels, pn_fieldspec_common_labels, b->cfg.common_labels,
-	    "commonLabels")) != NULL)
-		goto done;
-	if ((err = pn_transform_map(objs, n, k->common_annotations, pn_fieldspec_common_annotations,
-	    b->cfg.common_annotations, "commonAnnotations")) != NULL)
-		goto done;
-	if ((err = pn_patch_run(io, &b->opt.yaml, kfile, k, 1, ra)) != NULL)
-		goto done;
-	for (const cJSON *r = k->replicas != NULL ? k->replicas->child : NULL; r != NULL && err == NULL; r = r->next)
-		err = pn_transform_replicas(objs, names, n, r, kfile);
-	for (int t = 0; t < 2 && err == NULL; t++)
-		for (const cJSON *im = t == 0 ? (k->images != NULL ? k->images->child : NULL) :
-		    (k->image_tags != NULL ? k->image_tags->child : NULL); im != NULL && err == NULL; im = im->next)
-			err = pn_transform_image(objs, n, im, b->cfg.images, kfile);
+	if (pl.failed)
+		err = pn_error_fmt(pl.prep.code, "%s", pl.prep.msg);
 done:
-	free(objs);
-	free(names);
+	plan_release(&pl);
 	return err;
 }
 
@@ -765,7 +977,7 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 {
 	const struct pn_error *err;
 	struct pn_yaml_docs docs = {0};
-	struct pn_resmap own = {0}, *target = component == 1 ? ra : &own;
+	struct pn_resmap own = {.spool = b->res->spool, .budget = &b->index}, *target = component == 1 ? ra : &own;
 	struct gen_ctx gctx = {b, dir, kfile};
 	struct pn_gen_io io = {gen_read, &gctx, b->opt.yaml.max_file};
 	struct pn_yaml_limits kust_yaml = b->opt.yaml;
@@ -887,13 +1099,46 @@ pn_build_options_init(struct pn_build_options *opt)
 	opt->max_docs = PN_BUILD_MAX_DOCS;
 	pn_yaml_limits_init(&opt->yaml);
 	opt->flux = NULL;
+	opt->spool_dir = NULL;
+	opt->max_spool = PN_SPOOL_MAX_BYTES;
+	opt->max_index = PN_BUILD_MAX_INDEX;
+}
+
+const char *
+pn_build_doc_api_version(const struct pn_build_doc *d)
+{
+	return pn_resmap_idf(d->ids, PN_RESMAP_API_VERSION);
+}
+
+const char *
+pn_build_doc_kind(const struct pn_build_doc *d)
+{
+	return pn_resmap_idf(d->ids, PN_RESMAP_KIND);
+}
+
+const char *
+pn_build_doc_name(const struct pn_build_doc *d)
+{
+	return pn_resmap_idf(d->ids, PN_RESMAP_NAME);
+}
+
+const char *
+pn_build_doc_namespace(const struct pn_build_doc *d)
+{
+	return pn_resmap_idf(d->ids, PN_RESMAP_NAMESPACE);
+}
+
+const struct pn_error *
+pn_build_doc_load(const struct pn_build_result *res, const struct pn_build_doc *d, cJSON **out)
+{
+	return pn_spool_get(res->spool, &d->slot, out);
 }
 
 static void
 docs_free(struct pn_build_doc *v, size_t n)
 {
 	for (size_t k = 0; k < n; k++)
-		cJSON_Delete(v[k].obj);
+		free(v[k].ids);
 	free(v);
 }
 
@@ -908,6 +1153,7 @@ pn_build_result_release(struct pn_build_result *res)
 	for (size_t k = 0; k < res->nfiles; k++)
 		free(res->files[k]);
 	free(res->files);
+	pn_spool_free(res->spool);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -936,53 +1182,105 @@ generate_top(struct build *b, struct pn_resmap *ra, const char *dir)
 	return err;
 }
 
-/* commonMetadata: labels and annotations on every object's metadata. */
+/*
+ * The end of the build, object by object: name references (namerefs.h), then Flux's postBuild substitution
+ * (subst.h), then Flux's commonMetadata (labels and annotations on every object's metadata), in
+ * kustomize-controller's order. As in transform(), the stages are the name reference rules, the substitution,
+ * the labels, then the annotations, and the error reported is the one of the earliest stage and, in it, of
+ * the first object; each object that a stage touches is loaded once.
+ */
 static const struct pn_error *
-common_metadata(const struct pn_build_flux *f, struct pn_resmap *ra)
+finish_objects(struct build *b, struct pn_resmap *ra)
 {
 	static const struct pn_fieldspec labels[] = {{NULL, NULL, NULL, "metadata/labels", 1}, {0}};
 	static const struct pn_fieldspec annos[] = {{NULL, NULL, NULL, "metadata/annotations", 1}, {0}};
-	const struct pn_error *err = NULL;
-	cJSON **objs;
+	static const char *const what[] = {"commonMetadata.labels", "commonMetadata.annotations"};
+	const struct pn_build_flux *f = b->opt.flux;
+	const struct pn_nameref *user = b->cfg.namerefs;
+	const cJSON *maps[2] = {f != NULL ? f->common_labels : NULL, f != NULL ? f->common_annotations : NULL};
+	const struct pn_subst *sub = f != NULL && f->subst != NULL && (f->subst->n > 0 || f->subst->always) ?
+	    f->subst : NULL;
+	/* stages: the name reference rules [0, nr), postBuild substitution nr, then labels and annotations */
+	size_t nr = pn_namerefs_count(user), nstages = nr + 3, best = nstages, failed;
+	const struct pn_error *err;
+	struct pn_error first;
 
-	if (f == NULL || (f->common_labels == NULL && f->common_annotations == NULL))
-		return NULL;
-	if ((objs = calloc(ra->n + 1, sizeof(*objs))) == NULL)
-		return nomem();
-	for (size_t k = 0; k < ra->n; k++)
-		objs[k] = ra->v[k].obj;
-	err = pn_transform_map(objs, ra->n, f->common_labels, labels, NULL, "commonMetadata.labels");
-	if (err == NULL)
-		err = pn_transform_map(objs, ra->n, f->common_annotations, annos, NULL, "commonMetadata.annotations");
-	free(objs);
-	return err;
+	/* a map that is wrong fails its stage before its first object */
+	for (int m = 0; m < 2 && best == nstages; m++) {
+		if ((err = pn_transform_map(NULL, 0, maps[m], labels, NULL, what[m])) != NULL) {
+			first = *err;
+			best = nr + 1 + (size_t)m;
+		}
+	}
+	for (size_t k = 0; k < ra->n; k++) {
+		struct pn_res *r = &ra->v[k];
+		int refs = best > 0 && pn_namerefs_selects(r, user);
+		int subst = sub != NULL && best > nr;
+		int meta = (best > nr + 1 && maps[0] != NULL) || (best > nr + 2 && maps[1] != NULL);
+
+		if (!refs && !subst && !meta)
+			continue;
+		if ((err = pn_res_load(ra, r)) != NULL)
+			return err;
+		if (refs && (err = pn_namerefs_fix_one(ra, k, user, best < nr ? best : nr, &failed)) != NULL) {
+			first = *err;
+			best = failed;
+		}
+		/* Flux substitutes kustomize's output, then sets commonMetadata (never substituted) */
+		if (best > nr && sub != NULL && (err = pn_subst_object(sub, &r->obj)) != NULL) {
+			first = *err;
+			best = nr;
+		}
+		for (int m = 0; m < 2 && best > nr + 1 + (size_t)m; m++) {
+			if ((err = pn_transform_map(&r->obj, 1, maps[m], m == 0 ? labels : annos, NULL, what[m])) != NULL) {
+				first = *err;
+				best = nr + 1 + (size_t)m;
+			}
+		}
+		if ((err = pn_res_spill(ra, r)) != NULL)
+			return err;
+	}
+	return best < nstages ? pn_error_fmt(first.code, "%s", first.msg) : NULL;
 }
 
-/* Hand the finished objects to the result: Flux's own kinds to res->flux, the rest to res->docs. */
+/* Hand the finished objects to the result: Flux's own kinds to res->flux, the rest to res->docs. Each takes
+ * its object's id and slot; the objects stay in the spool. */
 static const struct pn_error *
 finish(struct build *b, struct pn_resmap *ra)
 {
 	struct pn_build_result *r = b->res;
+	size_t nflux = 0;
+	char *flux;
 
-	if ((r->docs = calloc(ra->n + 1, sizeof(*r->docs))) == NULL ||
-	    (r->flux = calloc(ra->n + 1, sizeof(*r->flux))) == NULL)
+	if ((flux = calloc(ra->n + 1, 1)) == NULL)
 		return nomem();
 	for (size_t k = 0; k < ra->n; k++) {
-		struct pn_res *x = &ra->v[k];
-		const char *api = str_field(x->obj, "apiVersion"), *slash = api != NULL ? strchr(api, '/') : NULL;
-		int flux = 0;
+		const char *api = pn_res_api_version(&ra->v[k]), *slash = strchr(api, '/');
 
 		if (slash != NULL) {
 			size_t glen = (size_t)(slash - api), slen = strlen(FLUX_GROUP_SUFFIX);
 
-			flux = glen > slen && memcmp(slash - slen, FLUX_GROUP_SUFFIX, slen) == 0;
+			flux[k] = glen > slen && memcmp(slash - slen, FLUX_GROUP_SUFFIX, slen) == 0;
 		}
-		if (flux)
-			r->flux[r->nflux++] = (struct pn_build_doc){x->obj, x->file, x->line};
-		else
-			r->docs[r->ndocs++] = (struct pn_build_doc){x->obj, x->file, x->line};
-		x->obj = NULL;
+		nflux += (size_t)flux[k];
 	}
+	if ((r->docs = calloc(ra->n - nflux + 1, sizeof(*r->docs))) == NULL ||
+	    (r->flux = calloc(nflux + 1, sizeof(*r->flux))) == NULL) {
+		free(flux);
+		return nomem();
+	}
+	for (size_t k = 0; k < ra->n; k++) {
+		struct pn_res *x = &ra->v[k];
+		struct pn_build_doc *d = flux[k] ? &r->flux[r->nflux++] : &r->docs[r->ndocs++];
+
+		if (x->obj != NULL || x->ids == NULL) {
+			free(flux);
+			return pn_error_fmt(PN_ERR_INTERNAL, "build: an object was not spooled at the end");
+		}
+		*d = (struct pn_build_doc){x->ids, x->file, x->line, x->slot};
+		x->ids = NULL;
+	}
+	free(flux);
 	return NULL;
 }
 
@@ -1003,6 +1301,12 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 		b.opt = *opt;
 	else
 		pn_build_options_init(&b.opt);
+	if ((err = pn_spool_new(b.opt.spool_dir != NULL ? b.opt.spool_dir : pn_spool_tmpdir(), b.opt.max_spool,
+	    &out->spool)) != NULL)
+		goto done;
+	ra.spool = out->spool;
+	b.index.max = b.opt.max_index;
+	ra.budget = &b.index;
 	while (path[0] == '/')
 		path++;
 	if (pn_build_join_path("", path, &entry) != 0) {
@@ -1018,14 +1322,11 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 	if ((err = find_kustfile(&b, entry, &kfile)) != NULL)
 		goto done;
 	err = kfile != NULL ? load_kustomization(&b, &ra, entry, kfile, "path", -1) : generate_top(&b, &ra, entry);
+	pn_resmap_invalidate(&ra);	/* the duplicate index is not needed any more */
 	if (err == NULL)
 		err = pn_gen_hash_names(&ra);
 	if (err == NULL)
-		err = pn_namerefs_fix(&ra, b.cfg.namerefs);
-	for (size_t k = 0; err == NULL && b.opt.flux != NULL && k < ra.n; k++)
-		err = pn_subst_object(b.opt.flux->subst, &ra.v[k].obj);
-	if (err == NULL)
-		err = common_metadata(b.opt.flux, &ra);
+		err = finish_objects(&b, &ra);
 	if (err == NULL)
 		err = finish(&b, &ra);
 done:

@@ -48,17 +48,30 @@
  *    resolves; kustomize's load restrictor (rootOnly); vars, replacements, generators/transformers plugins,
  *    buildMetadata, openapi/crds schemas.
  *
- * Memory: every document stays in memory; PN_BUILD_MAX_BYTES and PN_BUILD_MAX_DOCS bound a build.
+ * Memory (issue 5): documents wait in a spool file (spool.h; in opt->spool_dir, unlinked after open) and only
+ * a small index stays in memory: per object its id (apiVersion, kind, name, namespace), where it came from,
+ * its original name and namespace and its slot in the file (resmap.h). Every object is spilled as it enters
+ * a kustomization's map, so a finished sub-build is only its index when its parent takes it. An object is
+ * loaded only while something must change it, at explicit points and one object at a time: a kustomization's
+ * transformers run object by object (each object loaded once for all of them, kustomize's errors kept; see
+ * transform() in build.c), a patch without a target loads the object it names, a generator merging into an
+ * object loads that one, generated names get their hash and name references are fixed object by object at
+ * the end. A kustomization without transformers (the generated one, with no Flux fields) loads nothing. The
+ * result hands out the index (struct pn_build_doc) and the spool; the caller loads one document at a time.
+ * PN_BUILD_MAX_BYTES, PN_BUILD_MAX_DOCS and the spool's ceiling (max_spool) bound a build; the largest
+ * document in memory at once is one file's (PN_YAML_MAX_FILE).
  */
 #ifndef PN_BUILD_H
 #define PN_BUILD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cjson/cJSON.h>
 
 #include "../core/error.h"
 #include "../core/treeread.h"
+#include "spool.h"
 #include "subst.h"
 #include "yaml.h"
 
@@ -66,6 +79,19 @@
 #define PN_BUILD_MAX_BYTES ((size_t)64 << 20)
 /* Objects one build yields. */
 #define PN_BUILD_MAX_DOCS 20000
+/* Bytes the in-memory index of a build may take (enforced: PN_ERR_TOO_LARGE naming the object or the file):
+ * per object its map entry (struct pn_res, 104 bytes on 64-bit) and its strings (packed id, original name and
+ * namespace, earlier names, prefixes and suffixes: resmap.h's budget), and the path of every file read.
+ * Measured: 230 bytes per object on scripts/bench's homelab tree (2,170,800 bytes for 9,450 objects from
+ * 9,450 files, x86_64); this is room for PN_BUILD_MAX_DOCS objects at 300 bytes. */
+#define PN_BUILD_MAX_INDEX ((size_t)6 << 20)
+/* What else a build holds, by construction: the text and parsed documents of the one file being read
+ * (PN_YAML_MAX_FILE), the one object being transformed or printed, the spool's scratch buffers (PN_SPOOL_KEEP
+ * between calls), the kustomizations and field specs of the chain being built. The goal for the peak RSS of
+ * the static binary's `pinion build` of a 6,300-document tree (tests/integration/test_build_memory.py, /usr/bin/time
+ * -v): measured 2.9 MiB; the same test runs it under `prlimit --as`, where 4 MiB (binary and stack included)
+ * is the tightest limit that works. scripts/bench's 9,450-document tree: 3.9 MiB, 5 MiB. */
+#define PN_BUILD_RSS_GOAL ((size_t)4 << 20)
 /* Kustomizations nested in each other (each level is one C stack frame chain). */
 #define PN_BUILD_MAX_NESTING 32
 /* Directory levels the generated rule walks (a link to an ancestor would loop forever). */
@@ -98,15 +124,20 @@ struct pn_build_options {
 	size_t max_docs;
 	struct pn_yaml_limits yaml;	/* per file */
 	const struct pn_build_flux *flux;	/* NULL: a plain kustomize build */
+	const char *spool_dir;		/* where the spool file goes; NULL: pn_spool_tmpdir() */
+	uint64_t max_spool;		/* bytes of the spool file (PN_SPOOL_MAX_BYTES) */
+	size_t max_index;		/* bytes of the index of spooled objects (PN_BUILD_MAX_INDEX) */
 };
 
 /* The defaults above. */
 void pn_build_options_init(struct pn_build_options *opt);
 
+/* One document of the result: its index entry. The object is in the result's spool (pn_build_doc_load). */
 struct pn_build_doc {
-	cJSON *obj;
-	const char *file;	/* tree path of the file it came from (one of result->files) */
+	char *ids;		/* its packed id (resmap.h); read it with the accessors below */
+	const char *file;	/* tree path of the file it came from (one of result->files), NULL when generated */
 	size_t line;		/* where its document begins */
+	struct pn_spool_slot slot;
 };
 
 /* The top kustomization's sortOptions.order: it wins over the command line's --reorder (kustomize's
@@ -128,7 +159,18 @@ struct pn_build_result {
 	char **files;			/* every file read, in order */
 	size_t nfiles;
 	size_t bytes;			/* their total size */
+	struct pn_spool *spool;		/* holds the documents */
 };
+
+/* A document's apiVersion, kind, metadata.name and metadata.namespace ("" when absent or not a string). */
+const char *pn_build_doc_api_version(const struct pn_build_doc *d);
+const char *pn_build_doc_kind(const struct pn_build_doc *d);
+const char *pn_build_doc_name(const struct pn_build_doc *d);
+const char *pn_build_doc_namespace(const struct pn_build_doc *d);
+
+/* Read one document of res back from its spool. The caller frees it with cJSON_Delete(). */
+const struct pn_error *pn_build_doc_load(const struct pn_build_result *res, const struct pn_build_doc *d,
+    cJSON **out);
 
 /* Build `path` (a tree path; "", ".", "./clusters/bh" and "clusters/bh/" are accepted) of `tree`. opt NULL
  * means the defaults. On error *out is empty. The caller frees it with pn_build_result_release(). */

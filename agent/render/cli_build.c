@@ -1,9 +1,11 @@
 /*
- * `pinion build` (see cli_build.h): dirtree → pn_build → pn_order_sort → pn_yamlout_docs → stdout.
+ * `pinion build` (see cli_build.h): dirtree → pn_build → pn_order_sort → each document loaded and printed
+ * (pn_yamlout_doc) into the build's spool → stdout once all of them printed.
  */
 #include "cli_build.h"
 
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,9 +145,9 @@ pos_cmp(const struct pn_build_result *res, const struct pn_build_doc *a, const s
 }
 
 static const struct pn_error *
-all_docs(const struct pn_build_result *res, enum pn_order_mode order, struct pn_build_doc **out, size_t *n)
+all_docs(const struct pn_build_result *res, enum pn_order_mode order, const struct pn_build_doc ***out, size_t *n)
 {
-	struct pn_build_doc *v;
+	const struct pn_build_doc **v;
 	size_t i, j, k, total = res->ndocs + res->nflux;
 
 	*out = NULL;
@@ -157,15 +159,15 @@ all_docs(const struct pn_build_result *res, enum pn_order_mode order, struct pn_
 	if (order == PN_ORDER_NONE && res->nflux > 0) {
 		for (i = 0, j = 0, k = 0; k < total; k++) {
 			if (j >= res->nflux || (i < res->ndocs && pos_cmp(res, &res->docs[i], &res->flux[j]) <= 0))
-				v[k] = res->docs[i++];
+				v[k] = &res->docs[i++];
 			else
-				v[k] = res->flux[j++];
+				v[k] = &res->flux[j++];
 		}
 	} else {
-		if (res->ndocs > 0)
-			memcpy(v, res->docs, res->ndocs * sizeof(*v));
-		if (res->nflux > 0)
-			memcpy(v + res->ndocs, res->flux, res->nflux * sizeof(*v));
+		for (i = 0; i < res->ndocs; i++)
+			v[i] = &res->docs[i];
+		for (j = 0; j < res->nflux; j++)
+			v[res->ndocs + j] = &res->flux[j];
 	}
 	*out = v;
 	*n = total;
@@ -397,8 +399,55 @@ open_store(const char *state_dir, struct pn_odb **odb, struct pn_tree **tree)
 	return pn_tree_new(*odb, &commit, revision, tree);
 }
 
-const struct pn_error *
-pn_cli_build_render(const struct pn_cli_build_args *args, struct pn_buf *out)
+/* Print docs one at a time (each loaded, printed, freed): appended to out, or, with out NULL, staged in the
+ * build's spool and then copied to stdout, so that nothing is written unless every document printed. */
+static const struct pn_error *
+print_docs(const struct pn_build_result *res, const struct pn_build_doc *const *docs, size_t n, struct pn_buf *out)
+{
+	const struct pn_error *err = NULL;
+	struct pn_buf text;
+	uint64_t start = 0, off;
+	size_t total = 0;
+	cJSON *obj = NULL;
+
+	pn_buf_init(&text, PN_CLI_BUILD_MAX_OUTPUT, "build output");
+	for (size_t i = 0; i < n && err == NULL; i++) {
+		pn_buf_reset(&text);
+		if ((err = pn_build_doc_load(res, docs[i], &obj)) != NULL ||
+		    (i > 0 && (err = pn_buf_addstr(&text, "---\n")) != NULL) || (err = pn_yamlout_doc(obj, &text)) != NULL)
+			break;
+		cJSON_Delete(obj);
+		obj = NULL;
+		if (text.len > PN_CLI_BUILD_MAX_OUTPUT - total)
+			err = pn_error_fmt(PN_ERR_TOO_LARGE, "build output exceeds its limit of %zu bytes",
+			    (size_t)PN_CLI_BUILD_MAX_OUTPUT);
+		else if (out != NULL)
+			err = pn_buf_add(out, text.data, text.len);
+		else if ((err = pn_spool_append(res->spool, text.data, text.len, &off)) == NULL && i == 0)
+			start = off;
+		total += text.len;
+	}
+	cJSON_Delete(obj);
+	for (uint64_t o = 0; err == NULL && out == NULL && o < total;) {
+		size_t len = total - o < PN_CLI_BUILD_CHUNK ? (size_t)(total - o) : PN_CLI_BUILD_CHUNK;
+		char *p;
+
+		pn_buf_reset(&text);
+		if ((err = pn_buf_reserve(&text, len, &p)) != NULL ||
+		    (err = pn_spool_read(res->spool, start + o, p, len)) != NULL)
+			break;
+		if (fwrite(p, 1, len, stdout) != len)
+			err = pn_error_errno("write standard output");
+		o += len;
+	}
+	if (err == NULL && out == NULL && fflush(stdout) != 0)
+		err = pn_error_errno("write standard output");
+	pn_buf_release(&text);
+	return err;
+}
+
+static const struct pn_error *
+render(const struct pn_cli_build_args *args, struct pn_buf *out)
 {
 	const struct pn_error *err = NULL;
 	struct pn_dirtree *tree = NULL;
@@ -408,10 +457,9 @@ pn_cli_build_render(const struct pn_cli_build_args *args, struct pn_buf *out)
 	struct pn_build_options bopt;
 	struct pn_build_flux flux = {0};
 	struct pn_build_result res;
-	struct pn_build_doc *docs = NULL;
+	const struct pn_build_doc **docs = NULL;
 	struct pn_subst subst;
 	struct pn_buf file;
-	const cJSON **objs = NULL;
 	cJSON *ks = NULL, *comps = NULL;
 	const char *spec_path = NULL;
 	char *abs = NULL, *entry = NULL;
@@ -478,15 +526,8 @@ pn_cli_build_render(const struct pn_cli_build_args *args, struct pn_buf *out)
 		goto done;
 	if ((err = pn_order_sort(docs, n, order, NULL)) != NULL)
 		goto done;
-	if (n > 0 && (objs = calloc(n, sizeof(*objs))) == NULL) {
-		err = pn_error(PN_ERR_NOMEM);
-		goto done;
-	}
-	for (i = 0; i < n; i++)
-		objs[i] = docs[i].obj;
-	err = pn_yamlout_docs(objs, n, out);
+	err = print_docs(&res, docs, n, out);
 done:
-	free(objs);
 	free(docs);
 	if (built)
 		pn_build_result_release(&res);
@@ -504,19 +545,20 @@ done:
 }
 
 const struct pn_error *
+pn_cli_build_render(const struct pn_cli_build_args *args, struct pn_buf *out)
+{
+	return render(args, out);
+}
+
+const struct pn_error *
 pn_cli_build(int argc, char **argv)
 {
 	struct pn_cli_build_args args;
 	const struct pn_error *err;
-	struct pn_buf out;
 
 	if ((err = pn_cli_build_parse(argc, argv, &args)) != NULL)
 		return err;
-	pn_buf_init(&out, PN_CLI_BUILD_MAX_OUTPUT, "build output");
-	if ((err = pn_cli_build_render(&args, &out)) == NULL && out.len > 0 &&
-	    fwrite(out.data, 1, out.len, stdout) != out.len)
-		err = pn_error_errno("write standard output");
-	pn_buf_release(&out);
+	err = render(&args, NULL);
 	pn_cli_build_args_release(&args);
 	return err;
 }

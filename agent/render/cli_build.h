@@ -33,7 +33,9 @@
  * --substitute. Substitution runs (subst.h) when the Kustomization has spec.postBuild or a variable is given
  * on the command line, and then only with at least one variable or substituteStrategy: Always, as in Flux.
  * The output goes to stdout only when the whole build succeeded; an error is returned (main prints it as one
- * line) and nothing is written.
+ * line) and nothing is written. Documents are printed one at a time: each is loaded from the build's spool,
+ * printed and freed; the text is staged in the spool file and copied to stdout once every document printed,
+ * so memory holds one document, never the output.
  */
 #ifndef PN_CLI_BUILD_H
 #define PN_CLI_BUILD_H
@@ -48,6 +50,8 @@
 
 /* Bytes of the printed output: normalised YAML is rarely more than twice the input a build may read. */
 #define PN_CLI_BUILD_MAX_OUTPUT (4 * PN_BUILD_MAX_BYTES)
+/* Bytes copied from the staged output to stdout at a time. */
+#define PN_CLI_BUILD_CHUNK ((size_t)64 << 10)
 
 /* Bytes of a --flux-kustomization file: a Kustomization object is a few KiB. */
 #define PN_CLI_BUILD_MAX_KS ((size_t)1 << 20)
@@ -71,7 +75,7 @@ struct pn_cli_build_args {
 const struct pn_error *pn_cli_build_parse(int argc, char **argv, struct pn_cli_build_args *args);
 void pn_cli_build_args_release(struct pn_cli_build_args *args);
 
-/* Build what args name and append its printed output to out. */
+/* Build what args name and append its printed output to out (for tests: out holds the whole output). */
 const struct pn_error *pn_cli_build_render(const struct pn_cli_build_args *args, struct pn_buf *out);
 
 /* The command: parse, render, write to stdout. */

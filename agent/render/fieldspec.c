@@ -293,11 +293,11 @@ static const struct { const char *api, *kind; } cluster_scoped[] = {
 	{"v1", "PersistentVolume"},
 };
 
-void
-pn_fieldspec_gv(const cJSON *obj, char *g, char *v, size_t cap)
+/* The group and version spans of an apiVersion. */
+static void
+split_gv(const char *api, char *g, char *v, size_t cap)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
-	const char *api = cJSON_IsString(a) ? a->valuestring : "", *slash = strchr(api, '/');
+	const char *slash = strchr(api, '/');
 
 	if (slash == NULL) {
 		snprintf(g, cap, "%s", "");
@@ -309,14 +309,13 @@ pn_fieldspec_gv(const cJSON *obj, char *g, char *v, size_t cap)
 }
 
 int
-pn_fieldspec_selects(const struct pn_fieldspec *fs, const cJSON *obj)
+pn_fieldspec_selects_id(const struct pn_fieldspec *fs, const char *api_version, const char *kind)
 {
-	const cJSON *k = cJSON_GetObjectItemCaseSensitive(obj, "kind");
 	char g[256], v[256];
 
-	if (fs->kind != NULL && fs->kind[0] != '\0' && (!cJSON_IsString(k) || strcmp(fs->kind, k->valuestring) != 0))
+	if (fs->kind != NULL && fs->kind[0] != '\0' && strcmp(fs->kind, kind) != 0)
 		return 0;
-	pn_fieldspec_gv(obj, g, v, sizeof(g));
+	split_gv(api_version, g, v, sizeof(g));
 	if (fs->group != NULL && fs->group[0] != '\0' && strcmp(fs->group, g) != 0)
 		return 0;
 	if (fs->version != NULL && fs->version[0] != '\0' && strcmp(fs->version, v) != 0)
@@ -324,18 +323,39 @@ pn_fieldspec_selects(const struct pn_fieldspec *fs, const cJSON *obj)
 	return 1;
 }
 
+static const char *
+string_or_empty(const cJSON *obj, const char *name)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
+
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+void
+pn_fieldspec_gv(const cJSON *obj, char *g, char *v, size_t cap)
+{
+	split_gv(string_or_empty(obj, "apiVersion"), g, v, cap);
+}
+
+int
+pn_fieldspec_selects(const struct pn_fieldspec *fs, const cJSON *obj)
+{
+	return pn_fieldspec_selects_id(fs, string_or_empty(obj, "apiVersion"), string_or_empty(obj, "kind"));
+}
+
+int
+pn_fieldspec_cluster_scoped_id(const char *api_version, const char *kind)
+{
+	for (size_t i = 0; i < sizeof(cluster_scoped) / sizeof(cluster_scoped[0]); i++)
+		if (strcmp(cluster_scoped[i].api, api_version) == 0 && strcmp(cluster_scoped[i].kind, kind) == 0)
+			return 1;
+	return 0;
+}
+
 int
 pn_fieldspec_cluster_scoped(const cJSON *obj)
 {
-	const cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, "apiVersion");
-	const cJSON *k = cJSON_GetObjectItemCaseSensitive(obj, "kind");
-
-	if (!cJSON_IsString(a) || !cJSON_IsString(k))
-		return 0;
-	for (size_t i = 0; i < sizeof(cluster_scoped) / sizeof(cluster_scoped[0]); i++)
-		if (strcmp(cluster_scoped[i].api, a->valuestring) == 0 && strcmp(cluster_scoped[i].kind, k->valuestring) == 0)
-			return 1;
-	return 0;
+	return pn_fieldspec_cluster_scoped_id(string_or_empty(obj, "apiVersion"), string_or_empty(obj, "kind"));
 }
 
 struct walk {

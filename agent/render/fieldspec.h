@@ -51,9 +51,12 @@ void pn_fieldspec_gv(const cJSON *obj, char *g, char *v, size_t cap);
 
 /* Whether the spec's group/version/kind select obj. */
 int pn_fieldspec_selects(const struct pn_fieldspec *fs, const cJSON *obj);
+/* The same for an object known by its apiVersion and kind ("" when absent), e.g. a spooled one (resmap.h). */
+int pn_fieldspec_selects_id(const struct pn_fieldspec *fs, const char *api_version, const char *kind);
 
 /* Whether obj's kind is cluster-scoped (kyaml's table; unknown kinds are namespaced). */
 int pn_fieldspec_cluster_scoped(const cJSON *obj);
+int pn_fieldspec_cluster_scoped_id(const char *api_version, const char *kind);
 
 /* Called for each place the path reaches: `field` is parent's member `key` (NULL when it is absent; the
  * callback may create it when `create` is set). */

@@ -389,6 +389,10 @@ absorb(struct pn_resmap *ra, const char *what, cJSON *obj, int hash, enum behavi
 		return NULL;
 	}
 	old = &ra->v[at];
+	if ((err = pn_res_load(ra, old)) != NULL) {
+		cJSON_Delete(obj);
+		return err;
+	}
 	if ((err = keep_old(obj, old->obj, "metadata", "labels")) != NULL ||
 	    (err = keep_old(obj, old->obj, "metadata", "annotations")) != NULL ||
 	    (err = pn_res_set_meta(obj, "name", pn_res_name(old))) != NULL ||
@@ -405,7 +409,7 @@ absorb(struct pn_resmap *ra, const char *what, cJSON *obj, int hash, enum behavi
 	old->obj = obj;
 	old->hash = old->hash && hash;	/* build annotations come from the old object */
 	old->file = NULL;
-	return NULL;
+	return pn_res_spill(ra, old);
 }
 
 const struct pn_error *
@@ -573,13 +577,14 @@ pn_gen_hash_names(struct pn_resmap *ra)
 
 		if (!ra->v[k].hash)
 			continue;
-		if ((err = pn_gen_hash(ra->v[k].obj, h)) != NULL || (err = pn_res_store_prev(&ra->v[k])) != NULL)
+		if ((err = pn_res_load(ra, &ra->v[k])) != NULL || (err = pn_gen_hash(ra->v[k].obj, h)) != NULL ||
+		    (err = pn_res_store_prev(&ra->v[k])) != NULL)
 			return err;
 		if (asprintf(&name, "%s-%s", pn_res_name(&ra->v[k]), h) < 0)
 			return pn_error(PN_ERR_NOMEM);
 		err = pn_res_set_meta(ra->v[k].obj, "name", name);
 		free(name);
-		if (err != NULL)
+		if (err != NULL || (err = pn_res_spill(ra, &ra->v[k])) != NULL)
 			return err;
 	}
 	return NULL;

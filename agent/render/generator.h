@@ -38,14 +38,15 @@ struct pn_gen_io {
 	size_t max_file;	/* ceiling of each file */
 };
 
-/* Run k's configMapGenerator then secretGenerator entries into ra; kfile names the kustomization. */
+/* Run k's configMapGenerator then secretGenerator entries into ra; kfile names the kustomization. A merged or
+ * replaced object is loaded for it and spilled again (resmap.h). */
 const struct pn_error *pn_gen_run(const struct pn_gen_io *io, const char *kfile, const struct pn_kust *k,
     struct pn_resmap *ra);
 
 /* The 10-character hash suffix of a ConfigMap or Secret object. */
 const struct pn_error *pn_gen_hash(const cJSON *obj, char out[11]);
 
-/* Append "-<hash>" to the name of every object of ra marked for it. */
+/* Append "-<hash>" to the name of every object of ra marked for it (each loaded, renamed and spilled). */
 const struct pn_error *pn_gen_hash_names(struct pn_resmap *ra);
 
 /* Go's json.Marshal of v (map keys sorted, <>& and U+2028/9 escaped) appended to b. */

@@ -107,7 +107,7 @@ sieve_fixes(const struct ctx *c, const struct pn_res **cand, size_t n, int allow
 static const struct pn_error *
 select_referral(const struct ctx *c, const char *name, const char *ns, int force_ns, const struct pn_res **out)
 {
-	int cluster_referrer = !force_ns && pn_fieldspec_cluster_scoped(c->referrer->obj);
+	int cluster_referrer = !force_ns && pn_res_cluster_scoped(c->referrer);
 	const struct pn_res **cand;
 	const struct pn_error *err = NULL;
 	size_t n = 0, k;
@@ -118,9 +118,9 @@ select_referral(const struct ctx *c, const char *name, const char *ns, int force
 	for (k = 0; k < c->ra->n; k++) {
 		const struct pn_res *r = &c->ra->v[k];
 
-		if (!pn_fieldspec_selects(c->referral, r->obj) || !had_name(r, name))
+		if (r->gone || !pn_res_selected(r, c->referral) || !had_name(r, name))
 			continue;
-		if (ns != NULL && !cluster_referrer && !pn_fieldspec_cluster_scoped(r->obj) &&
+		if (ns != NULL && !cluster_referrer && !pn_res_cluster_scoped(r) &&
 		    !pn_resmap_ns_equal(pn_res_namespace(r), ns) && !(force_ns && pn_resmap_ns_equal(r->orig_ns, ns)))
 			continue;
 		cand[n++] = r;
@@ -221,23 +221,57 @@ fix(cJSON *parent, const char *key, cJSON *field, int create, const void *vctx)
 	return NULL;
 }
 
-static const struct pn_error *
-apply(struct pn_resmap *ra, const struct pn_nameref *t)
+/* The rules in order: kustomize's table, then the user's. */
+static const struct pn_nameref *
+rule(const struct pn_nameref *user, size_t i)
 {
+	size_t nb = pn_namerefs_count(NULL);
+
+	return i < nb ? &pn_fieldspec_namerefs[i] : &user[i - nb];
+}
+
+size_t
+pn_namerefs_count(const struct pn_nameref *user)
+{
+	size_t n = 0;
+
+	for (const struct pn_nameref *t = pn_fieldspec_namerefs; t->spec.path != NULL; t++)
+		n++;
+	for (const struct pn_nameref *t = user; t != NULL && t->spec.path != NULL; t++)
+		n++;
+	return n;
+}
+
+int
+pn_namerefs_selects(const struct pn_res *r, const struct pn_nameref *user)
+{
+	for (const struct pn_nameref *t = pn_fieldspec_namerefs; t->spec.path != NULL; t++)
+		if (pn_res_selected(r, &t->spec))
+			return 1;
+	for (const struct pn_nameref *t = user; t != NULL && t->spec.path != NULL; t++)
+		if (pn_res_selected(r, &t->spec))
+			return 1;
+	return 0;
+}
+
+const struct pn_error *
+pn_namerefs_fix_one(struct pn_resmap *ra, size_t k, const struct pn_nameref *user, size_t limit, size_t *failed)
+{
+	struct pn_res *r = &ra->v[k];
 	const struct pn_error *err;
 
-	for (; t->spec.path != NULL; t++) {
-		for (size_t k = 0; k < ra->n; k++) {
-			struct ctx c = {ra, &t->referral, &ra->v[k], strstr(t->spec.path, "roleRef") != NULL};
+	for (size_t i = 0; i < limit; i++) {
+		const struct pn_nameref *t = rule(user, i);
+		struct ctx c = {ra, &t->referral, r, strstr(t->spec.path, "roleRef") != NULL};
 
-			if (!pn_fieldspec_selects(&t->spec, ra->v[k].obj))
-				continue;
-			if ((err = pn_fieldspec_walk(ra->v[k].obj, &t->spec, fix, &c)) != NULL) {
-				char id[PN_RESMAP_ID_MAX];
+		if (!pn_res_selected(r, &t->spec))
+			continue;
+		if ((err = pn_fieldspec_walk(r->obj, &t->spec, fix, &c)) != NULL) {
+			char id[PN_RESMAP_ID_MAX];
 
-				pn_res_id(&ra->v[k], id, sizeof(id));
-				return pn_error_wrap(err, "%s: %s", id, t->spec.path);
-			}
+			*failed = i;
+			pn_res_id(r, id, sizeof(id));
+			return pn_error_wrap(err, "%s: %s", id, t->spec.path);
 		}
 	}
 	return NULL;
@@ -247,8 +281,20 @@ const struct pn_error *
 pn_namerefs_fix(struct pn_resmap *ra, const struct pn_nameref *user)
 {
 	const struct pn_error *err;
+	struct pn_error first;
+	size_t best = pn_namerefs_count(user), failed;
 
-	if ((err = apply(ra, pn_fieldspec_namerefs)) != NULL)
-		return err;
-	return user != NULL ? apply(ra, user) : NULL;
+	for (size_t k = 0; k < ra->n && best > 0; k++) {
+		if (!pn_namerefs_selects(&ra->v[k], user))
+			continue;
+		if ((err = pn_res_load(ra, &ra->v[k])) != NULL)
+			return err;
+		if ((err = pn_namerefs_fix_one(ra, k, user, best, &failed)) != NULL) {
+			first = *err;
+			best = failed;
+		}
+		if ((err = pn_res_spill(ra, &ra->v[k])) != NULL)
+			return err;
+	}
+	return best < pn_namerefs_count(user) ? pn_error_fmt(first.code, "%s", first.msg) : NULL;
 }

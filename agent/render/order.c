@@ -1,5 +1,6 @@
 /*
- * Output order (see order.h). Each object's sort key is computed once; a bottom-up merge sort keeps equal
+ * Output order (see order.h). Documents are sorted as pointers by the ids of their index entries (two per
+ * comparison, spans of the packed strings, nothing copied or loaded); a bottom-up merge sort keeps equal
  * keys in FIFO order.
  */
 #include "order.h"
@@ -51,13 +52,13 @@ struct id {
 };
 
 static void
-get_id(const cJSON *obj, struct id *id)
+set_id(struct id *id, const char *av, const char *kind, const char *ns, const char *name)
 {
-	const char *av = field(obj, "apiVersion", NULL), *slash = strchr(av, '/');
+	const char *slash = strchr(av, '/');
 
-	id->kind = field(obj, "kind", NULL);
-	id->ns = field(obj, "metadata", "namespace");
-	id->name = field(obj, "metadata", "name");
+	id->kind = kind;
+	id->ns = ns;
+	id->name = name;
 	if (slash != NULL) {
 		id->group = av;
 		id->glen = (size_t)(slash - av);
@@ -69,6 +70,20 @@ get_id(const cJSON *obj, struct id *id)
 		id->version = av;
 		id->vlen = strlen(av);
 	}
+}
+
+static void
+get_id(const cJSON *obj, struct id *id)
+{
+	set_id(id, field(obj, "apiVersion", NULL), field(obj, "kind", NULL), field(obj, "metadata", "namespace"),
+	    field(obj, "metadata", "name"));
+}
+
+static void
+doc_id(const struct pn_build_doc *d, struct id *id)
+{
+	set_id(id, pn_build_doc_api_version(d), pn_build_doc_kind(d), pn_build_doc_namespace(d),
+	    pn_build_doc_name(d));
 }
 
 static long
@@ -185,29 +200,28 @@ pn_order_legacy_cmp(const cJSON *a, const cJSON *b, const struct pn_order_legacy
 	return cmp_ids(&ia, &ib, opt);
 }
 
-struct keyed {
-	struct id id;
-	struct pn_build_doc doc;
-};
+static int
+cmp_docs(const struct pn_build_doc *a, const struct pn_build_doc *b, const struct pn_order_legacy *opt)
+{
+	struct id ia, ib;
+
+	doc_id(a, &ia);
+	doc_id(b, &ib);
+	return cmp_ids(&ia, &ib, opt);
+}
 
 const struct pn_error *
-pn_order_sort(struct pn_build_doc *docs, size_t n, enum pn_order_mode mode, const struct pn_order_legacy *opt)
+pn_order_sort(const struct pn_build_doc **docs, size_t n, enum pn_order_mode mode,
+    const struct pn_order_legacy *opt)
 {
-	struct keyed *a = NULL, *tmp = NULL, *src, *dst, *swap;
+	const struct pn_build_doc **tmp, **src, **dst, **swap;
 	size_t i, width;
 
 	if (mode == PN_ORDER_NONE || n < 2)
 		return NULL;
-	if (n > SIZE_MAX / sizeof(*a) || (a = calloc(n, sizeof(*a))) == NULL ||
-	    (tmp = calloc(n, sizeof(*tmp))) == NULL) {
-		free(a);
+	if (n > SIZE_MAX / sizeof(*tmp) || (tmp = calloc(n, sizeof(*tmp))) == NULL)
 		return pn_error(PN_ERR_NOMEM);
-	}
-	for (i = 0; i < n; i++) {
-		a[i].doc = docs[i];
-		get_id(docs[i].obj, &a[i].id);
-	}
-	src = a;
+	src = docs;
 	dst = tmp;
 	for (width = 1; width < n; width *= 2) {
 		for (i = 0; i < n; i += 2 * width) {
@@ -215,7 +229,7 @@ pn_order_sort(struct pn_build_doc *docs, size_t n, enum pn_order_mode mode, cons
 			size_t hi = mid + width < n ? mid + width : n, l = lo, r = mid, o = lo;
 
 			while (l < mid && r < hi)
-				dst[o++] = cmp_ids(&src[r].id, &src[l].id, opt) < 0 ? src[r++] : src[l++];
+				dst[o++] = cmp_docs(src[r], src[l], opt) < 0 ? src[r++] : src[l++];
 			while (l < mid)
 				dst[o++] = src[l++];
 			while (r < hi)
@@ -227,9 +241,8 @@ pn_order_sort(struct pn_build_doc *docs, size_t n, enum pn_order_mode mode, cons
 		if (width > SIZE_MAX / 2)
 			break;
 	}
-	for (i = 0; i < n; i++)
-		docs[i] = src[i].doc;
-	free(a);
+	if (src != docs)
+		memcpy(docs, src, n * sizeof(*docs));
 	free(tmp);
 	return NULL;
 }

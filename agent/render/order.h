@@ -46,8 +46,9 @@ const struct pn_error *pn_order_parse(const char *s, enum pn_order_mode *mode);
 /* The legacy comparison of two objects (negative, 0, positive); opt NULL means the default lists. */
 int pn_order_legacy_cmp(const cJSON *a, const cJSON *b, const struct pn_order_legacy *opt);
 
-/* Sort docs[0..n) in place by mode (PN_ORDER_NONE leaves them as they are). opt as above. */
-const struct pn_error *pn_order_sort(struct pn_build_doc *docs, size_t n, enum pn_order_mode mode,
+/* Sort docs[0..n) (pointers to a build's documents, whose ids are the keys: nothing is loaded) in place by
+ * mode (PN_ORDER_NONE leaves them as they are). opt as above. */
+const struct pn_error *pn_order_sort(const struct pn_build_doc **docs, size_t n, enum pn_order_mode mode,
     const struct pn_order_legacy *opt);
 
 #endif

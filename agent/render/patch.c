@@ -4,6 +4,7 @@
 #include "patch.h"
 
 #include <regex.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,10 +99,17 @@ selected(const cJSON *target, const struct pn_res *r, int *out)
 {
 	const struct pn_error *err;
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(r->obj, "metadata");
+	const char *api = pn_res_api_version(r), *slash = strchr(api, '/');
 	char g[256], v[256];
 	int a, b;
 
-	pn_fieldspec_gv(r->obj, g, v, sizeof(g));
+	if (slash == NULL) {
+		g[0] = '\0';
+		snprintf(v, sizeof(v), "%s", api);
+	} else {
+		snprintf(g, sizeof(g), "%.*s", (int)(slash - api), api);
+		snprintf(v, sizeof(v), "%s", slash + 1);
+	}
 	*out = 0;
 	if ((err = pattern_match(str(target, "group"), g, &a)) != NULL || !a)
 		return err;
@@ -115,7 +123,7 @@ selected(const cJSON *target, const struct pn_res *r, int *out)
 	if (str(target, "namespace") != NULL) {
 		const char *cur = pn_res_namespace(r), *org = r->orig_ns;
 
-		if (pn_fieldspec_cluster_scoped(r->obj))
+		if (pn_res_cluster_scoped(r))
 			cur = org = "";
 		if ((err = pattern_match(str(target, "namespace"), org[0] != '\0' ? org : "default", &a)) != NULL ||
 		    (err = pattern_match(str(target, "namespace"), cur[0] != '\0' ? cur : "default", &b)) != NULL ||
@@ -132,25 +140,10 @@ selected(const cJSON *target, const struct pn_res *r, int *out)
 	return NULL;
 }
 
-static void
-drop(struct pn_resmap *ra, size_t k)
-{
-	cJSON_Delete(ra->v[k].obj);
-	free(ra->v[k].orig_name);
-	free(ra->v[k].orig_ns);
-	free(ra->v[k].prev);
-	free(ra->v[k].fixes);
-	memmove(ra->v + k, ra->v + k + 1, (ra->n - k - 1) * sizeof(*ra->v));
-	ra->n--;
-	pn_resmap_invalidate(ra);
-}
-
-/* Apply SMP `patch` to ra->v[k]; *gone set when it deleted the object (then removed from ra). */
+/* Apply SMP `patch` to r (loaded); *gone set when it deleted the object (then the caller drops it). */
 static const struct pn_error *
-smp_one(struct pn_resmap *ra, size_t k, const cJSON *patch, int allow_name, int allow_kind, const char *what,
-    int *gone)
+smp_one(struct pn_res *r, const cJSON *patch, int allow_name, int allow_kind, const char *what, int *gone)
 {
-	struct pn_res *r = &ra->v[k];
 	char *name = strdup(pn_res_name(r)), *ns = strdup(pn_res_namespace(r)), *kind = strdup(pn_res_kind(r));
 	const struct pn_error *err = NULL;
 
@@ -164,7 +157,6 @@ smp_one(struct pn_resmap *ra, size_t k, const cJSON *patch, int allow_name, int 
 	if ((err = pn_smp_apply(r->obj, patch, what)) != NULL)
 		goto done;
 	if (r->obj->child == NULL) {
-		drop(ra, k);
 		*gone = 1;
 		goto done;
 	}
@@ -221,12 +213,14 @@ patch_text(const struct pn_gen_io *io, const char *what, const cJSON *e, char **
 	return *text == NULL ? pn_error(PN_ERR_NOMEM) : NULL;
 }
 
-/* Apply one SMP document without a target: to the object it names. */
+/* Apply one SMP document without a target: to the object it names (loaded, patched, spilled). */
 static const struct pn_error *
 smp_by_id(struct pn_resmap *ra, const cJSON *patch, int allow_name, int allow_kind, const char *what)
 {
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(patch, "metadata");
 	const char *name = str(md, "name"), *ns = str(md, "namespace");
+	const struct pn_error *err;
+	struct pn_res *r;
 	long at;
 	int gone;
 
@@ -241,91 +235,54 @@ smp_by_id(struct pn_resmap *ra, const cJSON *patch, int allow_name, int allow_ki
 		return pn_error_fmt(PN_ERR_PARSE, "%s: %s for Id %s; failed to find unique target for patch %s", what,
 		    at == -1 ? "no matches" : "multiple matches", id, id);
 	}
-	return smp_one(ra, (size_t)at, patch, allow_name, allow_kind, what, &gone);
-}
-
-/* One patch (text already read) with an optional target. */
-static const struct pn_error *
-apply_text(struct pn_resmap *ra, const struct pn_yaml_limits *lim, const char *what, const char *text, size_t len,
-    const cJSON *target, int allow_name, int allow_kind, int json_only)
-{
-	struct pn_yaml_docs docs = {0};
-	const struct pn_error *err;
-	int is_json;
-
-	if ((err = pn_yaml_parse(what, text, len, lim, &docs)) != NULL)
+	r = &ra->v[at];
+	if ((err = pn_res_load(ra, r)) != NULL)
 		return err;
-	if (docs.n == 0) {
-		err = pn_error_fmt(PN_ERR_PARSE, "%s: patch appears to be empty", what);
-		goto done;
+	err = smp_one(r, patch, allow_name, allow_kind, what, &gone);
+	if (err == NULL && gone) {
+		pn_res_drop(ra, r);
+		pn_resmap_compact(ra);
+		return NULL;
 	}
-	is_json = docs.n == 1 && cJSON_IsArray(docs.v[0].root);
-	for (size_t k = 0; k < docs.n && !is_json; k++)
-		if (!cJSON_IsObject(docs.v[k].root)) {
-			err = pn_error_fmt(PN_ERR_PARSE, "%s: unable to parse SM or JSON patch", what);
-			goto done;
-		}
-	if (json_only && !is_json) {
-		err = pn_error_fmt(PN_ERR_PARSE, "%s: a JSON patch must be a list of operations", what);
-		goto done;
-	}
-	if (target == NULL) {
-		if (is_json) {
-			err = pn_error_fmt(PN_ERR_PARSE, "%s: must specify a target for JSON patch", what);
-			goto done;
-		}
-		for (size_t k = 0; k < docs.n && err == NULL; k++)
-			err = smp_by_id(ra, docs.v[k].root, allow_name, allow_kind, what);
-		goto done;
-	}
-	if (!cJSON_IsObject(target)) {
-		err = pn_error_fmt(PN_ERR_PARSE, "%s: target must be a mapping", what);
-		goto done;
-	}
-	if (!is_json && docs.n > 1) {
-		err = pn_error_fmt(PN_ERR_PARSE, "%s: Multiple Strategic-Merge Patches in one `patches` entry is not "
-		    "allowed to set `patches.target` field", what);
-		goto done;
-	}
-	for (size_t k = 0; k < ra->n && err == NULL;) {
-		int sel, gone = 0;
-
-		if ((err = selected(target, &ra->v[k], &sel)) != NULL || !sel) {
-			k++;
-			continue;
-		}
-		if (is_json) {
-			err = pn_json6902_apply(ra->v[k].obj, docs.v[0].root, what);
-		} else {
-			cJSON *p = cJSON_Duplicate(docs.v[0].root, 1), *v;
-
-			/* the patch takes the target's group and version (kustomize's SetGvk) */
-			if (p == NULL || (v = cJSON_CreateString(str(ra->v[k].obj, "apiVersion") != NULL ?
-			    str(ra->v[k].obj, "apiVersion") : "")) == NULL) {
-				cJSON_Delete(p);
-				err = pn_error(PN_ERR_NOMEM);
-				break;
-			}
-			if (cJSON_HasObjectItem(p, "apiVersion"))
-				cJSON_ReplaceItemInObjectCaseSensitive(p, "apiVersion", v);
-			else
-				cJSON_AddItemToObject(p, "apiVersion", v);
-			if (!cJSON_HasObjectItem(p, "kind"))
-				cJSON_AddItemToObject(p, "kind", cJSON_CreateString(pn_res_kind(&ra->v[k])));
-			err = smp_one(ra, k, p, allow_name, allow_kind, what, &gone);
-			cJSON_Delete(p);
-		}
-		if (!gone)
-			k++;
-	}
-done:
-	pn_yaml_docs_release(&docs);
+	if (err == NULL)
+		err = pn_res_spill(ra, r);
 	return err;
 }
 
+/* One entry's text into p: its documents, checked as kustomize checks them before applying. */
 static const struct pn_error *
-run_entry(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, struct pn_resmap *ra, const char *what,
-    const cJSON *e, int json_only)
+parse_entry(struct pn_patch *p, const struct pn_yaml_limits *lim, const char *text, size_t len, int json_only)
+{
+	const struct pn_error *err;
+	struct pn_yaml_docs *docs = &p->docs;
+
+	if ((err = pn_yaml_parse(p->what, text, len, lim, docs)) != NULL)
+		return err;
+	if (docs->n == 0)
+		return pn_error_fmt(PN_ERR_PARSE, "%s: patch appears to be empty", p->what);
+	p->is_json = docs->n == 1 && cJSON_IsArray(docs->v[0].root);
+	for (size_t k = 0; k < docs->n && !p->is_json; k++)
+		if (!cJSON_IsObject(docs->v[k].root))
+			return pn_error_fmt(PN_ERR_PARSE, "%s: unable to parse SM or JSON patch", p->what);
+	if (json_only && !p->is_json)
+		return pn_error_fmt(PN_ERR_PARSE, "%s: a JSON patch must be a list of operations", p->what);
+	if (p->target == NULL) {
+		if (p->is_json)
+			return pn_error_fmt(PN_ERR_PARSE, "%s: must specify a target for JSON patch", p->what);
+		return NULL;
+	}
+	if (!cJSON_IsObject(p->target))
+		return pn_error_fmt(PN_ERR_PARSE, "%s: target must be a mapping", p->what);
+	if (!p->is_json && docs->n > 1)
+		return pn_error_fmt(PN_ERR_PARSE, "%s: Multiple Strategic-Merge Patches in one `patches` entry is not "
+		    "allowed to set `patches.target` field", p->what);
+	return NULL;
+}
+
+/* A `patches` or patchesJson6902 entry into p. */
+static const struct pn_error *
+prepare_entry(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, struct pn_patch *p, const cJSON *e,
+    int json_only)
 {
 	const cJSON *opts = cJSON_GetObjectItemCaseSensitive(e, "options");
 	const struct pn_error *err;
@@ -333,17 +290,146 @@ run_entry(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, struct p
 	char *text;
 
 	if (!cJSON_IsObject(e))
-		return pn_error_fmt(PN_ERR_PARSE, "%s: a patch entry must be a mapping", what);
+		return pn_error_fmt(PN_ERR_PARSE, "%s: a patch entry must be a mapping", p->what);
 	for (const cJSON *f = e->child; f != NULL; f = f->next)
 		if (strcmp(f->string, "path") != 0 && strcmp(f->string, "patch") != 0 && strcmp(f->string, "target") != 0 &&
 		    (json_only || strcmp(f->string, "options") != 0))
-			return pn_error_fmt(PN_ERR_PARSE, "%s: unknown field \"%.128s\"", what, f->string);
-	if ((err = patch_text(io, what, e, &text, &len)) != NULL)
+			return pn_error_fmt(PN_ERR_PARSE, "%s: unknown field \"%.128s\"", p->what, f->string);
+	if ((err = patch_text(io, p->what, e, &text, &len)) != NULL)
 		return err;
-	err = apply_text(ra, lim, what, text, len, cJSON_GetObjectItemCaseSensitive(e, "target"),
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "allowNameChange")),
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "allowKindChange")), json_only);
+	p->target = cJSON_GetObjectItemCaseSensitive(e, "target");
+	p->allow_name = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "allowNameChange"));
+	p->allow_kind = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "allowKindChange"));
+	err = parse_entry(p, lim, text, len, json_only);
 	free(text);
+	return err;
+}
+
+/* Room for one more entry in *v; the new one zeroed, its `what` set. */
+static const struct pn_error *
+new_entry(struct pn_patch **v, size_t *n, size_t *cap, struct pn_patch **out, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static const struct pn_error *
+new_entry(struct pn_patch **v, size_t *n, size_t *cap, struct pn_patch **out, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*n == *cap) {
+		size_t c = *cap != 0 ? *cap * 2 : 4;
+		struct pn_patch *nv = reallocarray(*v, c, sizeof(*nv));
+
+		if (nv == NULL)
+			return pn_error(PN_ERR_NOMEM);
+		*v = nv;
+		*cap = c;
+	}
+	*out = &(*v)[(*n)++];
+	memset(*out, 0, sizeof(**out));
+	va_start(ap, fmt);
+	vsnprintf((*out)->what, sizeof((*out)->what), fmt, ap);
+	va_end(ap);
+	return NULL;
+}
+
+const struct pn_error *
+pn_patch_prepare(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, const char *kfile,
+    const struct pn_kust *k, int json, struct pn_patch **out, size_t *n)
+{
+	const struct pn_error *err = NULL;
+	struct pn_patch *p;
+	size_t idx = 0, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (json) {
+		for (const cJSON *e = k->patches_json != NULL ? k->patches_json->child : NULL; e != NULL; e = e->next) {
+			if ((err = new_entry(out, n, &cap, &p, "%s: patchesJson6902[%zu]", kfile, idx++)) != NULL)
+				return err;
+			if ((err = prepare_entry(io, lim, p, e, 1)) != NULL)
+				goto failed;
+		}
+		return NULL;
+	}
+	for (const cJSON *e = k->patches_sm != NULL ? k->patches_sm->child : NULL; e != NULL; e = e->next, idx++) {
+		struct pn_buf buf;
+
+		if ((err = new_entry(out, n, &cap, &p, "%s: patchesStrategicMerge[%zu]", kfile, idx)) != NULL)
+			return err;
+		if (!cJSON_IsString(e)) {
+			err = pn_error_fmt(PN_ERR_PARSE, "%s: must be a string", p->what);
+			goto failed;
+		}
+		pn_buf_init(&buf, io->max_file, "a patch file");
+		if (strchr(e->valuestring, '\n') == NULL && io->read(io->ctx, e->valuestring, &buf) == NULL) {
+			snprintf(p->what, sizeof(p->what), "%s: patchesStrategicMerge %s", kfile, e->valuestring);
+			err = parse_entry(p, lim, buf.len > 0 ? pn_buf_str(&buf) : "", buf.len, 0);
+		} else {
+			err = parse_entry(p, lim, e->valuestring, strlen(e->valuestring), 0);
+		}
+		pn_buf_release(&buf);
+		if (err != NULL)
+			goto failed;
+	}
+	idx = 0;
+	for (const cJSON *e = k->patches != NULL ? k->patches->child : NULL; e != NULL; e = e->next) {
+		if ((err = new_entry(out, n, &cap, &p, "%s: patches[%zu]", kfile, idx++)) != NULL)
+			return err;
+		if ((err = prepare_entry(io, lim, p, e, 0)) != NULL)
+			goto failed;
+	}
+	return NULL;
+failed:
+	/* the entry that failed is not handed out */
+	pn_yaml_docs_release(&(*out)[--*n].docs);
+	return err;
+}
+
+void
+pn_patch_free(struct pn_patch *v, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		pn_yaml_docs_release(&v[k].docs);
+	free(v);
+}
+
+const struct pn_error *
+pn_patch_by_id(struct pn_resmap *ra, const struct pn_patch *p)
+{
+	const struct pn_error *err;
+
+	for (size_t k = 0; k < p->docs.n; k++)
+		if ((err = smp_by_id(ra, p->docs.v[k].root, p->allow_name, p->allow_kind, p->what)) != NULL)
+			return err;
+	return NULL;
+}
+
+const struct pn_error *
+pn_patch_one(struct pn_res *r, const struct pn_patch *p, int *gone)
+{
+	const struct pn_error *err;
+	cJSON *copy, *v;
+	int sel;
+
+	*gone = 0;
+	if ((err = selected(p->target, r, &sel)) != NULL || !sel)
+		return err;
+	if (p->is_json)
+		return pn_json6902_apply(r->obj, p->docs.v[0].root, p->what);
+	copy = cJSON_Duplicate(p->docs.v[0].root, 1);
+	/* the patch takes the target's group and version (kustomize's SetGvk) */
+	if (copy == NULL || (v = cJSON_CreateString(pn_res_api_version(r))) == NULL) {
+		cJSON_Delete(copy);
+		return pn_error(PN_ERR_NOMEM);
+	}
+	if (cJSON_HasObjectItem(copy, "apiVersion"))
+		cJSON_ReplaceItemInObjectCaseSensitive(copy, "apiVersion", v);
+	else
+		cJSON_AddItemToObject(copy, "apiVersion", v);
+	if (!cJSON_HasObjectItem(copy, "kind"))
+		cJSON_AddItemToObject(copy, "kind", cJSON_CreateString(pn_res_kind(r)));
+	err = smp_one(r, copy, p->allow_name, p->allow_kind, p->what, gone);
+	cJSON_Delete(copy);
 	return err;
 }
 
@@ -351,40 +437,36 @@ const struct pn_error *
 pn_patch_run(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, const char *kfile,
     const struct pn_kust *k, int json, struct pn_resmap *ra)
 {
-	const struct pn_error *err;
-	char what[512];
-	size_t idx = 0;
+	const struct pn_error *err = NULL, *prep;
+	struct pn_error first;	/* a copy: applying the entries before it makes errors of their own */
+	struct pn_patch *v = NULL;
+	size_t n = 0;
 
-	if (json) {
-		for (const cJSON *e = k->patches_json != NULL ? k->patches_json->child : NULL; e != NULL; e = e->next) {
-			snprintf(what, sizeof(what), "%s: patchesJson6902[%zu]", kfile, idx++);
-			if ((err = run_entry(io, lim, ra, what, e, 1)) != NULL)
-				return err;
+	prep = pn_patch_prepare(io, lim, kfile, k, json, &v, &n);
+	if (prep != NULL)
+		first = *prep;
+	for (size_t e = 0; e < n && err == NULL; e++) {
+		if (v[e].target == NULL) {
+			err = pn_patch_by_id(ra, &v[e]);
+			continue;
 		}
-		return NULL;
-	}
-	for (const cJSON *e = k->patches_sm != NULL ? k->patches_sm->child : NULL; e != NULL; e = e->next, idx++) {
-		struct pn_buf buf;
+		for (size_t i = 0; i < ra->n && err == NULL; i++) {
+			struct pn_res *r = &ra->v[i];
+			int gone = 0;
 
-		snprintf(what, sizeof(what), "%s: patchesStrategicMerge[%zu]", kfile, idx);
-		if (!cJSON_IsString(e))
-			return pn_error_fmt(PN_ERR_PARSE, "%s: must be a string", what);
-		pn_buf_init(&buf, io->max_file, "a patch file");
-		if (strchr(e->valuestring, '\n') == NULL && io->read(io->ctx, e->valuestring, &buf) == NULL) {
-			snprintf(what, sizeof(what), "%s: patchesStrategicMerge %s", kfile, e->valuestring);
-			err = apply_text(ra, lim, what, buf.len > 0 ? pn_buf_str(&buf) : "", buf.len, NULL, 0, 0, 0);
-		} else {
-			err = apply_text(ra, lim, what, e->valuestring, strlen(e->valuestring), NULL, 0, 0, 0);
+			if ((err = pn_res_load(ra, r)) != NULL)
+				break;
+			if ((err = pn_patch_one(r, &v[e], &gone)) == NULL) {
+				if (gone)
+					pn_res_drop(ra, r);
+				else
+					err = pn_res_spill(ra, r);
+			}
 		}
-		pn_buf_release(&buf);
-		if (err != NULL)
-			return err;
+		pn_resmap_compact(ra);
 	}
-	idx = 0;
-	for (const cJSON *e = k->patches != NULL ? k->patches->child : NULL; e != NULL; e = e->next) {
-		snprintf(what, sizeof(what), "%s: patches[%zu]", kfile, idx++);
-		if ((err = run_entry(io, lim, ra, what, e, 0)) != NULL)
-			return err;
-	}
-	return NULL;
+	pn_patch_free(v, n);
+	if (err == NULL && prep != NULL)
+		err = pn_error_fmt(first.code, "%s", first.msg);
+	return err;
 }

@@ -12,31 +12,170 @@
 #include "../core/banned.h"
 
 static const char *
-meta(const cJSON *obj, const char *field)
+str_or_empty(const cJSON *obj, const char *field)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
 
 	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static const char *
+meta(const cJSON *obj, const char *field)
+{
+	return str_or_empty(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
+}
+
+const char *
+pn_resmap_idf(const char *ids, enum pn_resmap_idf f)
+{
+	for (int i = 0; i < (int)f; i++)
+		ids += strlen(ids) + 1;
+	return ids;
+}
+
+const struct pn_error *
+pn_resmap_ids(const cJSON *obj, char **out)
+{
+	const char *v[] = {str_or_empty(obj, "apiVersion"), str_or_empty(obj, "kind"), meta(obj, "name"),
+	    meta(obj, "namespace")};
+	size_t len[4], total = 0, o = 0;
+	char *p;
+
+	for (size_t i = 0; i < 4; i++) {
+		len[i] = strlen(v[i]) + 1;
+		total += len[i];	/* four strings of one object: no overflow */
+	}
+	if ((p = malloc(total)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	for (size_t i = 0; i < 4; i++) {
+		memcpy(p + o, v[i], len[i]);
+		o += len[i];
+	}
+	*out = p;
+	return NULL;
+}
+
+/* A field of r's id: from the object while loaded, else from the packed id. */
+static const char *
+idf(const struct pn_res *r, enum pn_resmap_idf f)
+{
+	if (r->obj != NULL || r->ids == NULL) {
+		switch (f) {
+		case PN_RESMAP_API_VERSION:
+			return str_or_empty(r->obj, "apiVersion");
+		case PN_RESMAP_KIND:
+			return str_or_empty(r->obj, "kind");
+		case PN_RESMAP_NAME:
+			return meta(r->obj, "name");
+		case PN_RESMAP_NAMESPACE:
+			return meta(r->obj, "namespace");
+		}
+	}
+	return pn_resmap_idf(r->ids, f);
 }
 
 const char *
 pn_res_name(const struct pn_res *r)
 {
-	return meta(r->obj, "name");
+	return idf(r, PN_RESMAP_NAME);
 }
 
 const char *
 pn_res_namespace(const struct pn_res *r)
 {
-	return meta(r->obj, "namespace");
+	return idf(r, PN_RESMAP_NAMESPACE);
 }
 
 const char *
 pn_res_kind(const struct pn_res *r)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->obj, "kind");
+	return idf(r, PN_RESMAP_KIND);
+}
 
-	return cJSON_IsString(v) ? v->valuestring : "";
+const char *
+pn_res_api_version(const struct pn_res *r)
+{
+	return idf(r, PN_RESMAP_API_VERSION);
+}
+
+int
+pn_res_selected(const struct pn_res *r, const struct pn_fieldspec *fs)
+{
+	return pn_fieldspec_selects_id(fs, pn_res_api_version(r), pn_res_kind(r));
+}
+
+int
+pn_res_cluster_scoped(const struct pn_res *r)
+{
+	return pn_fieldspec_cluster_scoped_id(pn_res_api_version(r), pn_res_kind(r));
+}
+
+const struct pn_error *
+pn_res_load(struct pn_resmap *m, struct pn_res *r)
+{
+	const struct pn_error *err;
+
+	if (r->obj != NULL)
+		return NULL;
+	if (m->spool == NULL)
+		return pn_error_fmt(PN_ERR_INTERNAL, "resmap: a spooled object in a map without a spool");
+	if ((err = pn_spool_get(m->spool, &r->slot, &r->obj)) != NULL)
+		return err;
+	free(r->ids);
+	r->ids = NULL;
+	return NULL;
+}
+
+static size_t
+len0(const char *s)
+{
+	return s != NULL ? strlen(s) + 1 : 0;
+}
+
+/* What a spooled entry holds in memory (orig_ns shares orig_name's allocation). */
+static size_t
+entry_cost(const struct pn_res *r, const char *ids)
+{
+	size_t n = sizeof(*r) + len0(r->orig_name) + len0(r->orig_ns) + len0(r->prev) + len0(r->fixes);
+
+	for (int f = 0; ids != NULL && f <= PN_RESMAP_NAMESPACE; f++)
+		n += len0(pn_resmap_idf(ids, (enum pn_resmap_idf)f));
+	return n;
+}
+
+const struct pn_error *
+pn_res_spill(struct pn_resmap *m, struct pn_res *r)
+{
+	const struct pn_error *err;
+	size_t cost;
+	char *ids;
+
+	if (r->obj == NULL || m->spool == NULL)
+		return NULL;
+	if ((err = pn_resmap_ids(r->obj, &ids)) != NULL)
+		return err;
+	cost = entry_cost(r, ids);
+	if (m->budget != NULL && cost > r->cost && cost - r->cost > m->budget->max - m->budget->used) {
+		char id[PN_RESMAP_ID_MAX];
+
+		free(ids);
+		pn_res_id(r, id, sizeof(id));
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: the build's index of its objects would exceed its %zu bytes",
+		    id, m->budget->max);
+	}
+	if ((err = pn_spool_put(m->spool, r->obj, &r->slot)) != NULL) {
+		free(ids);
+		return err;
+	}
+	cJSON_Delete(r->obj);
+	r->obj = NULL;
+	free(r->ids);
+	r->ids = ids;
+	if (m->budget != NULL) {
+		m->budget->used = m->budget->used - r->cost + cost;
+		r->cost = cost;
+	}
+	return NULL;
 }
 
 int
@@ -52,34 +191,37 @@ pn_resmap_ns_equal(const char *a, const char *b)
 void
 pn_res_id(const struct pn_res *r, char *buf, size_t cap)
 {
+	const char *ns = pn_res_namespace(r), *api = pn_res_api_version(r), *slash = strchr(api, '/');
 	char g[128], v[128];
-	const char *ns = pn_res_namespace(r);
 
-	pn_fieldspec_gv(r->obj, g, v, sizeof(g));
+	if (slash == NULL) {
+		g[0] = '\0';
+		snprintf(v, sizeof(v), "%s", api);
+	} else {
+		snprintf(g, sizeof(g), "%.*s", (int)(slash - api), api);
+		snprintf(v, sizeof(v), "%s", slash + 1);
+	}
 	snprintf(buf, cap, "%.100s.%.100s.%.100s/%.100s.%.100s", pn_res_kind(r), v, g[0] != '\0' ? g : "[noGrp]",
 	    pn_res_name(r), ns[0] != '\0' ? ns : "[noNs]");
 }
 
+/* Same kind (present) and apiVersion. */
 static int
-same_gvk(const cJSON *a, const cJSON *b)
+same_gvk(const char *ka, const char *aa, const char *kb, const char *ab)
 {
-	const cJSON *ka = cJSON_GetObjectItemCaseSensitive(a, "kind"), *kb = cJSON_GetObjectItemCaseSensitive(b, "kind");
-	const cJSON *aa = cJSON_GetObjectItemCaseSensitive(a, "apiVersion");
-	const cJSON *ab = cJSON_GetObjectItemCaseSensitive(b, "apiVersion");
-
-	return cJSON_IsString(ka) && cJSON_IsString(kb) && strcmp(ka->valuestring, kb->valuestring) == 0 &&
-	    strcmp(cJSON_IsString(aa) ? aa->valuestring : "", cJSON_IsString(ab) ? ab->valuestring : "") == 0;
+	return ka[0] != '\0' && strcmp(ka, kb) == 0 && strcmp(aa, ab) == 0;
 }
 
 long
 pn_resmap_find(const struct pn_resmap *m, const cJSON *like, const char *name, const char *ns)
 {
+	const char *kind = str_or_empty(like, "kind"), *api = str_or_empty(like, "apiVersion");
 	long found = -1;
 
 	for (size_t k = 0; k < m->n; k++) {
 		const struct pn_res *r = &m->v[k];
 
-		if (!same_gvk(r->obj, like))
+		if (r->gone || !same_gvk(pn_res_kind(r), pn_res_api_version(r), kind, api))
 			continue;
 		if (pn_res_had_id(r, name, ns)) {
 			if (found != -1)
@@ -139,18 +281,46 @@ pn_res_add_fix(struct pn_res *r, char kind, const char *s)
 }
 
 void
+pn_res_drop(struct pn_resmap *m, struct pn_res *r)
+{
+	if (m->budget != NULL)
+		m->budget->used -= r->cost <= m->budget->used ? r->cost : m->budget->used;
+	cJSON_Delete(r->obj);
+	free(r->ids);
+	free(r->orig_name);
+	free(r->prev);
+	free(r->fixes);
+	memset(r, 0, sizeof(*r));
+	r->gone = 1;
+}
+
+void
+pn_resmap_compact(struct pn_resmap *m)
+{
+	size_t o = 0;
+
+	for (size_t k = 0; k < m->n; k++)
+		if (!m->v[k].gone)
+			m->v[o++] = m->v[k];
+	if (o != m->n)
+		pn_resmap_invalidate(m);
+	m->n = o;
+}
+
+void
 pn_resmap_release(struct pn_resmap *m)
 {
-	for (size_t k = 0; k < m->n; k++) {
-		cJSON_Delete(m->v[k].obj);
-		free(m->v[k].orig_name);
-		free(m->v[k].orig_ns);
-		free(m->v[k].prev);
-		free(m->v[k].fixes);
-	}
+	struct pn_spool *sp = m->spool;
+
+	struct pn_resmap_budget *budget = m->budget;
+
+	for (size_t k = 0; k < m->n; k++)
+		pn_res_drop(m, &m->v[k]);
 	free(m->v);
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
+	m->spool = sp;
+	m->budget = budget;
 }
 
 void
@@ -173,17 +343,17 @@ fnv(uint64_t h, const char *s)
 static uint64_t
 id_hash(const struct pn_res *r)
 {
-	const cJSON *av = cJSON_GetObjectItemCaseSensitive(r->obj, "apiVersion");
 	const char *ns = pn_res_namespace(r);
 
-	return fnv(fnv(fnv(fnv(0xcbf29ce484222325ULL, pn_res_kind(r)), cJSON_IsString(av) ? av->valuestring : ""),
-	    pn_res_name(r)), ns[0] != '\0' ? ns : "default");
+	return fnv(fnv(fnv(fnv(0xcbf29ce484222325ULL, pn_res_kind(r)), pn_res_api_version(r)), pn_res_name(r)),
+	    ns[0] != '\0' ? ns : "default");
 }
 
 static int
 same_id(const struct pn_res *a, const struct pn_res *b)
 {
-	return same_gvk(a->obj, b->obj) && strcmp(pn_res_name(a), pn_res_name(b)) == 0 &&
+	return same_gvk(pn_res_kind(a), pn_res_api_version(a), pn_res_kind(b), pn_res_api_version(b)) &&
+	    strcmp(pn_res_name(a), pn_res_name(b)) == 0 &&
 	    pn_resmap_ns_equal(pn_res_namespace(a), pn_res_namespace(b));
 }
 
@@ -262,24 +432,38 @@ push(struct pn_resmap *m, const struct pn_res *r)
 	return NULL;
 }
 
+/* r's current name and namespace as its original ones, in one allocation. */
+static const struct pn_error *
+orig_of(struct pn_res *r)
+{
+	const char *name = pn_res_name(r), *ns = pn_res_namespace(r);
+	size_t nl = strlen(name) + 1, sl = strlen(ns) + 1;
+
+	if ((r->orig_name = malloc(nl + sl)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	memcpy(r->orig_name, name, nl);
+	memcpy(r->orig_name + nl, ns, sl);
+	r->orig_ns = r->orig_name + nl;
+	return NULL;
+}
+
 const struct pn_error *
 pn_resmap_add(struct pn_resmap *m, cJSON *obj, const char *file, size_t line)
 {
-	struct pn_res r = {obj, file, line, NULL, NULL, 0, NULL, NULL};
+	struct pn_res r;
 	const struct pn_error *err;
 
+	memset(&r, 0, sizeof(r));
+	r.obj = obj;
+	r.file = file;
+	r.line = line;
 	if ((err = check_new(m, &r)) != NULL)
 		goto fail;
-	if ((r.orig_name = strdup(pn_res_name(&r))) == NULL || (r.orig_ns = strdup(pn_res_namespace(&r))) == NULL) {
-		err = pn_error(PN_ERR_NOMEM);
+	if ((err = orig_of(&r)) != NULL || (err = pn_res_spill(m, &r)) != NULL || (err = push(m, &r)) != NULL)
 		goto fail;
-	}
-	if ((err = push(m, &r)) == NULL)
-		return NULL;
+	return NULL;
 fail:
-	cJSON_Delete(obj);
-	free(r.orig_name);
-	free(r.orig_ns);
+	pn_res_drop(m, &r);
 	return err;
 }
 
@@ -289,11 +473,15 @@ pn_resmap_take(struct pn_resmap *dst, struct pn_resmap *src)
 	const struct pn_error *err = NULL;
 	size_t k;
 
+	if ((src->spool != NULL && src->spool != dst->spool) || src->budget != dst->budget)
+		err = pn_error_fmt(PN_ERR_INTERNAL, "resmap: taking objects from another spool or budget");
 	for (k = 0; k < src->n && err == NULL; k++) {
-		if ((err = check_new(dst, &src->v[k])) != NULL || (err = push(dst, &src->v[k])) != NULL)
+		if (src->v[k].gone)
+			continue;
+		if ((err = check_new(dst, &src->v[k])) != NULL || (err = pn_res_spill(dst, &src->v[k])) != NULL ||
+		    (err = push(dst, &src->v[k])) != NULL)
 			break;
-		src->v[k].obj = NULL;
-		src->v[k].orig_name = src->v[k].orig_ns = src->v[k].prev = src->v[k].fixes = NULL;
+		memset(&src->v[k], 0, sizeof(src->v[k]));
 	}
 	pn_resmap_release(src);
 	return err;

@@ -295,12 +295,11 @@ pn_transform_image(cJSON *const *objs, size_t n, const cJSON *image, const struc
 
 const struct pn_error *
 pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n, const cJSON *replica,
-    const char *what)
+    const char *what, int *matched)
 {
 	const char *name = str(replica, "name");
 	const cJSON *count = cJSON_GetObjectItemCaseSensitive(replica, "count");
 	const char *num;
-	int any = 0;
 
 	if (!cJSON_IsObject(replica) || name == NULL)
 		return pn_error_fmt(PN_ERR_PARSE, "%s: a replicas entry needs a name", what);
@@ -316,7 +315,7 @@ pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n, co
 
 			if (!pn_fieldspec_selects(t, objs[k]))
 				continue;
-			any = 1;
+			*matched = 1;
 			spec = cJSON_GetObjectItemCaseSensitive(objs[k], "spec");
 			if (!cJSON_IsObject(spec)) {
 				if ((spec = cJSON_CreateObject()) == NULL)
@@ -334,8 +333,12 @@ pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n, co
 				cJSON_AddItemToObject(spec, "replicas", v);
 		}
 	}
-	if (!any)
-		return pn_error_fmt(PN_ERR_PARSE, "%s: resource with name %s does not match a config with the "
-		    "following GVK [Deployment ReplicationController ReplicaSet StatefulSet]", what, name);
 	return NULL;
+}
+
+const struct pn_error *
+pn_transform_replicas_unmatched(const cJSON *replica, const char *what)
+{
+	return pn_error_fmt(PN_ERR_PARSE, "%s: resource with name %s does not match a config with the following GVK "
+	    "[Deployment ReplicationController ReplicaSet StatefulSet]", what, str(replica, "name"));
 }

@@ -12,6 +12,8 @@
  *    the name, newTag and digest replace tag and digest.
  *  - replicas (ReplicaCountTransformer): spec.replicas of Deployments, ReplicationControllers, ReplicaSets and
  *    StatefulSets whose current or original name matches.
+ * Each checks its entry first (with n = 0 nothing else happens), then changes each object by itself: the
+ * build runs them one object at a time over spooled objects (build.c).
  */
 #ifndef PN_TRANSFORM_H
 #define PN_TRANSFORM_H
@@ -43,8 +45,11 @@ const struct pn_error *pn_transform_map(cJSON *const *objs, size_t n, const cJSO
 const struct pn_error *pn_transform_image(cJSON *const *objs, size_t n, const cJSON *image,
     const struct pn_fieldspec *extra, const char *what);
 
-/* One `replicas` entry (name, count); names[k] is objs[k]'s original name. */
+/* One `replicas` entry (name, count); names[k] is objs[k]'s original name. *matched is set (never cleared)
+ * when the entry applies to one of them: an entry that applied to no object of the kustomization is
+ * kustomize's error, pn_transform_replicas_unmatched() (the caller may run over the objects in parts). */
 const struct pn_error *pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n,
-    const cJSON *replica, const char *what);
+    const cJSON *replica, const char *what, int *matched);
+const struct pn_error *pn_transform_replicas_unmatched(const cJSON *replica, const char *what);
 
 #endif

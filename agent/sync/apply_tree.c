@@ -52,20 +52,25 @@ pn_sync_normalize_path(const char *path, char *out, size_t len)
 	return NULL;
 }
 
-/* "<apiVersion> <Kind> <ns>/<name>" of a Flux object, for the notice line. */
+/* "<apiVersion> <Kind> <ns>/<name>" of a Flux object, for the notice line (from the build's index). */
 static void
 flux_notice(const struct pn_build_doc *d)
 {
-	const cJSON *o = d->obj;
-	const char *av = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "apiVersion"));
-	const char *kind = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, "kind"));
-	const cJSON *md = cJSON_GetObjectItemCaseSensitive(o, "metadata");
-	const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "name"));
-	const char *ns = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(md, "namespace"));
+	const char *av = pn_build_doc_api_version(d), *kind = pn_build_doc_kind(d), *name = pn_build_doc_name(d);
+	const char *ns = pn_build_doc_namespace(d);
 
 	pn_log(PN_LOG_NOTICE, "%s %s %s%s%s (%s): Flux object, not sent to the API (pinion interprets Flux "
-	    "objects in a later version)", av != NULL ? av : "?", kind != NULL ? kind : "?", ns != NULL ? ns : "",
-	    ns != NULL ? "/" : "", name != NULL ? name : "?", d->file);
+	    "objects in a later version)", av[0] != '\0' ? av : "?", kind[0] != '\0' ? kind : "?", ns,
+	    ns[0] != '\0' ? "/" : "", name[0] != '\0' ? name : "?", d->file);
+}
+
+/* The apply reads each document from the build's spool when it needs it (pn_ssa_options.load). */
+static const struct pn_error *
+load_doc(void *ctx, size_t i, cJSON **out)
+{
+	const struct pn_build_result *res = ctx;
+
+	return pn_build_doc_load(res, &res->docs[i], out);
 }
 
 /* At boot k3s writes k3s.yaml some seconds after it starts: wait for the file until `deadline`, saying once
@@ -118,6 +123,7 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 		flux.subst = o->subst;
 		bopt.flux = &flux;
 	}
+	bopt.spool_dir = o->state_dir;	/* the documents wait there, in an unlinked file */
 	if ((err = pn_build(tree, path, &bopt, &res)) != NULL)
 		goto done;
 	for (size_t i = 0; i < res.nnotices; i++)
@@ -151,10 +157,12 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 		goto done;
 	}
 	for (size_t i = 0; i < res.ndocs; i++) {
-		objs[i].obj = res.docs[i].obj;
+		objs[i].obj = NULL;	/* loaded one at a time by the apply */
 		objs[i].source = res.docs[i].file;
 	}
 	memset(&sopt, 0, sizeof(sopt));
+	sopt.load = load_doc;
+	sopt.load_ctx = &res;
 	sopt.unit_name = o->unit_name;
 	sopt.unit_namespace = o->unit_namespace;
 	sopt.wait_interval_ms = o->crd_poll_ms;

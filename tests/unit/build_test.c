@@ -1,6 +1,8 @@
 #include "pn_test.h"
 #include "peer.h"
 
+#include <dirent.h>
+
 #include "../../agent/core/buf.h"
 #include "../../agent/core/dirtree.h"
 #include "../../agent/render/build.h"
@@ -68,11 +70,17 @@ build(const char *path, char *out, size_t cap)
 		for (size_t k = 0; k < res.ndocs + res.nflux; k++) {
 			int flux = k >= res.ndocs;
 			const struct pn_build_doc *d = flux ? &res.flux[k - res.ndocs] : &res.docs[k];
-			const cJSON *md = cJSON_GetObjectItemCaseSensitive(d->obj, "metadata");
+			const cJSON *md;
+			cJSON *obj;
 
+			/* the index says what the spooled object says */
+			assert_ok(pn_build_doc_load(&res, d, &obj));
+			md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+			assert_string_equal(pn_build_doc_kind(d), cJSON_GetObjectItemCaseSensitive(obj, "kind")->valuestring);
+			assert_string_equal(pn_build_doc_name(d), cJSON_GetObjectItemCaseSensitive(md, "name")->valuestring);
 			o += (size_t)snprintf(out + o, cap - o, "%s%s%s:%zu %s/%s", o > 0 ? " " : "", flux ? "flux:" : "",
-			    d->file, d->line, cJSON_GetObjectItemCaseSensitive(d->obj, "kind")->valuestring,
-			    cJSON_GetObjectItemCaseSensitive(md, "name")->valuestring);
+			    d->file, d->line, pn_build_doc_kind(d), pn_build_doc_name(d));
+			cJSON_Delete(obj);
 		}
 		for (size_t k = 0; k < res.nnotices; k++)
 			o += (size_t)snprintf(out + o, cap - o, " [%s]", res.notices[k]);
@@ -99,11 +107,14 @@ build_json(const char *path, char *out, size_t cap)
 		pn_buf_init(&b, cap - 1, "test output");
 		for (size_t k = 0; k < res.ndocs + res.nflux; k++) {
 			const struct pn_build_doc *d = k < res.ndocs ? &res.docs[k] : &res.flux[k - res.ndocs];
+			cJSON *obj;
 
 			if (k >= res.ndocs)
 				assert_ok(pn_buf_addstr(&b, "flux:"));
-			assert_ok(pn_yaml_to_json(d->obj, &b));
+			assert_ok(pn_build_doc_load(&res, d, &obj));
+			assert_ok(pn_yaml_to_json(obj, &b));
 			assert_ok(pn_buf_addch(&b, '\n'));
+			cJSON_Delete(obj);
 		}
 		memcpy(out, pn_buf_str(&b), b.len + 1);
 		pn_buf_release(&b);
@@ -631,8 +642,12 @@ test_flux_options(void **state)
 		assert_ok(pn_build(&r, gen ? "fx/gen" : "fx/app", &opt, &res));
 		pn_buf_init(&b, 1 << 16, "test output");
 		for (size_t k = 0; k < res.ndocs; k++) {
-			assert_ok(pn_yaml_to_json(res.docs[k].obj, &b));
+			cJSON *obj;
+
+			assert_ok(pn_build_doc_load(&res, &res.docs[k], &obj));
+			assert_ok(pn_yaml_to_json(obj, &b));
 			assert_ok(pn_buf_addch(&b, '\n'));
+			cJSON_Delete(obj);
 		}
 		assert_string_equal(pn_buf_str(&b),
 		    "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"pre-web-suf\",\"annotations\":"
@@ -892,6 +907,154 @@ test_limits(void **state)
 	pn_dirtree_free(t);
 }
 
+/* Transformers run object by object (each object loaded once), but the error is still kustomize's: the one of
+ * the earliest transformer, and in it of the first object; a wrong entry fails before its first object, an
+ * unmatched replicas entry after its last. Each expectation was checked against the build that ran every
+ * transformer over all objects in turn. */
+static void
+test_error_order(void **state)
+{
+#define BADLABELS(n) "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " n ", labels: bad}\n"
+#define BADANNOS(n) "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: " n ", annotations: bad}\n"
+#define BADSELECTOR "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, annotations: bad}\n" \
+	"spec: {selector: {matchLabels: bad}}\n"
+	static const struct {
+		const char *kust, *a, *b;
+		const char *needle;
+	} cases[] = {
+		/* a later transformer failing on an earlier object loses */
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: v}\ncommonAnnotations: {a: b}\n", BADANNOS("a"),
+		    BADLABELS("b"), "commonLabels: labels is not a mapping"},
+		{"resources: [a.yaml, b.yaml]\nnamespace: nn\ncommonLabels: {x: v}\n", BADLABELS("a"),
+		    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: [x]}\n",
+		    "namespace field specs must target scalar nodes (namespace)"},
+		/* within one transformer the first object wins */
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: v}\ncommonAnnotations: {x: v}\n", BADLABELS("a"),
+		    BADSELECTOR, "commonLabels: labels is not a mapping"},
+		{"resources: [b.yaml, a.yaml]\ncommonLabels: {x: v}\n", BADLABELS("a"), BADSELECTOR,
+		    "commonLabels: matchLabels is not a mapping"},
+		/* an unmatched replicas entry fails after every object went through the earlier transformers */
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: v}\nreplicas: [{name: none, count: 2}]\n", CM("a"),
+		    BADLABELS("b"), "commonLabels: labels is not a mapping"},
+		{"resources: [a.yaml, b.yaml]\nreplicas: [{name: none, count: 2}]\nimages: [{name: x, newTag: v}]\n",
+		    CM("a"), CM("b"), "resource with name none does not match a config with the following GVK"},
+		/* a wrong entry fails at its transformer, after the earlier ones ran on every object */
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: v}\npatchesJson6902:\n- target: {kind: ConfigMap}\n"
+		    "  path: missing.yaml\n", CM("a"), BADLABELS("b"), "commonLabels: labels is not a mapping"},
+		/* a value of the wrong type is kustomize's decoding error, before any transformer runs */
+		{"resources: [a.yaml, b.yaml]\ncommonLabels: {x: v}\nlabels: [{pairs: {a: [1]}}]\n", CM("a"),
+		    BADLABELS("b"), "cannot unmarshal array into Go struct field Label.labels.pairs of type string"},
+		/* a patch without a target runs after every object went through the patches before it */
+		{"resources: [a.yaml, b.yaml]\npatches:\n- target: {kind: ConfigMap, name: b}\n  patch: |-\n"
+		    "    - {op: replace, path: /data/k, value: v}\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n"
+		    "    metadata: {name: zz}\n", CM("a"), CM("b"), "patches[0]: operation 0: replace operation does not "
+		    "apply: doc is missing path: /data/k"},
+		{"resources: [a.yaml, b.yaml]\npatches:\n- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n"
+		    "    metadata: {name: zz}\nnamespace: nn\ncommonLabels: {x: v}\n", CM("a"), BADLABELS("b"),
+		    "patches[0]: no matches for Id ConfigMap.v1.[noGrp]/zz.[noNs]"},
+	};
+	char got[2048];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct pn_error *err;
+
+		put("eo/kustomization.yaml", cases[i].kust);
+		put("eo/a.yaml", cases[i].a);
+		put("eo/b.yaml", cases[i].b);
+		err = build("eo", got, sizeof(got));
+		if (err == NULL || strstr(err->msg, cases[i].needle) == NULL)
+			fail_msg("case %zu: want \"%s\", got %s", i, cases[i].needle, err != NULL ? err->msg : got);
+	}
+#undef BADLABELS
+#undef BADANNOS
+#undef BADSELECTOR
+}
+
+/* Whether directory d holds nothing. */
+static int
+dir_empty(const char *d)
+{
+	DIR *dp = opendir(d);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(dp);
+	while ((e = readdir(dp)) != NULL)
+		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(dp);
+	return n == 0;
+}
+
+/* Where a build keeps its documents: a spool file in opt.spool_dir that nobody sees (unlinked at once); what
+ * needs no transformer is written once and never read back during the build. */
+static void
+test_spool(void **state)
+{
+	struct pn_build_options opt;
+	struct pn_build_result res;
+	struct pn_tree_reader r;
+	struct pn_dirtree *t;
+	char sdir[PN_TEST_PATH_MAX + 16];
+	uint64_t puts, gets;
+	cJSON *obj;
+
+	(void)state;
+	put("sp/a.yaml", CM("a") "---\n" CM("b"));
+	put("sp/sub/kustomization.yaml", "resources: [c.yaml, deeper]\n");
+	put("sp/sub/c.yaml", CM("c"));
+	put("sp/sub/deeper/kustomization.yaml", "resources: [d.yaml]\n");
+	put("sp/sub/deeper/d.yaml", CM("d"));
+	put("spns/kustomization.yaml", "namespace: nn\nresources: [e.yaml, ../sp/sub]\n");
+	put("spns/e.yaml", CM("e"));
+	snprintf(sdir, sizeof(sdir), "%s/spool", dir);
+	assert_int_equal(mkdir(sdir, 0700), 0);
+	assert_ok(pn_dirtree_new(dir, &t));
+	pn_dirtree_reader(t, &r);
+	pn_build_options_init(&opt);
+	opt.spool_dir = sdir;
+	/* Flux's generated rule and kustomizations without transformers: every object written once, none read */
+	assert_ok(pn_build(&r, "sp", &opt, &res));
+	assert_int_equal(res.ndocs, 4);
+	pn_spool_counts(res.spool, &puts, &gets);
+	assert_int_equal(puts, 4);
+	assert_int_equal(gets, 0);
+	assert_true(dir_empty(sdir));
+	assert_ok(pn_build_doc_load(&res, &res.docs[3], &obj));
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(obj, "metadata"), "name")->valuestring, "d");
+	cJSON_Delete(obj);
+	pn_build_result_release(&res);
+	/* a namespace transformer loads each of its objects once (the sub-build's too), and writes it back */
+	assert_ok(pn_build(&r, "spns", &opt, &res));
+	assert_int_equal(res.ndocs, 3);
+	assert_string_equal(pn_build_doc_namespace(&res.docs[2]), "nn");
+	pn_spool_counts(res.spool, &puts, &gets);
+	assert_int_equal(gets, 3);
+	assert_int_equal(puts, 6);
+	pn_build_result_release(&res);
+	/* a spool directory that does not exist: the error names it */
+	opt.spool_dir = "build/test/no/such/dir";
+	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_ERRNO, "create the spool file in build/test/no/such/dir");
+	assert_int_equal(res.ndocs, 0);
+	assert_null(res.spool);
+	/* a spool too small for the build */
+	opt.spool_dir = sdir;
+	opt.max_spool = 100;
+	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, "the spool file in");
+	assert_true(dir_empty(sdir));
+	/* an index too small: the object (or file) that does not fit is named */
+	pn_build_options_init(&opt);
+	opt.spool_dir = sdir;
+	opt.max_index = 300;
+	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, "the build's index of its objects would exceed "
+	    "its 300 bytes");
+	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, ": ConfigMap.v1.[noGrp]/");
+	opt.max_index = 10;
+	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, "sp/a.yaml: the build's index of its objects "
+	    "would exceed its 10 bytes");
+	pn_dirtree_free(t);
+}
+
 int
 main(void)
 {
@@ -912,6 +1075,8 @@ main(void)
 		cmocka_unit_test(test_generator_binary),
 		cmocka_unit_test(test_sort_options),
 		cmocka_unit_test(test_regressions),
+		cmocka_unit_test(test_error_order),
+		cmocka_unit_test(test_spool),
 	};
 	return cmocka_run_group_tests_name("build", tests, setup, teardown);
 }

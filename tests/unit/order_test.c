@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "../../agent/render/order.h"
+#include "../../agent/render/resmap.h"
 
 /* Objects as "apiVersion kind namespace/name" ("-" for an empty namespace) → cJSON. */
 static cJSON *
@@ -75,28 +76,32 @@ test_legacy(void **state)
 	(void)state;
 	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
 		struct pn_build_doc docs[MAXOBJ];
-		cJSON *objs[MAXOBJ];
+		const struct pn_build_doc *v[MAXOBJ];
 		size_t n = 0;
 
 		memset(docs, 0, sizeof(docs));
 		for (; n < MAXOBJ && cases[c].in[n] != NULL; n++) {
-			objs[n] = obj(cases[c].in[n]);
-			docs[n].obj = objs[n];
+			cJSON *o = obj(cases[c].in[n]);
+
+			/* the sort reads the index only: the documents' packed ids */
+			assert_ok(pn_resmap_ids(o, &docs[n].ids));
+			cJSON_Delete(o);
 			docs[n].line = n;
+			v[n] = &docs[n];
 		}
-		assert_ok(pn_order_sort(docs, n, PN_ORDER_LEGACY, NULL));
+		assert_ok(pn_order_sort(v, n, PN_ORDER_LEGACY, NULL));
 		for (size_t i = 0; i < n; i++)
-			if (docs[i].obj != objs[cases[c].want[i]] || docs[i].line != (size_t)cases[c].want[i])
+			if (v[i] != &docs[cases[c].want[i]])
 				fail_msg("%s: position %zu holds %s (input %zu), want %s", cases[c].what, i,
-				    cases[c].in[docs[i].line], docs[i].line, cases[c].in[cases[c].want[i]]);
+				    cases[c].in[v[i]->line], v[i]->line, cases[c].in[cases[c].want[i]]);
 		/* none keeps FIFO */
 		for (size_t i = 0; i < n; i++)
-			docs[i].obj = objs[i];
-		assert_ok(pn_order_sort(docs, n, PN_ORDER_NONE, NULL));
+			v[i] = &docs[i];
+		assert_ok(pn_order_sort(v, n, PN_ORDER_NONE, NULL));
 		for (size_t i = 0; i < n; i++)
-			assert_ptr_equal(docs[i].obj, objs[i]);
+			assert_ptr_equal(v[i], &docs[i]);
 		for (size_t i = 0; i < n; i++)
-			cJSON_Delete(objs[i]);
+			free(docs[i].ids);
 	}
 	assert_ok(pn_order_sort(NULL, 0, PN_ORDER_LEGACY, NULL));
 }

@@ -1,4 +1,5 @@
 #include "pn_test.h"
+#include "peer.h"
 
 #include <stdio.h>
 
@@ -73,12 +74,78 @@ test_take(void **state)
 	pn_resmap_release(&dst);
 }
 
+/* A map with a spool keeps only ids in memory: adding spills, the ids answer duplicate checks and lookups, and
+ * an object comes back (and goes again) only when asked. */
+static void
+test_spooled(void **state)
+{
+	struct pn_resmap m = {0}, sub = {0};
+	struct pn_spool *sp;
+	char dir[PN_TEST_PATH_MAX], name[32];
+	cJSON *like;
+
+	(void)state;
+	assert_int_equal(pn_test_tmpdir("resmap", dir, sizeof(dir)), 0);
+	assert_ok(pn_spool_new(dir, PN_SPOOL_MAX_BYTES, &sp));
+	m.spool = sub.spool = sp;
+	for (size_t k = 0; k < 100; k++) {
+		snprintf(name, sizeof(name), "cm-%zu", k);
+		assert_ok(pn_resmap_add(&m, obj("v1", "ConfigMap", name, k % 2 ? "apps" : NULL), "f.yaml", k));
+		assert_null(m.v[k].obj);
+		assert_non_null(m.v[k].ids);
+	}
+	assert_string_equal(pn_res_name(&m.v[7]), "cm-7");
+	assert_string_equal(pn_res_namespace(&m.v[7]), "apps");
+	assert_string_equal(pn_res_namespace(&m.v[8]), "");
+	assert_string_equal(pn_res_kind(&m.v[8]), "ConfigMap");
+	assert_string_equal(pn_res_api_version(&m.v[8]), "v1");
+	assert_error(pn_resmap_add(&m, obj("v1", "ConfigMap", "cm-2", "default"), "g.yaml", 1), PN_ERR_PARSE,
+	    "already registered id: ConfigMap.v1.[noGrp]/cm-2.default (from g.yaml)");
+	like = obj("v1", "ConfigMap", "x", NULL);
+	assert_int_equal(pn_resmap_find(&m, like, "cm-9", "apps"), 9);
+	assert_int_equal(pn_resmap_find(&m, like, "cm-9", ""), -1);
+	/* load, rename, spill: the ids follow, the duplicate check sees the new name */
+	assert_ok(pn_res_load(&m, &m.v[9]));
+	assert_non_null(m.v[9].obj);
+	assert_null(m.v[9].ids);
+	assert_ok(pn_res_set_meta(m.v[9].obj, "name", "renamed"));
+	assert_string_equal(pn_res_name(&m.v[9]), "renamed");
+	assert_ok(pn_res_spill(&m, &m.v[9]));
+	assert_null(m.v[9].obj);
+	assert_string_equal(pn_res_name(&m.v[9]), "renamed");
+	pn_resmap_invalidate(&m);
+	assert_error(pn_resmap_add(&m, obj("v1", "ConfigMap", "renamed", "apps"), NULL, 0), PN_ERR_PARSE,
+	    "already registered id");
+	assert_int_equal(pn_resmap_find(&m, like, "cm-9", "apps"), 9);	/* by its original name */
+	assert_ok(pn_res_load(&m, &m.v[9]));
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(m.v[9].obj, "metadata"), "name")->valuestring,
+	    "renamed");
+	/* a dropped object leaves at the next compaction */
+	pn_res_drop(&m, &m.v[3]);
+	assert_int_equal(pn_resmap_find(&m, like, "cm-3", "apps"), -1);
+	pn_resmap_compact(&m);
+	assert_int_equal(m.n, 99);
+	assert_string_equal(pn_res_name(&m.v[3]), "cm-4");
+	/* a finished sub-map is taken as it is: spooled (the loaded object is spilled) */
+	assert_ok(pn_resmap_add(&sub, obj("apps/v1", "Deployment", "d", NULL), "d.yaml", 1));
+	assert_ok(pn_res_load(&sub, &sub.v[0]));
+	assert_ok(pn_resmap_take(&m, &sub));
+	assert_int_equal(m.n, 100);
+	assert_null(m.v[99].obj);
+	assert_string_equal(pn_res_kind(&m.v[99]), "Deployment");
+	cJSON_Delete(like);
+	pn_resmap_release(&m);
+	pn_spool_free(sp);
+	pn_test_rmtree(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_take),
+		cmocka_unit_test(test_spooled),
 	};
 	return cmocka_run_group_tests_name("resmap", tests, NULL, NULL);
 }

@@ -110,6 +110,48 @@ apply(const char *const *docs, const char *const *sources, size_t n, struct pn_s
 	return apply_with(fx.k, docs, sources, n, NULL, res);
 }
 
+/* Objects the apply reads itself (pn_ssa_options.load), as the sync hands over a spooled build. */
+struct loader {
+	const char *const *docs;
+	size_t loads[16];
+};
+
+static const struct pn_error *
+load_json(void *ctx, size_t i, cJSON **out)
+{
+	struct loader *l = ctx;
+
+	l->loads[i]++;
+	return (*out = cJSON_Parse(l->docs[i])) != NULL ? NULL : pn_error(PN_ERR_NOMEM);
+}
+
+static const struct pn_error *
+apply_loaded(const char *const *docs, const char *const *sources, size_t n, struct loader *l,
+    struct pn_ssa_result *res)
+{
+	struct pn_ssa_options opt = {.load = load_json, .load_ctx = l};
+	struct pn_ssa_object objs[16];
+	struct pn_discovery *d = NULL;
+	const struct pn_error *err;
+	struct pn_error copy;
+
+	assert_true(n <= 16);
+	memset(l, 0, sizeof(*l));
+	l->docs = docs;
+	for (size_t i = 0; i < n; i++) {
+		objs[i].obj = NULL;
+		objs[i].source = sources != NULL ? sources[i] : NULL;
+	}
+	assert_ok(pn_discovery_new(fx.k, &d));
+	err = pn_ssa_apply(fx.k, d, objs, n, &opt, res);
+	if (err != NULL) {
+		copy = *err;
+		err = pn_error_fmt(copy.code, "%s", copy.msg);
+	}
+	pn_discovery_free(d);
+	return err;
+}
+
 /* GET an object; NULL when it does not exist. */
 static cJSON *
 get(const char *path)
@@ -240,6 +282,7 @@ test_apply_unit(void **state)
 	    "apps/cfg.yaml", "ns.yaml", "crds/widget.yaml"};
 	struct pn_ssa_result res, again;
 	size_t mark = log_mark();
+	struct loader l;
 	cJSON *o;
 
 	(void)state;
@@ -289,6 +332,16 @@ test_apply_unit(void **state)
 		assert_string_equal(again.changes[i].id, res.changes[i].id);
 		assert_int_equal(again.changes[i].action, PN_SSA_CONFIGURED);
 		assert_string_equal(again.changes[i].resource_version, res.changes[i].resource_version);
+	}
+	pn_ssa_result_release(&again);
+
+	/* the objects read one at a time by the apply (a spooled build): each twice, to check it and to send it */
+	assert_ok(apply_loaded(docs, sources, 6, &l, &again));
+	assert_int_equal(again.n, 6);
+	for (size_t i = 0; i < 6; i++) {
+		assert_string_equal(again.changes[i].id, res.changes[i].id);
+		assert_string_equal(again.changes[i].resource_version, res.changes[i].resource_version);
+		assert_int_equal(l.loads[i], 2);
 	}
 	pn_ssa_result_release(&again);
 	pn_ssa_result_release(&res);
@@ -466,12 +519,19 @@ test_malformed_objects(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const char *docs[] = {CONFIGMAP("default", "first"), cases[i].doc};
 		struct pn_ssa_result res;
+		struct loader l;
 		const struct pn_error *e = apply(docs, sources, 2, &res);
 
 		assert_non_null(e);
 		if (strstr(e->msg, cases[i].needle) == NULL)
 			fail_msg("case %zu: \"%s\" lacks \"%s\"", i, e->msg, cases[i].needle);
 		assert_int_equal(res.n, 0);
+		pn_ssa_result_release(&res);
+		/* the same message when the apply reads the objects itself */
+		e = apply_loaded(docs, sources, 2, &l, &res);
+		assert_non_null(e);
+		if (strstr(e->msg, cases[i].needle) == NULL)
+			fail_msg("case %zu (loaded): \"%s\" lacks \"%s\"", i, e->msg, cases[i].needle);
 		pn_ssa_result_release(&res);
 	}
 	/* nothing was written, not even the good first object */
