@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../../platform/clock.h"
+#include "../core/log.h"
 #include "../core/banned.h"
 
 #define PN_SSA_QUERY "?fieldManager=" PN_SSA_FIELD_MANAGER "&force=true"
@@ -282,35 +283,186 @@ take_mapping(struct item *it, const struct pn_discovery_resource *res)
 	return NULL;
 }
 
-/* Map every kind, or mark it pending when a CRD of this unit will define it. */
+/* One thing the cluster lacks (a kind nobody serves, a namespace that does not exist), with the first object
+ * that needs it and how many more do. */
+struct lack {
+	int ns;			/* 0: a kind (api_version + kind), 1: a namespace */
+	const char *a, *b;	/* kind: api_version, kind; namespace: its name */
+	const struct item *first;
+	size_t more;
+	char why[PN_ERROR_MSG_MAX];	/* the explanation after the object's name */
+};
+
+/* Record that `it` needs what l describes; *nl grows when it is new. */
+static void
+lack_add(struct lack *v, size_t *nl, int ns, const char *a, const char *b, const struct item *it, const char *why)
+{
+	for (size_t i = 0; i < *nl; i++) {
+		if (v[i].ns == ns && strcmp(v[i].a, a) == 0 && strcmp(v[i].b != NULL ? v[i].b : "", b != NULL ? b : "") == 0) {
+			v[i].more++;
+			return;
+		}
+	}
+	v[*nl].ns = ns;
+	v[*nl].a = a;
+	v[*nl].b = b;
+	v[*nl].first = it;
+	v[*nl].more = 0;
+	snprintf(v[*nl].why, sizeof(v[*nl].why), "%s", why);
+	(*nl)++;
+}
+
+/* Whether this unit creates Namespace `ns`. */
+static int
+unit_creates_ns(const struct run *r, const char *ns)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->items[i].stage == 1 && strcmp(r->items[i].kind, "Namespace") == 0 &&
+		    strcmp(r->items[i].name, ns) == 0)
+			return 1;
+	return 0;
+}
+
+/* Whether namespace `ns` exists; a 404 sets *why to the server's answer. */
+static const struct pn_error *
+ns_exists(struct run *r, const char *ns, int *exists, char *why, size_t len)
+{
+	struct pn_buf path;
+	struct pn_kapi_reply reply;
+	struct pn_kapi_status st;
+	const struct pn_error *err;
+
+	*exists = 1;
+	pn_buf_init(&path, PN_KAPI_TARGET_MAX, "API path");
+	pn_kapi_reply_init(&reply, r->k);
+	if ((err = pn_buf_addstr(&path, "/api/v1/namespaces/")) != NULL || (err = pn_kapi_path_escape(&path, ns)) != NULL ||
+	    (err = pn_kapi_do(r->k, "GET", pn_buf_str(&path), NULL, NULL, 0, &reply)) != NULL)
+		goto done;
+	if (reply.status == 404) {
+		*exists = 0;
+		if (reply.json && pn_kapi_status_decode(reply.body.data, reply.body.len, &st) == NULL)
+			snprintf(why, len, " (404 %.64s: %.200s)", st.reason, st.message);
+		else
+			snprintf(why, len, " (404)");
+	} else {
+		err = pn_kapi_reply_error(&reply, "namespace");
+	}
+done:
+	pn_kapi_reply_release(&reply);
+	pn_buf_release(&path);
+	return err;
+}
+
+/* The preflight's verdict: nothing lacking, or one error listing every lack with the objects that need it. When
+ * the list does not fit one message, each lack is logged on its own line and the error says so. */
+static const struct pn_error *
+lacking(const struct lack *v, size_t nl)
+{
+	char line[PN_ERROR_MSG_MAX], w[PN_SSA_WHERE_MAX], more[64];
+	struct pn_buf all;
+	const struct pn_error *err = NULL;
+	size_t kinds = 0;
+
+	if (nl == 0)
+		return NULL;
+	pn_buf_init(&all, 64 * PN_ERROR_MSG_MAX, "preflight message");
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < nl; i++) {
+			kinds += pass == 0 && !v[i].ns;
+			more[0] = '\0';
+			if (v[i].more > 0)
+				snprintf(more, sizeof(more), " (and %zu more object%s)", v[i].more, v[i].more == 1 ? "" : "s");
+			snprintf(line, sizeof(line), "%.200s: %.250s%s", where(v[i].first, w, sizeof(w)), v[i].why, more);
+			if (pass == 1)
+				pn_log(PN_LOG_ERR, "%s", line);
+			else if (pn_buf_addf(&all, "%s%s", i > 0 ? "; " : "", line) != NULL)
+				break;
+		}
+		if (pass == 0 && (nl == 1 || all.len < PN_ERROR_MSG_MAX - 1)) {
+			err = pn_error_fmt(PN_ERR_NOT_FOUND, "%s", pn_buf_str(&all));
+			break;
+		}
+	}
+	if (err == NULL)	/* too long for one message: each lack was logged on its own line */
+		err = pn_error_fmt(PN_ERR_NOT_FOUND, "nothing was applied: %zu kind%s not served and %zu namespace%s "
+		    "missing (each named above)", kinds, kinds == 1 ? "" : "s", nl - kinds, nl - kinds == 1 ? "" : "s");
+	pn_buf_release(&all);
+	return err;
+}
+
+/* Map every kind, or mark it pending when a CRD of this unit will define it; then check every namespace the
+ * unit writes to. Everything the cluster lacks is reported at once, before anything is written. */
 static const struct pn_error *
 map_all(struct run *r)
 {
 	const struct pn_discovery_resource *res;
-	const struct pn_error *err;
-	char w[PN_SSA_WHERE_MAX];
+	const struct pn_error *err = NULL;
+	struct lack *v = NULL;
+	size_t nl = 0;
+	char w[PN_SSA_WHERE_MAX], why[PN_ERROR_MSG_MAX];
 
-	for (size_t i = 0; i < r->n; i++) {
+	if ((v = calloc(2 * r->n, sizeof(*v))) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	for (size_t i = 0; i < r->n && err == NULL; i++) {
 		struct item *it = &r->items[i];
 
-		if ((err = pn_discovery_find(r->d, it->api_version, it->kind, &res)) != NULL)
-			return pn_error_wrap(err, "%s", where(it, w, sizeof(w)));
+		if ((err = pn_discovery_find(r->d, it->api_version, it->kind, &res)) != NULL) {
+			err = pn_error_wrap(err, "%s", where(it, w, sizeof(w)));
+			break;
+		}
 		if (res != NULL) {
-			if ((err = take_mapping(it, res)) != NULL)
-				return err;
+			err = take_mapping(it, res);
 			continue;
 		}
 		if (it->stage == 2 && provided(r, it)) {
 			it->pending = 1;
 			continue;
 		}
-		/* not served and not coming: the full message, with the versions the server does serve */
-		if ((err = pn_discovery_lookup(r->d, it->api_version, it->kind, &res)) != NULL)
-			return pn_error_wrap(err, "%s", where(it, w, sizeof(w)));
-		if ((err = take_mapping(it, res)) != NULL)
-			return err;
+		/* not served and not coming: the message names the versions the server does serve */
+		err = pn_discovery_lookup(r->d, it->api_version, it->kind, &res);
+		if (err != NULL && err->code == PN_ERR_NOT_FOUND) {
+			lack_add(v, &nl, 0, it->api_version, it->kind, it, err->msg);
+			err = NULL;
+		} else if (err == NULL) {
+			err = take_mapping(it, res);
+		}
 	}
-	return NULL;
+	for (size_t i = 0; i < r->n && err == NULL; i++) {
+		const struct item *it = &r->items[i];
+		const char *ns = it->pending ? it->ns : it->resource != NULL ? effective_ns(it) : NULL;
+		int exists = 1, known = 0;
+
+		if (ns == NULL || unit_creates_ns(r, ns))
+			continue;
+		for (size_t j = 0; j < nl && !known; j++)
+			known = v[j].ns && strcmp(v[j].a, ns) == 0;
+		for (size_t j = 0; j < i && !known; j++) {
+			const struct item *o = &r->items[j];
+
+			known = (o->pending ? o->ns : o->resource != NULL ? effective_ns(o) : NULL) != NULL &&
+			    strcmp(o->pending ? o->ns : effective_ns(o), ns) == 0;
+		}
+		if (known) {
+			for (size_t j = 0; j < nl; j++)
+				if (v[j].ns && strcmp(v[j].a, ns) == 0)
+					v[j].more++;
+			continue;
+		}
+		why[0] = '\0';
+		if ((err = ns_exists(r, ns, &exists, why, sizeof(why))) != NULL)
+			break;
+		if (!exists) {
+			char msg[PN_ERROR_MSG_MAX];
+
+			snprintf(msg, sizeof(msg), "namespace %.64s does not exist: add a Namespace to the unit or create "
+			    "it%.300s", ns, why);
+			lack_add(v, &nl, 1, ns, NULL, it, msg);
+		}
+	}
+	if (err == NULL)
+		err = lacking(v, nl);
+	free(v);
+	return err;
 }
 
 /* After stage 1: ask discovery again until every pending kind is served, or the wait times out. */

@@ -1,8 +1,11 @@
 /*
  * ssa: server-side apply of one unit's rendered objects, in Flux's stages (flux-apply.md §3, kube-api.md §2).
  *
- *   0. check every object (apiVersion, kind, metadata.name) and map every kind through discovery before anything
- *      is written; a kind that is not served and that no CRD of this unit defines fails here, naming the object
+ *   0. preflight, before anything is written: check every object (apiVersion, kind, metadata.name), map every
+ *      kind through discovery, and check that every namespace the unit writes to exists or is created by the
+ *      unit (one GET per namespace). Every kind that is not served and that no CRD of this unit defines, and
+ *      every missing namespace, is listed in one error with the first object (and file) that needs it and how
+ *      many more do; when the list is longer than one message, each lack is logged on its own line.
  *   1. CustomResourceDefinitions, Namespaces, ClusterRoles (Flux's "cluster definitions"), in that kind order,
  *      document order within a kind
  *   2. wait until the API server serves every kind the rest of the unit takes from this unit's CRDs: discovery of

@@ -403,6 +403,41 @@ test_missing_namespace(void **state)
 	pn_ssa_result_release(&res);
 }
 
+/* Preflight: every kind nobody serves and every missing namespace in one message, with the first object that
+ * needs each and how many more do; a namespace the unit creates is no lack; nothing is written. */
+static void
+test_preflight_lists_everything(void **state)
+{
+	static const char *const docs[] = {
+		NAMESPACE("mine"),
+		CONFIGMAP("mine", "ok"),
+		CONFIGMAP("ghost2", "c1"),
+		CONFIGMAP("ghost2", "c2"),
+		CONFIGMAP("ghost3", "c3"),
+		"{\"apiVersion\":\"example.org/v1\",\"kind\":\"Gadget\",\"metadata\":{\"name\":\"g1\",\"namespace\":\"mine\"}}",
+		"{\"apiVersion\":\"example.org/v1\",\"kind\":\"Gadget\",\"metadata\":{\"name\":\"g2\",\"namespace\":\"mine\"}}",
+	};
+	static const char *const sources[] = {"ns.yaml", "ok.yaml", "c1.yaml", "c2.yaml", "c3.yaml", "g1.yaml", "g2.yaml"};
+	struct pn_ssa_result res;
+	const struct pn_error *err;
+	cJSON *o;
+
+	(void)state;
+	err = apply(docs, sources, 7, &res);
+	assert_non_null(err);
+	assert_int_equal(err->code, PN_ERR_NOT_FOUND);
+	assert_non_null(strstr(err->msg, "example.org/v1 Gadget mine/g1 (g1.yaml): no kind Gadget in apiVersion "
+	    "example.org/v1 is served: is its CRD installed? (and 1 more object)"));
+	assert_non_null(strstr(err->msg, "; v1 ConfigMap ghost2/c1 (c1.yaml): namespace ghost2 does not exist: add a "
+	    "Namespace to the unit or create it (404 NotFound: namespaces \"ghost2\" not found) (and 1 more object)"));
+	assert_non_null(strstr(err->msg, "; v1 ConfigMap ghost3/c3 (c3.yaml): namespace ghost3 does not exist"));
+	assert_null(strstr(err->msg, "namespace mine"));
+	assert_int_equal(res.n, 0);
+	pn_ssa_result_release(&res);
+	o = get("/api/v1/namespaces/mine");
+	assert_null(o);
+}
+
 /* A kind nobody serves fails the unit before anything is written. */
 static void
 test_kind_without_crd(void **state)
@@ -705,6 +740,7 @@ main(void)
 		cmocka_unit_test(test_apply_unit),
 		cmocka_unit_test(test_scopes_and_unit_labels),
 		cmocka_unit_test(test_missing_namespace),
+		cmocka_unit_test(test_preflight_lists_everything),
 		cmocka_unit_test(test_kind_without_crd),
 		cmocka_unit_test(test_rejected_by_server),
 		cmocka_unit_test(test_malformed_objects),
