@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../../platform/clock.h"
 #include "../core/log.h"
@@ -34,6 +35,11 @@ struct item {
 	/* the mapping, copied out of discovery (whose cache is refreshed while waiting) */
 	char *resource;
 	int namespaced;
+	/* Flux's annotations: reconcile: disabled or ssa: Ignore (never applied), ssa: IfNotPresent */
+	int ignore, if_not_present;
+	/* the dry-run's verdict (plan_one) */
+	enum { V_NONE, V_CREATE, V_DRIFTED, V_UNCHANGED, V_SKIP } verdict;
+	char *live_rv;		/* the live object's resourceVersion, for an unchanged or skipped one */
 };
 
 /* A kind that a CRD of this unit defines: "<group>/<version>" and kind. */
@@ -73,6 +79,10 @@ pn_ssa_action_name(enum pn_ssa_action a)
 		return "created";
 	case PN_SSA_CONFIGURED:
 		return "configured";
+	case PN_SSA_UNCHANGED:
+		return "unchanged";
+	case PN_SSA_SKIPPED:
+		return "skipped";
 	}
 	return "unknown";
 }
@@ -209,6 +219,12 @@ check(struct item *it, const cJSON *obj)
 	v = cJSON_GetObjectItemCaseSensitive(md, "labels");
 	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsObject(v))
 		return pn_error_fmt(PN_ERR_PARSE, "%s: metadata.labels is not a mapping", where(it, w, sizeof(w)));
+	v = cJSON_GetObjectItemCaseSensitive(md, "annotations");
+	it->ignore = (str_item(v, PN_SSA_ANNO_RECONCILE) != NULL &&
+	    strcasecmp(str_item(v, PN_SSA_ANNO_RECONCILE), "disabled") == 0) ||
+	    (str_item(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "Ignore") == 0);
+	it->if_not_present = str_item(v, PN_SSA_ANNO_SSA) != NULL &&
+	    strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "IfNotPresent") == 0;
 	it->stage = 2;
 	for (size_t i = 0; i < sizeof(stage1_kinds) / sizeof(*stage1_kinds); i++) {
 		if (strcmp(it->kind, stage1_kinds[i].kind) == 0 && in_group(it->api_version, stage1_kinds[i].group)) {
@@ -568,10 +584,9 @@ refused(const struct item *it, const struct pn_kapi_reply *reply, const char *w)
 }
 
 static const struct pn_error *
-record(struct run *r, const struct item *it, int status, const cJSON *answer)
+record(struct run *r, const struct item *it, enum pn_ssa_action action, const char *rv)
 {
 	struct pn_ssa_change *c = &r->res->changes[r->res->n];
-	const char *rv = str_item(cJSON_GetObjectItemCaseSensitive(answer, "metadata"), "resourceVersion");
 	const struct pn_error *err;
 	struct pn_buf id;
 	size_t len;
@@ -582,13 +597,160 @@ record(struct run *r, const struct item *it, int status, const cJSON *answer)
 	pn_buf_release(&id);
 	if (err != NULL)
 		return err;
-	c->action = status == 201 ? PN_SSA_CREATED : PN_SSA_CONFIGURED;
+	c->action = action;
 	if ((c->resource_version = strdup(rv != NULL ? rv : "")) == NULL) {
 		free(c->id);
 		c->id = NULL;
 		return pn_error(PN_ERR_NOMEM);
 	}
 	r->res->n++;
+	return NULL;
+}
+
+static const struct pn_error *apply_one(struct run *r, const struct item *it);
+
+/* Whether two maps are equal, a missing one being an empty one. */
+static int
+same_map(const cJSON *a, const cJSON *b)
+{
+	if (a == NULL || cJSON_IsNull(a) || (cJSON_IsObject(a) && a->child == NULL))
+		return b == NULL || cJSON_IsNull(b) || (cJSON_IsObject(b) && b->child == NULL);
+	return b != NULL && cJSON_Compare(a, b, 1);
+}
+
+/* Flux's hasDrifted (fluxcd/pkg ssa): the dry-run result differs from the live object in its labels, its
+ * annotations, or anything outside metadata and status. */
+static int
+drifted(const cJSON *dry, const cJSON *live)
+{
+	const cJSON *dm = cJSON_GetObjectItemCaseSensitive(dry, "metadata");
+	const cJSON *lm = cJSON_GetObjectItemCaseSensitive(live, "metadata");
+
+	if (!same_map(cJSON_GetObjectItemCaseSensitive(dm, "labels"), cJSON_GetObjectItemCaseSensitive(lm, "labels")) ||
+	    !same_map(cJSON_GetObjectItemCaseSensitive(dm, "annotations"),
+	    cJSON_GetObjectItemCaseSensitive(lm, "annotations")))
+		return 1;
+	for (int pass = 0; pass < 2; pass++) {
+		const cJSON *x = pass == 0 ? dry : live, *y = pass == 0 ? live : dry;
+
+		for (const cJSON *c = x->child; c != NULL; c = c->next) {
+			const cJSON *o;
+
+			if (strcmp(c->string, "metadata") == 0 || strcmp(c->string, "status") == 0)
+				continue;
+			if ((o = cJSON_GetObjectItemCaseSensitive(y, c->string)) == NULL || !cJSON_Compare(c, o, 1))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* The object's API path, with `query` appended. */
+static const struct pn_error *
+object_path(const struct item *it, const char *query, struct pn_buf *path)
+{
+	struct pn_discovery_resource res;
+
+	res.kind = NULL;
+	res.resource = it->resource;
+	res.namespaced = it->namespaced;
+	if (pn_discovery_path(path, it->api_version, &res, effective_ns(it), it->name) != NULL ||
+	    pn_buf_addstr(path, query) != NULL)
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "object path too long");
+	return NULL;
+}
+
+/* Before a stage writes anything (flux-apply.md: ApplyAll): GET the live object and dry-run the apply, and decide
+ * whether it must be applied. Any error here stops the stage before its first write. */
+static const struct pn_error *
+plan_one(struct run *r, struct item *it)
+{
+	const struct pn_error *err;
+	struct pn_kapi_reply reply;
+	struct pn_buf path;
+	cJSON *live = NULL, *dry = NULL;
+	char *body = NULL, w[PN_SSA_WHERE_MAX];
+	const char *rv;
+
+	where(it, w, sizeof(w));
+	it->verdict = V_SKIP;
+	if (it->ignore)
+		return NULL;
+	pn_kapi_reply_init(&reply, r->k);
+	pn_buf_init(&path, PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
+	if ((err = object_path(it, "", &path)) != NULL ||
+	    (err = pn_kapi_do(r->k, "GET", pn_buf_str(&path), NULL, NULL, 0, &reply)) != NULL) {
+		err = pn_error_wrap(err, "%s", w);
+		goto done;
+	}
+	if (reply.status == 200) {
+		if ((err = pn_kapi_reply_json(&reply, w, &live)) != NULL)
+			goto done;
+		rv = str_item(cJSON_GetObjectItemCaseSensitive(live, "metadata"), "resourceVersion");
+		if ((it->live_rv = strdup(rv != NULL ? rv : "")) == NULL) {
+			err = pn_error(PN_ERR_NOMEM);
+			goto done;
+		}
+		if (it->if_not_present)
+			goto done;	/* ssa: IfNotPresent, and it is there */
+	} else if (reply.status != 404) {
+		err = refused(it, &reply, w);
+		goto done;
+	}
+	if ((err = body_of(r, it, &body)) != NULL)
+		goto done;
+	if (strlen(body) > PN_SSA_BODY_MAX) {
+		err = pn_error_fmt(PN_ERR_TOO_LARGE, "%s: %zu bytes of JSON, more than the %d the API server accepts",
+		    w, strlen(body), PN_SSA_BODY_MAX);
+		goto done;
+	}
+	pn_buf_reset(&path);
+	if ((err = object_path(it, PN_SSA_QUERY "&dryRun=All", &path)) != NULL ||
+	    (err = pn_kapi_do(r->k, "PATCH", pn_buf_str(&path), PN_SSA_APPLY_TYPE, body, strlen(body), &reply)) != NULL) {
+		err = pn_error_wrap(err, "dry-run %s", w);
+		goto done;
+	}
+	if (reply.status != 200 && reply.status != 201) {
+		err = refused(it, &reply, w);
+		if (err == NULL)
+			err = pn_error_fmt(PN_ERR_PROTO, "%s: unexpected HTTP status %d to a dry-run apply", w, reply.status);
+		goto done;
+	}
+	if ((err = pn_kapi_reply_json(&reply, w, &dry)) != NULL)
+		goto done;
+	rv = str_item(cJSON_GetObjectItemCaseSensitive(dry, "metadata"), "resourceVersion");
+	if (live == NULL || rv == NULL || rv[0] == '\0')
+		it->verdict = V_CREATE;
+	else
+		it->verdict = drifted(dry, live) ? V_DRIFTED : V_UNCHANGED;
+done:
+	cJSON_Delete(live);
+	cJSON_Delete(dry);
+	cJSON_free(body);
+	pn_buf_release(&path);
+	pn_kapi_reply_release(&reply);
+	return err;
+}
+
+/* One stage: every object's dry-run first, then the writes, only for new and drifted objects. The result lists
+ * each object of the stage in order, with what happened to it. */
+static const struct pn_error *
+run_stage(struct run *r, struct item **v, size_t n)
+{
+	const struct pn_error *err;
+
+	for (size_t i = 0; i < n; i++)
+		if ((err = plan_one(r, v[i])) != NULL)
+			return err;
+	for (size_t i = 0; i < n; i++) {
+		if (v[i]->verdict == V_CREATE || v[i]->verdict == V_DRIFTED)
+			err = apply_one(r, v[i]);
+		else
+			err = record(r, v[i], v[i]->verdict == V_UNCHANGED ? PN_SSA_UNCHANGED : PN_SSA_SKIPPED,
+			    v[i]->live_rv != NULL ? v[i]->live_rv : "");
+		if (err != NULL)
+			return err;
+	}
 	return NULL;
 }
 
@@ -633,7 +795,8 @@ apply_one(struct run *r, const struct item *it)
 	}
 	if ((err = pn_kapi_reply_json(&reply, w, &answer)) != NULL)
 		goto done;
-	err = record(r, it, reply.status, answer);
+	err = record(r, it, reply.status == 201 ? PN_SSA_CREATED : PN_SSA_CONFIGURED,
+	    str_item(cJSON_GetObjectItemCaseSensitive(answer, "metadata"), "resourceVersion"));
 done:
 	cJSON_Delete(answer);
 	cJSON_free(body);
@@ -647,6 +810,8 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
     const struct pn_ssa_options *opt, struct pn_ssa_result *res)
 {
 	const struct pn_error *err = NULL;
+	struct item **stage = NULL;
+	size_t ns;
 	struct run r;
 
 	memset(res, 0, sizeof(*res));
@@ -686,23 +851,33 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 	}
 	if ((err = map_all(&r)) != NULL)
 		goto done;
+	if ((stage = calloc(n, sizeof(*stage))) == NULL) {
+		err = pn_error(PN_ERR_NOMEM);
+		goto done;
+	}
 	/* 1: cluster definitions, in Flux's kind order, document order within a kind */
+	ns = 0;
 	for (size_t rank = 0; rank < sizeof(stage1_kinds) / sizeof(*stage1_kinds); rank++)
 		for (size_t i = 0; i < n; i++)
-			if (r.items[i].stage == 1 && r.items[i].rank == (int)rank &&
-			    (err = apply_one(&r, &r.items[i])) != NULL)
-				goto done;
+			if (r.items[i].stage == 1 && r.items[i].rank == (int)rank)
+				stage[ns++] = &r.items[i];
+	if ((err = run_stage(&r, stage, ns)) != NULL)
+		goto done;
 	/* 2: until the CRDs' kinds are served */
 	if ((err = wait_served(&r)) != NULL)
 		goto done;
 	/* 3: the rest, in document order */
+	ns = 0;
 	for (size_t i = 0; i < n; i++)
-		if (r.items[i].stage == 2 && (err = apply_one(&r, &r.items[i])) != NULL)
-			goto done;
+		if (r.items[i].stage == 2)
+			stage[ns++] = &r.items[i];
+	err = run_stage(&r, stage, ns);
 done:
+	free(stage);
 	for (size_t i = 0; r.items != NULL && i < n; i++) {
 		free(r.items[i].resource);
 		free(r.items[i].ids);
+		free(r.items[i].live_rv);
 	}
 	free(r.items);
 	for (size_t i = 0; i < r.nprov; i++) {

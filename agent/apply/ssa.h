@@ -12,6 +12,13 @@
  *      those group/versions is fetched again every wait_interval_ms, for at most wait_timeout_ms
  *   3. everything else, in document order
  *
+ * Each stage is validated as a whole before it writes (Flux's ApplyAll): every object is read (GET) and applied
+ * with dryRun=All first, and any error stops the stage before its first write. Then only new objects and those
+ * that drifted (the dry-run result differs from the live object in labels, annotations, or anything outside
+ * metadata and status: Flux's hasDrifted) are applied; the others are "unchanged" and nothing is written.
+ * Objects annotated kustomize.toolkit.fluxcd.io/reconcile: disabled or .../ssa: Ignore are "skipped" and never
+ * sent; .../ssa: IfNotPresent ones are skipped when they exist.
+ *
  * Each object: `PATCH <object path>?fieldManager=pinion&force=true`, `Content-Type: application/apply-patch+yaml`,
  * a compact JSON body (JSON is YAML). The body is a copy of the object with the unit's ownership labels
  * (`kustomize.toolkit.fluxcd.io/name` and `/namespace`, as `flux bootstrap` objects carry them); a namespaced
@@ -21,7 +28,7 @@
  *
  * Errors name the object as `apps/v1 Deployment lab/web` (cluster-scoped: `v1 Namespace lab`) with its source
  * file, and quote the server's message. The first error stops the apply; what was applied before it is in the
- * result. Later issue: dry-run first and patch only drifted objects (then "unchanged"), prune, health, retries.
+ * result. Later: prune, health, immutable-field recreation, the take-over of other managers' fields.
  */
 #ifndef PN_SSA_H
 #define PN_SSA_H
@@ -39,6 +46,10 @@
 #define PN_SSA_FIELD_MANAGER "pinion"
 #define PN_SSA_LABEL_NAME "kustomize.toolkit.fluxcd.io/name"
 #define PN_SSA_LABEL_NAMESPACE "kustomize.toolkit.fluxcd.io/namespace"
+/* Flux's per-object annotations: "reconcile: disabled" and "ssa: Ignore" leave the object alone, "ssa:
+ * IfNotPresent" applies it only when it does not exist; "ssa: Override" and "Merge" apply it. */
+#define PN_SSA_ANNO_RECONCILE "kustomize.toolkit.fluxcd.io/reconcile"
+#define PN_SSA_ANNO_SSA "kustomize.toolkit.fluxcd.io/ssa"
 /* The entry path is the unit flux-system/flux-system, as after `flux bootstrap`. */
 #define PN_SSA_UNIT_DEFAULT "flux-system"
 /* Where a namespaced object without a namespace goes (kubectl's default). */
@@ -71,7 +82,9 @@ struct pn_ssa_options {
 
 enum pn_ssa_action {
 	PN_SSA_CREATED = 1,	/* 201 */
-	PN_SSA_CONFIGURED,	/* 200: updated or already as applied (told apart by the later dry-run stage) */
+	PN_SSA_CONFIGURED,	/* 200: the live object had drifted from the rendered one and was applied */
+	PN_SSA_UNCHANGED,	/* the dry-run showed no drift: nothing was written */
+	PN_SSA_SKIPPED,		/* reconcile: disabled, ssa: Ignore, or ssa: IfNotPresent and present */
 };
 
 struct pn_ssa_change {

@@ -325,12 +325,12 @@ test_apply_unit(void **state)
 	assert_owned(o, "flux-system", "flux-system");
 	cJSON_Delete(o);
 
-	/* the same unit again: every object "configured", and server-side apply made no change (same RV) */
+	/* the same unit again: the dry-run shows no drift, every object "unchanged", nothing written (same RV) */
 	assert_ok(apply(docs, sources, 6, &again));
 	assert_int_equal(again.n, 6);
 	for (size_t i = 0; i < 6; i++) {
 		assert_string_equal(again.changes[i].id, res.changes[i].id);
-		assert_int_equal(again.changes[i].action, PN_SSA_CONFIGURED);
+		assert_int_equal(again.changes[i].action, PN_SSA_UNCHANGED);
 		assert_string_equal(again.changes[i].resource_version, res.changes[i].resource_version);
 	}
 	pn_ssa_result_release(&again);
