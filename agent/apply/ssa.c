@@ -12,6 +12,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <mbedtls/base64.h>
+
 #include "../../platform/clock.h"
 #include "../core/log.h"
 #include "../core/banned.h"
@@ -569,18 +571,66 @@ done:
 }
 
 /* The error for a refused apply: the server's words, with a plainer lead for a missing namespace. */
+/* Replace every occurrence of s (at least PN_SSA_MASK_MIN bytes) in msg by "***". */
+static void
+mask_one(char *msg, const char *s, size_t n)
+{
+	char *p;
+
+	if (n < PN_SSA_MASK_MIN)
+		return;
+	while ((p = memmem(msg, strlen(msg), s, n)) != NULL) {
+		memcpy(p, "***", 3);
+		memmove(p + 3, p + n, strlen(p + n) + 1);
+	}
+}
+
+/* A Secret's values never reach a message: the API server's 422 quotes what it refuses. Every value of data
+ * (as sent, base64, and decoded) and of stringData is masked. */
+static void
+mask_secret(const struct run *r, const struct item *it, char *msg)
+{
+	const cJSON *obj;
+	cJSON *owned = NULL;
+	unsigned char plain[PN_SSA_MASK_DECODE_MAX];
+	size_t n;
+
+	if (strcmp(it->kind, "Secret") != 0 || strcmp(it->api_version, "v1") != 0 ||
+	    object_of(r, it, &obj, &owned) != NULL)
+		return;
+	for (int f = 0; f < 2; f++) {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(obj, f == 0 ? "data" : "stringData");
+
+		for (const cJSON *v = cJSON_IsObject(m) ? m->child : NULL; v != NULL; v = v->next) {
+			if (!cJSON_IsString(v))
+				continue;
+			mask_one(msg, v->valuestring, strlen(v->valuestring));
+			if (f == 0 && mbedtls_base64_decode(plain, sizeof(plain) - 1, &n,
+			    (const unsigned char *)v->valuestring, strlen(v->valuestring)) == 0)
+				mask_one(msg, (const char *)plain, n);
+		}
+	}
+	cJSON_Delete(owned);
+}
+
 static const struct pn_error *
-refused(const struct item *it, const struct pn_kapi_reply *reply, const char *w)
+refused(const struct run *r, const struct item *it, const struct pn_kapi_reply *reply, const char *w)
 {
 	struct pn_kapi_status st;
 	const char *ns = effective_ns(it);
+	const struct pn_error *err;
+	char msg[PN_ERROR_MSG_MAX];
 
 	if (reply->status == 404 && reply->json && ns != NULL &&
 	    pn_kapi_status_decode(reply->body.data, reply->body.len, &st) == NULL &&
 	    strcmp(st.details_kind, "namespaces") == 0 && strcmp(st.details_name, ns) == 0)
 		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s: namespace %s does not exist: add a Namespace to the unit or "
 		    "create it (404 %s: %s)", w, ns, st.reason, st.message);
-	return pn_kapi_reply_error(reply, w);
+	if ((err = pn_kapi_reply_error(reply, w)) == NULL || strcmp(it->kind, "Secret") != 0)
+		return err;
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	mask_secret(r, it, msg);
+	return pn_error_fmt(err->code, "%s", msg);
 }
 
 static const struct pn_error *
@@ -694,7 +744,7 @@ plan_one(struct run *r, struct item *it)
 		if (it->if_not_present)
 			goto done;	/* ssa: IfNotPresent, and it is there */
 	} else if (reply.status != 404) {
-		err = refused(it, &reply, w);
+		err = refused(r, it, &reply, w);
 		goto done;
 	}
 	if ((err = body_of(r, it, &body)) != NULL)
@@ -711,7 +761,7 @@ plan_one(struct run *r, struct item *it)
 		goto done;
 	}
 	if (reply.status != 200 && reply.status != 201) {
-		err = refused(it, &reply, w);
+		err = refused(r, it, &reply, w);
 		if (err == NULL)
 			err = pn_error_fmt(PN_ERR_PROTO, "%s: unexpected HTTP status %d to a dry-run apply", w, reply.status);
 		goto done;
@@ -788,7 +838,7 @@ apply_one(struct run *r, const struct item *it)
 		goto done;
 	}
 	if (reply.status != 200 && reply.status != 201) {
-		err = refused(it, &reply, w);
+		err = refused(r, it, &reply, w);
 		if (err == NULL)	/* another 2xx: not what apply answers */
 			err = pn_error_fmt(PN_ERR_PROTO, "%s: unexpected HTTP status %d to an apply", w, reply.status);
 		goto done;

@@ -59,6 +59,10 @@
 #define PN_SSA_WAIT_TIMEOUT_MS 60000
 /* The apiserver refuses request bodies above 3 MiB (MaxRequestBodyBytes): say so before sending. */
 #define PN_SSA_BODY_MAX (3 * 1024 * 1024)
+/* Secret values shorter than this are not masked in messages (masking "a" would garble every message); the
+ * longest value decoded for masking. */
+#define PN_SSA_MASK_MIN 4
+#define PN_SSA_MASK_DECODE_MAX 4096
 /* Longest object id: apiVersion (320) + kind + namespace (63) + name (253), with room. */
 #define PN_SSA_ID_MAX 1024
 

@@ -24,6 +24,8 @@ files = {
     "apps/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: drift\ndata:\n  k: v\n",
     "apps/once.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: once\n  namespace: drift\n  annotations:\n"
                       "    kustomize.toolkit.fluxcd.io/ssa: IfNotPresent\ndata:\n  k: first\n",
+    "apps/secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: drift\ndata:\n"
+                        "  password: c3VwZXJzZWNyZXQtdmFsdWU=\nstringData:\n  token: tok-0123456789\n",
     "apps/off.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: off\n  namespace: drift\n  annotations:\n"
                      "    kustomize.toolkit.fluxcd.io/reconcile: disabled\ndata:\n  k: v\n",
 }
@@ -95,6 +97,18 @@ try:
         assert cm["data"] == {"k": "v", "extra": "theirs"}, cm["data"]
         once = json.loads(kubectl("get", "-n", "drift", "configmap", "once", "-o", "json").stdout)
         assert once["data"]["k"] == "edited", once["data"]
+
+    @t.case("a refused Secret: the server's message is quoted with every value masked")
+    def _():
+        emu.fault("PATCH", "/api/v1/namespaces/drift/secrets/creds", "422", count=1,
+                  message='Secret "creds" is invalid: data[password]: Invalid value: "c3VwZXJzZWNyZXQtdmFsdWU=" '
+                          '(supersecret-value), stringData[token]: "tok-0123456789"')
+        p = sync()
+        emu.clear_faults()
+        assert p.returncode != 0, p.stderr
+        for secret in ("c3VwZXJzZWNyZXQtdmFsdWU=", "supersecret-value", "tok-0123456789"):
+            assert secret not in p.stderr and secret not in p.stdout, p.stderr
+        assert 'Invalid value: "***" (***), stringData[token]: "***"' in p.stderr, p.stderr
 finally:
     emu.stop()
     http.stop()
