@@ -38,9 +38,9 @@ struct item {
 	char *resource;
 	int namespaced;
 	/* Flux's annotations: reconcile: disabled or ssa: Ignore (never applied), ssa: IfNotPresent */
-	int ignore, if_not_present;
+	int ignore, if_not_present, force;
 	/* the dry-run's verdict (plan_one) */
-	enum { V_NONE, V_CREATE, V_DRIFTED, V_UNCHANGED, V_SKIP } verdict;
+	enum { V_NONE, V_CREATE, V_DRIFTED, V_UNCHANGED, V_SKIP, V_RECREATE } verdict;
 	char *live_rv;		/* the live object's resourceVersion, for an unchanged or skipped one */
 };
 
@@ -85,6 +85,8 @@ pn_ssa_action_name(enum pn_ssa_action a)
 		return "unchanged";
 	case PN_SSA_SKIPPED:
 		return "skipped";
+	case PN_SSA_RECREATED:
+		return "recreated";
 	}
 	return "unknown";
 }
@@ -227,6 +229,7 @@ check(struct item *it, const cJSON *obj)
 	    (str_item(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "Ignore") == 0);
 	it->if_not_present = str_item(v, PN_SSA_ANNO_SSA) != NULL &&
 	    strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "IfNotPresent") == 0;
+	it->force = str_item(v, PN_SSA_ANNO_FORCE) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_FORCE), "Enabled") == 0;
 	it->stage = 2;
 	for (size_t i = 0; i < sizeof(stage1_kinds) / sizeof(*stage1_kinds); i++) {
 		if (strcmp(it->kind, stage1_kinds[i].kind) == 0 && in_group(it->api_version, stage1_kinds[i].group)) {
@@ -710,6 +713,65 @@ object_path(const struct item *it, const char *query, struct pn_buf *path)
 	return NULL;
 }
 
+/* An apply refused only because an immutable field would change (Flux's pkg/ssa/errors/immutable.go): a 422
+ * whose message says so. Other validation errors never lead to a delete. */
+static int
+immutable(int status, const char *msg)
+{
+	return status == 422 && (strstr(msg, "field is immutable") != NULL || strstr(msg, "may not change once set") !=
+	    NULL || strstr(msg, "updates to statefulset spec for fields other than") != NULL);
+}
+
+/* Kinds whose deletion loses data or everything in them: never recreated. */
+static int
+recreatable(const struct item *it)
+{
+	return !(strcmp(it->api_version, "v1") == 0 && (strcmp(it->kind, "PersistentVolumeClaim") == 0 ||
+	    strcmp(it->kind, "PersistentVolume") == 0 || strcmp(it->kind, "Namespace") == 0));
+}
+
+/* Delete the live object (background propagation) and wait until it is gone, for the apply that follows. */
+static const struct pn_error *
+delete_and_wait(struct run *r, const struct item *it, const char *w)
+{
+	const struct pn_error *err;
+	struct pn_kapi_reply reply;
+	struct pn_buf path;
+	uint64_t start = pn_clock_mono_ms();
+
+	pn_kapi_reply_init(&reply, r->k);
+	pn_buf_init(&path, PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
+	if ((err = object_path(it, "?propagationPolicy=Background", &path)) != NULL ||
+	    (err = pn_kapi_do(r->k, "DELETE", pn_buf_str(&path), NULL, NULL, 0, &reply)) != NULL) {
+		err = pn_error_wrap(err, "delete %s", w);
+		goto done;
+	}
+	if (reply.status != 200 && reply.status != 202 && reply.status != 404) {
+		err = refused(r, it, &reply, w);
+		goto done;
+	}
+	pn_log(PN_LOG_NOTICE, "%s: an immutable field changed: deleted, to be created again", w);
+	pn_buf_reset(&path);
+	if ((err = object_path(it, "", &path)) != NULL)
+		goto done;
+	for (;;) {
+		if ((err = pn_kapi_do(r->k, "GET", pn_buf_str(&path), NULL, NULL, 0, &reply)) != NULL)
+			goto done;
+		if (reply.status == 404)
+			break;
+		if (pn_clock_mono_ms() - start >= r->timeout_ms) {
+			err = pn_error_fmt(PN_ERR_UNAVAILABLE, "%s: still there %llu ms after its deletion (finalizers?)", w,
+			    (unsigned long long)r->timeout_ms);
+			goto done;
+		}
+		pn_clock_sleep_ms(r->interval_ms < PN_SSA_GONE_POLL_MS ? r->interval_ms : PN_SSA_GONE_POLL_MS, NULL);
+	}
+done:
+	pn_buf_release(&path);
+	pn_kapi_reply_release(&reply);
+	return err;
+}
+
 /* Before a stage writes anything (flux-apply.md: ApplyAll): GET the live object and dry-run the apply, and decide
  * whether it must be applied. Any error here stops the stage before its first write. */
 static const struct pn_error *
@@ -764,6 +826,17 @@ plan_one(struct run *r, struct item *it)
 		err = refused(r, it, &reply, w);
 		if (err == NULL)
 			err = pn_error_fmt(PN_ERR_PROTO, "%s: unexpected HTTP status %d to a dry-run apply", w, reply.status);
+		else if (live != NULL && immutable(reply.status, err->msg)) {
+			if (!recreatable(it))
+				err = pn_error_fmt(err->code, "%s (a %s is never deleted to be recreated)", err->msg, it->kind);
+			else if (!it->force && (r->opt == NULL || !r->opt->force))
+				err = pn_error_fmt(err->code, "%s (to delete and recreate it, annotate it %s: Enabled or run "
+				    "with --force)", err->msg, PN_SSA_ANNO_FORCE);
+			else {
+				err = NULL;
+				it->verdict = V_RECREATE;
+			}
+		}
 		goto done;
 	}
 	if ((err = pn_kapi_reply_json(&reply, w, &dry)) != NULL)
@@ -793,7 +866,11 @@ run_stage(struct run *r, struct item **v, size_t n)
 		if ((err = plan_one(r, v[i])) != NULL)
 			return err;
 	for (size_t i = 0; i < n; i++) {
-		if (v[i]->verdict == V_CREATE || v[i]->verdict == V_DRIFTED)
+		char w[PN_SSA_WHERE_MAX];
+
+		if (v[i]->verdict == V_RECREATE && (err = delete_and_wait(r, v[i], where(v[i], w, sizeof(w)))) != NULL)
+			return err;
+		if (v[i]->verdict == V_CREATE || v[i]->verdict == V_DRIFTED || v[i]->verdict == V_RECREATE)
 			err = apply_one(r, v[i]);
 		else
 			err = record(r, v[i], v[i]->verdict == V_UNCHANGED ? PN_SSA_UNCHANGED : PN_SSA_SKIPPED,
@@ -845,7 +922,8 @@ apply_one(struct run *r, const struct item *it)
 	}
 	if ((err = pn_kapi_reply_json(&reply, w, &answer)) != NULL)
 		goto done;
-	err = record(r, it, reply.status == 201 ? PN_SSA_CREATED : PN_SSA_CONFIGURED,
+	err = record(r, it, it->verdict == V_RECREATE ? PN_SSA_RECREATED : reply.status == 201 ? PN_SSA_CREATED :
+	    PN_SSA_CONFIGURED,
 	    str_item(cJSON_GetObjectItemCaseSensitive(answer, "metadata"), "resourceVersion"));
 done:
 	cJSON_Delete(answer);

@@ -50,6 +50,7 @@
  * IfNotPresent" applies it only when it does not exist; "ssa: Override" and "Merge" apply it. */
 #define PN_SSA_ANNO_RECONCILE "kustomize.toolkit.fluxcd.io/reconcile"
 #define PN_SSA_ANNO_SSA "kustomize.toolkit.fluxcd.io/ssa"
+#define PN_SSA_ANNO_FORCE "kustomize.toolkit.fluxcd.io/force"
 /* The entry path is the unit flux-system/flux-system, as after `flux bootstrap`. */
 #define PN_SSA_UNIT_DEFAULT "flux-system"
 /* Where a namespaced object without a namespace goes (kubectl's default). */
@@ -57,6 +58,8 @@
 /* Waiting for CRDs to be served: Flux's WaitInterval and WaitTimeout for its first stage. */
 #define PN_SSA_WAIT_INTERVAL_MS 2000
 #define PN_SSA_WAIT_TIMEOUT_MS 60000
+/* How often a deleted object is looked for until it is gone (force). */
+#define PN_SSA_GONE_POLL_MS 500
 /* The apiserver refuses request bodies above 3 MiB (MaxRequestBodyBytes): say so before sending. */
 #define PN_SSA_BODY_MAX (3 * 1024 * 1024)
 /* Secret values shorter than this are not masked in messages (masking "a" would garble every message); the
@@ -82,6 +85,10 @@ struct pn_ssa_options {
 	 * waits in the build's spool, render/build.h). What an apply keeps of an object is its id. */
 	const struct pn_error *(*load)(void *ctx, size_t i, cJSON **out);
 	void *load_ctx;
+	/* --force: an object whose dry-run fails only on an immutable field is deleted (background propagation),
+	 * awaited until gone (within wait_timeout_ms) and applied again, as Flux's spec.force; without it only
+	 * objects annotated kustomize.toolkit.fluxcd.io/force: Enabled are. PVCs, PVs and Namespaces never are. */
+	int force;
 };
 
 enum pn_ssa_action {
@@ -89,6 +96,7 @@ enum pn_ssa_action {
 	PN_SSA_CONFIGURED,	/* 200: the live object had drifted from the rendered one and was applied */
 	PN_SSA_UNCHANGED,	/* the dry-run showed no drift: nothing was written */
 	PN_SSA_SKIPPED,		/* reconcile: disabled, ssa: Ignore, or ssa: IfNotPresent and present */
+	PN_SSA_RECREATED,	/* an immutable field changed: deleted and created again (force) */
 };
 
 struct pn_ssa_change {

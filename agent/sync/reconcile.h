@@ -48,6 +48,7 @@ struct pn_sync_options {
 	const char *known_hosts_file;
 	/* When the remote cannot be reached, fail instead of applying the last fetched revision. */
 	int require_fresh;
+	int force;			/* --force: recreate objects whose immutable fields changed (ssa.h) */
 	/* Store limits users may need to raise (0 = the defaults of source/pack.h). */
 	uint64_t max_object_size;
 	uint64_t max_delta_chain;
