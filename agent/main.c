@@ -77,6 +77,7 @@ usage(FILE *f)
 	    "              [--state-dir /var/lib/pinion] [--ca-file FILE] [--name N] [--namespace NS]\n"
 	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s] [--require-fresh]\n"
 	    "              [--force] (recreate objects whose immutable fields changed)\n"
+	    "              [--wait] (health checks: every object Current by kstatus within --timeout)\n"
 	    "              [--substitute K=V]... [--substitute-file F]... [--strict-substitute] (postBuild)\n"
 	    "  pinion fetch --url URL [--branch main] [--state-dir DIR] [--ca-file FILE] [--timeout 5m]\n"
 	    "  ref (sync, fetch), as flux create source git: --branch main | --tag v1.2.3 | --semver '>=1.2 <2'\n"
@@ -111,6 +112,7 @@ enum opt_id {
 	OPT_KUBECONFIG,
 	OPT_CONTEXT,
 	OPT_FORCE,
+	OPT_WAIT,
 	OPT_NAME,
 	OPT_NAMESPACE,
 	OPT_ONCE,
@@ -144,6 +146,7 @@ static const struct option sync_options[] = {
 	{"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
 	{"context", required_argument, NULL, OPT_CONTEXT},
 	{"force", no_argument, NULL, OPT_FORCE},
+	{"wait", no_argument, NULL, OPT_WAIT},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"namespace", required_argument, NULL, OPT_NAMESPACE},
 	{"once", no_argument, NULL, OPT_ONCE},
@@ -223,6 +226,7 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 		case OPT_KUBECONFIG: o->kubeconfig = optarg; break;
 		case OPT_CONTEXT: o->context = optarg; break;
 		case OPT_FORCE: o->force = 1; break;
+		case OPT_WAIT: o->wait = 1; break;
 		case OPT_NAME: o->unit_name = optarg; break;
 		case OPT_NAMESPACE: o->unit_namespace = optarg; break;
 		case OPT_ONCE: *once = 1; break;
@@ -286,7 +290,7 @@ cmd_sync(int argc, char **argv)
 	pn_subst_init(&files);
 	pn_subst_init(&args);
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
-	    OPT_KUBECONFIG, OPT_CONTEXT, OPT_FORCE, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
+	    OPT_KUBECONFIG, OPT_CONTEXT, OPT_FORCE, OPT_WAIT, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
 	    OPT_CRD_POLL, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH,
 	    OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG, OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT,
 	    OPT_MAX_CHAIN, OPT_SUBSTITUTE, OPT_SUBSTITUTE_FILE, OPT_STRICT_SUBSTITUTE), &o, &once, &first, &files,

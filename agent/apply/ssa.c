@@ -16,6 +16,7 @@
 
 #include "../../platform/clock.h"
 #include "../core/log.h"
+#include "health.h"
 #include "../core/banned.h"
 
 #define PN_SSA_QUERY "?fieldManager=" PN_SSA_FIELD_MANAGER "&force=true"
@@ -881,6 +882,75 @@ run_stage(struct run *r, struct item **v, size_t n)
 	return NULL;
 }
 
+/* --wait: poll every applied object until each is Current (health.h), Failed, or the time is up. */
+static const struct pn_error *
+wait_healthy(struct run *r)
+{
+	uint64_t start = pn_clock_mono_ms(), limit = r->opt->health_timeout_ms != 0 ? r->opt->health_timeout_ms :
+	    PN_SSA_HEALTH_TIMEOUT_MS;
+	const struct pn_error *err = NULL;
+	struct pn_kapi_reply reply;
+	struct pn_buf path, list;
+	char why[PN_HEALTH_WHY_MAX], w[PN_SSA_WHERE_MAX];
+
+	pn_kapi_reply_init(&reply, r->k);
+	pn_buf_init(&path, PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
+	pn_buf_init(&list, 4 * PN_ERROR_MSG_MAX, "health list");
+	for (;;) {
+		size_t waiting = 0, failed = 0;
+
+		pn_buf_reset(&list);
+		for (size_t i = 0; i < r->n && err == NULL; i++) {
+			struct item *it = &r->items[i];
+			cJSON *live = NULL;
+			enum pn_health h;
+
+			if (it->verdict == V_SKIP || it->verdict == V_NONE)
+				continue;
+			pn_buf_reset(&path);
+			if ((err = object_path(it, "", &path)) != NULL ||
+			    (err = pn_kapi_do(r->k, "GET", pn_buf_str(&path), NULL, NULL, 0, &reply)) != NULL)
+				break;
+			if (reply.status == 404) {
+				h = PN_HEALTH_IN_PROGRESS;
+				snprintf(why, sizeof(why), "not found");
+			} else if (reply.status != 200) {
+				err = refused(r, it, &reply, where(it, w, sizeof(w)));
+				break;
+			} else if ((err = pn_kapi_reply_json(&reply, "health", &live)) != NULL) {
+				break;
+			} else {
+				h = pn_health_of(live, why, sizeof(why));
+			}
+			cJSON_Delete(live);
+			if (h == PN_HEALTH_CURRENT)
+				continue;
+			waiting++;
+			failed += h == PN_HEALTH_FAILED;
+			/* "apps/v1 Deployment lab/web: 0/2 replicas available" without the source file */
+			(void)pn_buf_addf(&list, "%s%s %s %s%s%s: %s", list.len > 0 ? "; " : "", it->api_version, it->kind,
+			    effective_ns(it) != NULL ? effective_ns(it) : "", effective_ns(it) != NULL ? "/" : "", it->name,
+			    why);
+		}
+		if (err != NULL || waiting == 0)
+			break;
+		if (failed > 0) {
+			err = pn_error_fmt(PN_ERR_REJECTED, "health check failed: %s", pn_buf_str(&list));
+			break;
+		}
+		if (pn_clock_mono_ms() - start >= limit) {
+			err = pn_error_fmt(PN_ERR_UNAVAILABLE, "health check timed out after %llu s, not ready: %s",
+			    (unsigned long long)(limit / 1000), pn_buf_str(&list));
+			break;
+		}
+		pn_clock_sleep_ms(PN_HEALTH_POLL_MS, NULL);
+	}
+	pn_buf_release(&list);
+	pn_buf_release(&path);
+	pn_kapi_reply_release(&reply);
+	return err;
+}
+
 static const struct pn_error *
 apply_one(struct run *r, const struct item *it)
 {
@@ -999,7 +1069,8 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 	for (size_t i = 0; i < n; i++)
 		if (r.items[i].stage == 2)
 			stage[ns++] = &r.items[i];
-	err = run_stage(&r, stage, ns);
+	if ((err = run_stage(&r, stage, ns)) == NULL && opt != NULL && opt->wait)
+		err = wait_healthy(&r);
 done:
 	free(stage);
 	for (size_t i = 0; r.items != NULL && i < n; i++) {

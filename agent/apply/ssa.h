@@ -58,6 +58,8 @@
 /* Waiting for CRDs to be served: Flux's WaitInterval and WaitTimeout for its first stage. */
 #define PN_SSA_WAIT_INTERVAL_MS 2000
 #define PN_SSA_WAIT_TIMEOUT_MS 60000
+/* Flux's Kustomization timeout default. */
+#define PN_SSA_HEALTH_TIMEOUT_MS (5 * 60 * 1000)
 /* How often a deleted object is looked for until it is gone (force). */
 #define PN_SSA_GONE_POLL_MS 500
 /* The apiserver refuses request bodies above 3 MiB (MaxRequestBodyBytes): say so before sending. */
@@ -89,6 +91,11 @@ struct pn_ssa_options {
 	 * awaited until gone (within wait_timeout_ms) and applied again, as Flux's spec.force; without it only
 	 * objects annotated kustomize.toolkit.fluxcd.io/force: Enabled are. PVCs, PVs and Namespaces never are. */
 	int force;
+	/* --wait: after the last stage, read every applied object again every PN_HEALTH_POLL_MS until each is
+	 * Current by the kstatus rules (health.h), for at most health_timeout_ms (0: PN_SSA_HEALTH_TIMEOUT_MS); a
+	 * Failed object ends the wait at once. The error names each object not ready and why. */
+	int wait;
+	uint64_t health_timeout_ms;
 };
 
 enum pn_ssa_action {

@@ -168,6 +168,8 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 	sopt.wait_interval_ms = o->crd_poll_ms;
 	sopt.wait_timeout_ms = o->crd_wait_ms;
 	sopt.force = o->force;
+	sopt.wait = o->wait;
+	sopt.health_timeout_ms = o->timeout_ms;
 	err = pn_ssa_apply(k, disc, objs, res.ndocs, &sopt, &sres);
 	/* what was applied is reported even when a later object failed: the cluster changed that much */
 	for (size_t i = 0; i < sres.n; i++)

@@ -49,6 +49,7 @@ struct pn_sync_options {
 	/* When the remote cannot be reached, fail instead of applying the last fetched revision. */
 	int require_fresh;
 	int force;			/* --force: recreate objects whose immutable fields changed (ssa.h) */
+	int wait;			/* --wait: health checks after the apply, within timeout_ms (ssa.h) */
 	/* Store limits users may need to raise (0 = the defaults of source/pack.h). */
 	uint64_t max_object_size;
 	uint64_t max_delta_chain;

@@ -69,6 +69,33 @@ try:
         assert [r for r in emu.requests(mark) if r.get("method") == "DELETE" and r.get("path") == DPATH]
         p = sync()
         assert p.returncode == 0 and "apps/v1 Deployment imm/web unchanged" in p.stdout, (p.stdout, p.stderr)
+
+    @t.case("--wait: no controller makes the Deployment ready, so the wait times out naming it and why")
+    def _():
+        p = sync("--wait", "--timeout", "3s")
+        assert p.returncode == 75, (p.returncode, p.stderr)
+        last = p.stderr.strip().splitlines()[-1]
+        assert "health check timed out after 3 s, not ready: apps/v1 Deployment imm/web: 0/1 replicas updated" \
+            in last, last
+
+    @t.case("--wait: once the status says ready (set as a controller would), the sync succeeds")
+    def _():
+        import threading
+        import time
+
+        def ready():
+            time.sleep(1)
+            emu.set_status("apps/v1", "Deployment", "web", {
+                "observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1,
+                "availableReplicas": 1, "conditions": [
+                    {"type": "Available", "status": "True"},
+                    {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"}]},
+                namespace="imm")
+        th = threading.Thread(target=ready)
+        th.start()
+        p = sync("--wait", "--timeout", "60s")
+        th.join()
+        assert p.returncode == 0, p.stderr
 finally:
     emu.stop()
     http.stop()

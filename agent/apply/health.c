@@ -1,0 +1,251 @@
+/* kstatus readiness rules (see health.h). */
+#include "health.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../render/yaml.h"
+#include "../core/banned.h"
+
+static const cJSON *
+at(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+
+	return b != NULL ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
+}
+
+/* A number field (raw from the YAML reader, or a cJSON number from the API), or def when absent. */
+static long long
+num(const cJSON *v, long long def)
+{
+	const char *t = v != NULL ? pn_yaml_number(v) : NULL;
+
+	if (t != NULL) {
+		long long n = 0;
+		int neg = *t == '-';
+
+		for (t += neg; *t >= '0' && *t <= '9'; t++)
+			n = n * 10 + (*t - '0');
+		return neg ? -n : n;
+	}
+	return cJSON_IsNumber(v) ? (long long)v->valuedouble : def;
+}
+
+static const char *
+str(const cJSON *v)
+{
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* The condition `type` of status.conditions, or NULL. */
+static const cJSON *
+condition(const cJSON *obj, const char *type)
+{
+	const cJSON *c = at(obj, "status", "conditions");
+
+	for (const cJSON *e = cJSON_IsArray(c) ? c->child : NULL; e != NULL; e = e->next) {
+		const char *t = str(cJSON_GetObjectItemCaseSensitive(e, "type"));
+
+		if (t != NULL && strcmp(t, type) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+static int
+cond_is(const cJSON *obj, const char *type, const char *value)
+{
+	const char *s = str(cJSON_GetObjectItemCaseSensitive(condition(obj, type), "status"));
+
+	return s != NULL && strcmp(s, value) == 0;
+}
+
+static const char *
+cond_reason(const cJSON *obj, const char *type)
+{
+	return str(cJSON_GetObjectItemCaseSensitive(condition(obj, type), "reason"));
+}
+
+static enum pn_health waiting(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static enum pn_health
+waiting(char *why, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, len, fmt, ap);
+	va_end(ap);
+	return PN_HEALTH_IN_PROGRESS;
+}
+
+static enum pn_health
+deployment(const cJSON *o, char *why, size_t len)
+{
+	long long want = num(at(o, "spec", "replicas"), 1);
+	long long replicas = num(at(o, "status", "replicas"), 0), updated = num(at(o, "status", "updatedReplicas"), 0);
+	long long avail = num(at(o, "status", "availableReplicas"), 0), ready = num(at(o, "status", "readyReplicas"), 0);
+	const char *pr = cond_reason(o, "Progressing");
+
+	if (pr != NULL && strcmp(pr, "ProgressDeadlineExceeded") == 0) {
+		snprintf(why, len, "progress deadline exceeded");
+		return PN_HEALTH_FAILED;
+	}
+	if (updated < want)
+		return waiting(why, len, "%lld/%lld replicas updated", updated, want);
+	if (replicas > want)
+		return waiting(why, len, "%lld old replicas pending termination (of %lld)", replicas - want, replicas);
+	if (avail < updated || ready < want)
+		return waiting(why, len, "%lld/%lld replicas available", avail < ready ? avail : ready, want);
+	if (at(o, "spec", "progressDeadlineSeconds") != NULL && (pr == NULL || strcmp(pr, "NewReplicaSetAvailable") != 0))
+		return waiting(why, len, "rollout in progress (%lld/%lld)", updated, want);
+	if (!cond_is(o, "Available", "True"))
+		return waiting(why, len, "not Available (%lld/%lld replicas)", avail, want);
+	return PN_HEALTH_CURRENT;
+}
+
+static enum pn_health
+statefulset(const cJSON *o, char *why, size_t len)
+{
+	const char *strat = str(at(at(o, "spec", "updateStrategy"), "type", NULL));
+	long long want = num(at(o, "spec", "replicas"), 1), ready = num(at(o, "status", "readyReplicas"), 0);
+	long long current = num(at(o, "status", "currentReplicas"), 0), replicas = num(at(o, "status", "replicas"), 0);
+	const char *cr = str(at(o, "status", "currentRevision")), *ur = str(at(o, "status", "updateRevision"));
+
+	if (strat != NULL && strcmp(strat, "OnDelete") == 0)
+		return PN_HEALTH_CURRENT;
+	if (ready < want)
+		return waiting(why, len, "%lld/%lld replicas ready", ready, want);
+	if (replicas > want)
+		return waiting(why, len, "%lld extra replicas (of %lld)", replicas - want, replicas);
+	if (at(at(o, "spec", "updateStrategy"), "rollingUpdate", NULL) == NULL && current < want)
+		return waiting(why, len, "%lld/%lld replicas at the current revision", current, want);
+	if (cr == NULL || ur == NULL || strcmp(cr, ur) != 0)
+		return waiting(why, len, "rolling update in progress (%lld/%lld)", current, want);
+	return PN_HEALTH_CURRENT;
+}
+
+static enum pn_health
+daemonset(const cJSON *o, char *why, size_t len)
+{
+	long long desired = num(at(o, "status", "desiredNumberScheduled"), -1);
+	long long avail = num(at(o, "status", "numberAvailable"), 0), ready = num(at(o, "status", "numberReady"), 0);
+	long long updated = num(at(o, "status", "updatedNumberScheduled"), 0);
+
+	if (desired < 0 || at(o, "status", "observedGeneration") == NULL)
+		return waiting(why, len, "not observed yet");
+	if (updated < desired)
+		return waiting(why, len, "%lld/%lld pods updated", updated, desired);
+	if (avail < desired || ready < desired)
+		return waiting(why, len, "%lld/%lld pods available", avail < ready ? avail : ready, desired);
+	return PN_HEALTH_CURRENT;
+}
+
+static enum pn_health
+job(const cJSON *o, char *why, size_t len)
+{
+	if (cond_is(o, "Complete", "True") || (cond_is(o, "Suspended", "True") && cJSON_IsTrue(at(o, "spec", "suspend"))))
+		return PN_HEALTH_CURRENT;
+	if (cond_is(o, "Failed", "True")) {
+		snprintf(why, len, "failed: %s", cond_reason(o, "Failed") != NULL ? cond_reason(o, "Failed") : "?");
+		return PN_HEALTH_FAILED;
+	}
+	if (at(o, "status", "startTime") != NULL)
+		return PN_HEALTH_CURRENT;
+	return waiting(why, len, "not started");
+}
+
+static enum pn_health
+ready_condition(const cJSON *o, char *why, size_t len)
+{
+	const cJSON *c = condition(o, "Ready");
+	const char *s, *m;
+
+	if (c == NULL || ((s = str(cJSON_GetObjectItemCaseSensitive(c, "status"))) != NULL && strcmp(s, "True") == 0))
+		return PN_HEALTH_CURRENT;
+	m = str(cJSON_GetObjectItemCaseSensitive(c, "message"));
+	snprintf(why, len, "condition Ready is %s%s%.180s", s != NULL ? s : "unset", m != NULL ? ": " : "",
+	    m != NULL ? m : "");
+	return PN_HEALTH_IN_PROGRESS;
+}
+
+enum pn_health
+pn_health_of(const cJSON *obj, char *why, size_t len)
+{
+	const char *kind = str(cJSON_GetObjectItemCaseSensitive(obj, "kind"));
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
+	long long gen = num(cJSON_GetObjectItemCaseSensitive(md, "generation"), -1);
+	long long seen = num(at(obj, "status", "observedGeneration"), -1);
+
+	why[0] = '\0';
+	if (cJSON_GetObjectItemCaseSensitive(md, "deletionTimestamp") != NULL) {
+		snprintf(why, len, "being deleted");
+		return PN_HEALTH_TERMINATING;
+	}
+	if (gen >= 0 && seen >= 0 && gen != seen)
+		return waiting(why, len, "generation %lld not observed yet (at %lld)", gen, seen);
+	if (cond_is(obj, "Reconciling", "True"))
+		return waiting(why, len, "reconciling");
+	if (cond_is(obj, "Stalled", "True")) {
+		snprintf(why, len, "stalled");
+		return PN_HEALTH_FAILED;
+	}
+	if (kind == NULL)
+		return PN_HEALTH_CURRENT;
+	if (strcmp(kind, "Deployment") == 0)
+		return deployment(obj, why, len);
+	if (strcmp(kind, "StatefulSet") == 0)
+		return statefulset(obj, why, len);
+	if (strcmp(kind, "DaemonSet") == 0)
+		return daemonset(obj, why, len);
+	if (strcmp(kind, "Job") == 0)
+		return job(obj, why, len);
+	if (strcmp(kind, "PersistentVolumeClaim") == 0) {
+		const char *ph = str(at(obj, "status", "phase"));
+
+		if (ph != NULL && strcmp(ph, "Bound") == 0)
+			return PN_HEALTH_CURRENT;
+		snprintf(why, len, "phase %s, not Bound", ph != NULL ? ph : "unset");
+		return PN_HEALTH_IN_PROGRESS;
+	}
+	if (strcmp(kind, "CustomResourceDefinition") == 0) {
+		if (cond_is(obj, "Established", "True"))
+			return PN_HEALTH_CURRENT;
+		if (cond_is(obj, "NamesAccepted", "False")) {
+			snprintf(why, len, "names not accepted");
+			return PN_HEALTH_FAILED;
+		}
+		snprintf(why, len, "not Established");
+		return PN_HEALTH_IN_PROGRESS;
+	}
+	if (strcmp(kind, "Service") == 0) {
+		const char *type = str(at(obj, "spec", "type")), *ip = str(at(obj, "spec", "clusterIP"));
+
+		if (type != NULL && strcmp(type, "LoadBalancer") == 0 && (ip == NULL || ip[0] == '\0')) {
+			snprintf(why, len, "no cluster IP yet");
+			return PN_HEALTH_IN_PROGRESS;
+		}
+		return PN_HEALTH_CURRENT;
+	}
+	if (strcmp(kind, "ConfigMap") == 0 || strcmp(kind, "Secret") == 0 || strcmp(kind, "CronJob") == 0 ||
+	    strcmp(kind, "PodDisruptionBudget") == 0 || strcmp(kind, "Namespace") == 0)
+		return PN_HEALTH_CURRENT;
+	return ready_condition(obj, why, len);
+}
+
+const char *
+pn_health_name(enum pn_health h)
+{
+	switch (h) {
+	case PN_HEALTH_CURRENT:
+		return "Current";
+	case PN_HEALTH_IN_PROGRESS:
+		return "InProgress";
+	case PN_HEALTH_FAILED:
+		return "Failed";
+	default:
+		return "Terminating";
+	}
+}
