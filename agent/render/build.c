@@ -497,7 +497,7 @@ load_configurations(struct build *b, const char *dir, const char *kfile, const c
 	const struct pn_error *err = NULL;
 	struct pn_yaml_limits kust_yaml = b->opt.yaml;
 
-	kust_yaml.yaml11_bools = 1;	/* decoded into Go structs through sigs.k8s.io/yaml, as kustomization files */
+	kust_yaml.goyaml_v2 = 1;	/* decoded into Go structs through sigs.k8s.io/yaml, as kustomization files */
 	for (const cJSON *e = list != NULL ? list->child : NULL; e != NULL && err == NULL; e = e->next) {
 		struct pn_yaml_docs docs = {0};
 		struct pn_buf buf;
@@ -1000,8 +1000,9 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 		goto done;
 	}
 	b->res->bytes += buf.len;
-	/* kustomize decodes its file with sigs.k8s.io/yaml (go-yaml v2): "disableNameSuffixHash: yes" is true */
-	kust_yaml.yaml11_bools = 1;
+	/* kustomize decodes its file with sigs.k8s.io/yaml (go-yaml v2): "disableNameSuffixHash: yes" is true, and
+	 * a key written twice keeps its last value */
+	kust_yaml.goyaml_v2 = 1;
 	if ((err = pn_yaml_parse(kfile, pn_buf_str(&buf), buf.len, &kust_yaml, &docs)) != NULL)
 		goto done;
 	if (docs.n == 0 || (cJSON_IsObject(docs.v[0].root) && docs.v[0].root->child == NULL)) {
@@ -1249,7 +1250,7 @@ static const struct pn_error *
 finish(struct build *b, struct pn_resmap *ra)
 {
 	struct pn_build_result *r = b->res;
-	size_t nflux = 0;
+	size_t nflux = 0, ndrop = 0;
 	char *flux;
 
 	if ((flux = calloc(ra->n + 1, 1)) == NULL)
@@ -1257,6 +1258,11 @@ finish(struct build *b, struct pn_resmap *ra)
 	for (size_t k = 0; k < ra->n; k++) {
 		const char *api = pn_res_api_version(&ra->v[k]), *slash = strchr(api, '/');
 
+		/* kustomize's IgnoreLocal: local-config objects served name references and go now */
+		if (ra->v[k].local) {
+			flux[k] = 2;
+			continue;
+		}
 		if (slash != NULL) {
 			size_t glen = (size_t)(slash - api), slen = strlen(FLUX_GROUP_SUFFIX);
 
@@ -1264,14 +1270,20 @@ finish(struct build *b, struct pn_resmap *ra)
 		}
 		nflux += (size_t)flux[k];
 	}
-	if ((r->docs = calloc(ra->n - nflux + 1, sizeof(*r->docs))) == NULL ||
+	for (size_t k = 0; k < ra->n; k++)
+		ndrop += flux[k] == 2;
+	if ((r->docs = calloc(ra->n - nflux - ndrop + 1, sizeof(*r->docs))) == NULL ||
 	    (r->flux = calloc(nflux + 1, sizeof(*r->flux))) == NULL) {
 		free(flux);
 		return nomem();
 	}
 	for (size_t k = 0; k < ra->n; k++) {
 		struct pn_res *x = &ra->v[k];
-		struct pn_build_doc *d = flux[k] ? &r->flux[r->nflux++] : &r->docs[r->ndocs++];
+		struct pn_build_doc *d;
+
+		if (flux[k] == 2)
+			continue;
+		d = flux[k] ? &r->flux[r->nflux++] : &r->docs[r->ndocs++];
 
 		if (x->obj != NULL || x->ids == NULL) {
 			free(flux);

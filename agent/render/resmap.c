@@ -154,6 +154,12 @@ pn_res_spill(struct pn_resmap *m, struct pn_res *r)
 		return NULL;
 	if ((err = pn_resmap_ids(r->obj, &ids)) != NULL)
 		return err;
+	{
+		const char *lc = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		    cJSON_GetObjectItemCaseSensitive(r->obj, "metadata"), "annotations"), "config.kubernetes.io/local-config"));
+
+		r->local = lc != NULL && strcmp(lc, "true") == 0;
+	}
 	cost = entry_cost(r, ids);
 	if (m->budget != NULL && cost > r->cost && cost - r->cost > m->budget->max - m->budget->used) {
 		char id[PN_RESMAP_ID_MAX];

@@ -43,6 +43,7 @@ struct pn_res {
 	char *orig_ns;		/* metadata.namespace then ("" when none), right after orig_name's NUL */
 	int hash;		/* generated, and its name gets the content hash */
 	int gone;		/* removed (a patch deleted it): pn_resmap_compact() drops it */
+	int local;		/* annotated config.kubernetes.io/local-config: "true" when last spilled */
 	size_t cost;		/* bytes charged to the map's budget for this entry */
 	char *prev;		/* earlier "namespace/name" ids, each followed by '\n' (NULL: none) */
 	char *fixes;		/* prefixes ("p" + prefix + '\n') and suffixes ("s...") applied, in order */

@@ -673,8 +673,7 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
 	    strcmp(tag, "!!float") != 0 && strcmp(tag, "!!timestamp") != 0 && strcmp(tag, "!!null") != 0) {
 		r.kind = R_STR;	/* a tag go-yaml cannot resolve (!foo, !!set, ...): the text as it is */
 	} else {
-		resolve(v, tag[0] == '\0' || strcmp(tag, "!!timestamp") == 0,
-		    y->lim.goyaml_v2 || (y->lim.yaml11_bools && tag[0] == '\0'), &r);
+		resolve(v, tag[0] == '\0' || strcmp(tag, "!!timestamp") == 0, y->lim.goyaml_v2, &r);
 		if (tag[0] != '\0' && strcmp(tag, kind_tag(r.kind)) != 0) {
 			if (strcmp(tag, "!!float") == 0 && r.kind == R_INT) {
 				r.kind = R_FLOAT;

@@ -61,10 +61,6 @@ struct pn_yaml_limits {
 	size_t max_depth;
 	size_t max_docs;
 	size_t max_alias_nodes;
-	/* Type plain y/Y/yes/Yes/YES/on/On/ON as true and n/N/no/No/NO/off/Off/OFF as false, as go-yaml v2 does:
-	 * what sigs.k8s.io/yaml gives files kustomize decodes into Go structs (kustomization files,
-	 * `configurations`). 0 (the default) is go-yaml v3, which resources are read with. */
-	int yaml11_bools;
 	/* Type as sigs.k8s.io/yaml.YAMLToJSON does (go-yaml v2 into interface{}), which is how Flux reads an object
 	 * back after postBuild substitution (subst.h), instead of as kyaml: yes/Yes/YES/y/Y/on/On/ON are true and
 	 * no/No/NO/n/N/off/Off/OFF false; timestamps stay the text written ("2020-1-1"); a mapping key that reads

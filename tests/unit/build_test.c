@@ -1055,6 +1055,24 @@ test_spool(void **state)
 	pn_dirtree_free(t);
 }
 
+/* kustomize's IgnoreLocal: an object annotated config.kubernetes.io/local-config: "true" takes part in the build
+ * (name references) and is not in its output; "false" or another value keeps it. */
+static void
+test_local_config(void **state)
+{
+	char got[1024];
+
+	(void)state;
+	put("lc/kustomization.yaml", "resources: [a.yaml, b.yaml, c.yaml]\n");
+	put("lc/a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  annotations:\n"
+	    "    config.kubernetes.io/local-config: \"true\"\n");
+	put("lc/b.yaml", CM("b"));
+	put("lc/c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations:\n"
+	    "    config.kubernetes.io/local-config: \"false\"\n");
+	assert_ok(build("lc", got, sizeof(got)));
+	assert_string_equal(got, "lc/b.yaml:1 ConfigMap/b lc/c.yaml:1 ConfigMap/c");
+}
+
 int
 main(void)
 {
@@ -1077,6 +1095,7 @@ main(void)
 		cmocka_unit_test(test_regressions),
 		cmocka_unit_test(test_error_order),
 		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_local_config),
 	};
 	return cmocka_run_group_tests_name("build", tests, setup, teardown);
 }

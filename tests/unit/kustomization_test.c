@@ -46,7 +46,7 @@ test_type_errors(void **state)
 		const struct pn_error *err;
 
 		pn_yaml_limits_init(&lim);
-		lim.yaml11_bools = 1;
+		lim.goyaml_v2 = 1;
 		assert_ok(pn_yaml_parse("k.yaml", cases[i].yaml, strlen(cases[i].yaml), &lim, &docs));
 		err = pn_kust_parse("k.yaml", docs.v[0].root, &k);
 		if (cases[i].want == NULL) {
