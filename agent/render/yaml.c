@@ -923,8 +923,8 @@ map_finish(struct pn_yaml *y, struct frame *f)
 		if (strcmp(f->keys[k - 1].key, f->keys[k].key) != 0)
 			continue;
 		if (!y->lim.goyaml_v2)
-			return at(y, PN_ERR_PARSE, f->keys[k].line, "duplicate key \"%.128s\" (first at line %zu)",
-			    f->keys[k].key, f->keys[k - 1].line);
+			return at(y, PN_ERR_PARSE, f->keys[k].line, "duplicate key: mapping key \"%.128s\" already "
+			    "defined at line %zu", f->keys[k].key, f->keys[k - 1].line);
 		/* go-yaml v2 keeps the last value: drop the earlier item, point its entry at the live key */
 		for (c = f->node->child; c != NULL && c->string != f->keys[k - 1].key; c = c->next)
 			;

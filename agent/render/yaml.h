@@ -29,7 +29,8 @@
  *
  * Numbers are cJSON_Raw items whose valuestring is their canonical JSON text (no other raw items occur);
  * read them with pn_yaml_number(). Strings, booleans, nulls, arrays and objects are ordinary cJSON items.
- * Every error names the file and the line: "apps/x.yaml:12: duplicate key \"name\" (first at line 4)".
+ * Every error names the file and the line: "apps/x.yaml:12: duplicate key: mapping key \"name\" already defined at
+ * line 4" (go-yaml's words, which kustomize prints).
  */
 #ifndef PN_YAML_H
 #define PN_YAML_H

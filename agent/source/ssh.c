@@ -437,9 +437,10 @@ pn_ssh_read(struct pn_ssh *s, void *buf, size_t len, uint64_t deadline_ms, size_
 			return drain_stderr(s);
 		if (r < 0 && r != LIBSSH2_ERROR_EAGAIN)
 			return lib_error(s, (int)r, "read");
-		/* the read may have queued stderr packets: take them before sleeping */
-		if ((err = drain_stderr(s)) != NULL)
-			return err;
+		/* Sleep only right after a read that found nothing. Reading stderr here would pull packets off the
+		 * socket, stdout data among them, into libssh2's buffers, and poll() would then wait for bytes that
+		 * already arrived (a read that timed out under load). Stderr queued by the read above is taken at the
+		 * top of the loop. */
 		if ((err = wait_io(s, deadline_ms, "read")) != NULL)
 			return err;
 	}

@@ -197,7 +197,7 @@ test_kustomization_errors(void **state)
 		{"apiVersion: v1\nresources: []\n", PN_ERR_PARSE, "apiVersion for Kustomization should be"},
 		{"apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Component\n", PN_ERR_PARSE,
 		    "apiVersion for Component should be kustomize.config.k8s.io/v1alpha1"},
-		{"resources: [bad.yaml]\n", PN_ERR_PARSE, "e/bad.yaml:2: duplicate key \"a\" (first at line 1)"},
+		{"resources: [bad.yaml]\n", PN_ERR_PARSE, "e/bad.yaml:2: duplicate key: mapping key \"a\" already defined at line 1"},
 		{"resources: [noname.yaml]\n", PN_ERR_PARSE, "e/noname.yaml:1: missing metadata.name in ConfigMap"},
 		{"resources: [nokind.yaml]\n", PN_ERR_PARSE, "e/nokind.yaml:1: missing kind"},
 		{"resources: [scalar.yaml]\n", PN_ERR_PARSE, "e/scalar.yaml:1: missing Resource metadata"},

@@ -201,8 +201,8 @@ test_errors(void **state)
 		enum pn_err_code code;
 		const char *needle;
 	} cases[] = {
-		{"a: 1\nb: 2\na: 3\n", PN_ERR_PARSE, "t.yaml:3: duplicate key \"a\" (first at line 1)"},
-		{"a:\n  x: 1\n  \"x\": 2\n", PN_ERR_PARSE, "t.yaml:3: duplicate key \"x\" (first at line 2)"},
+		{"a: 1\nb: 2\na: 3\n", PN_ERR_PARSE, "t.yaml:3: duplicate key: mapping key \"a\" already defined at line 1"},
+		{"a:\n  x: 1\n  \"x\": 2\n", PN_ERR_PARSE, "t.yaml:3: duplicate key: mapping key \"x\" already defined at line 2"},
 		{"a:\n  b: 1\n c: 2\n", PN_ERR_PARSE, "t.yaml:3: did not find expected key"},
 		{"a: b\n---\nc: [\n", PN_ERR_PARSE, "t.yaml:4: did not find expected node content"},
 		{"a:\n\t- b\n", PN_ERR_PARSE, "t.yaml:2: found character that cannot start any token"},
