@@ -78,6 +78,8 @@ usage(FILE *f)
 	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s] [--require-fresh]\n"
 	    "              [--force] (recreate objects whose immutable fields changed)\n"
 	    "              [--wait] (health checks: every object Current by kstatus within --timeout)\n"
+	    "              [--prune] (delete what the last apply made and this revision lacks) [--allow-mass-prune]\n"
+	    "              (even more than half of it) [--force-namespace-prune] (Namespaces holding other objects)\n"
 	    "              [--substitute K=V]... [--substitute-file F]... [--strict-substitute] (postBuild)\n"
 	    "  pinion fetch --url URL [--branch main] [--state-dir DIR] [--ca-file FILE] [--timeout 5m]\n"
 	    "  ref (sync, fetch), as flux create source git: --branch main | --tag v1.2.3 | --semver '>=1.2 <2'\n"
@@ -113,6 +115,9 @@ enum opt_id {
 	OPT_CONTEXT,
 	OPT_FORCE,
 	OPT_WAIT,
+	OPT_PRUNE,
+	OPT_ALLOW_MASS_PRUNE,
+	OPT_FORCE_NS_PRUNE,
 	OPT_NAME,
 	OPT_NAMESPACE,
 	OPT_ONCE,
@@ -147,6 +152,9 @@ static const struct option sync_options[] = {
 	{"context", required_argument, NULL, OPT_CONTEXT},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"wait", no_argument, NULL, OPT_WAIT},
+	{"prune", no_argument, NULL, OPT_PRUNE},
+	{"allow-mass-prune", no_argument, NULL, OPT_ALLOW_MASS_PRUNE},
+	{"force-namespace-prune", no_argument, NULL, OPT_FORCE_NS_PRUNE},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"namespace", required_argument, NULL, OPT_NAMESPACE},
 	{"once", no_argument, NULL, OPT_ONCE},
@@ -227,6 +235,9 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 		case OPT_CONTEXT: o->context = optarg; break;
 		case OPT_FORCE: o->force = 1; break;
 		case OPT_WAIT: o->wait = 1; break;
+		case OPT_PRUNE: o->prune = 1; break;
+		case OPT_ALLOW_MASS_PRUNE: o->allow_mass_prune = 1; break;
+		case OPT_FORCE_NS_PRUNE: o->force_namespace_prune = 1; break;
 		case OPT_NAME: o->unit_name = optarg; break;
 		case OPT_NAMESPACE: o->unit_namespace = optarg; break;
 		case OPT_ONCE: *once = 1; break;
@@ -290,7 +301,8 @@ cmd_sync(int argc, char **argv)
 	pn_subst_init(&files);
 	pn_subst_init(&args);
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
-	    OPT_KUBECONFIG, OPT_CONTEXT, OPT_FORCE, OPT_WAIT, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
+	    OPT_KUBECONFIG, OPT_CONTEXT, OPT_FORCE, OPT_WAIT, OPT_PRUNE,
+	    OPT_ALLOW_MASS_PRUNE, OPT_FORCE_NS_PRUNE, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
 	    OPT_CRD_POLL, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH,
 	    OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG, OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT,
 	    OPT_MAX_CHAIN, OPT_SUBSTITUTE, OPT_SUBSTITUTE_FILE, OPT_STRICT_SUBSTITUTE), &o, &once, &first, &files,

@@ -50,6 +50,12 @@ struct pn_sync_options {
 	int require_fresh;
 	int force;			/* --force: recreate objects whose immutable fields changed (ssa.h) */
 	int wait;			/* --wait: health checks after the apply, within timeout_ms (ssa.h) */
+	/* --prune: delete what the last apply made and this render lacks (apply/prune.h), after everything else
+	 * succeeded; --allow-mass-prune lifts the guard against pruning more than half of the inventory;
+	 * --force-namespace-prune deletes Namespaces that hold objects pinion did not apply. */
+	int prune;
+	int allow_mass_prune;
+	int force_namespace_prune;
 	/* Store limits users may need to raise (0 = the defaults of source/pack.h). */
 	uint64_t max_object_size;
 	uint64_t max_delta_chain;
