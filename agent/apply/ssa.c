@@ -861,6 +861,27 @@ done:
 	return err;
 }
 
+/* pinion diff: report one planned object (pn_ssa_options.diff). */
+static const struct pn_error *
+report(struct run *r, const struct item *it, enum pn_ssa_action action, const cJSON *live, const cJSON *dry)
+{
+	const struct pn_error *err;
+	struct pn_buf id;
+
+	pn_buf_init(&id, PN_SSA_ID_MAX, "object id");
+	if ((err = pn_ssa_object_id(&id, it->api_version, it->kind, effective_ns(it) != NULL ? effective_ns(it) :
+	    it->resource == NULL ? it->ns : NULL, it->name)) == NULL)
+		err = r->opt->diff(r->opt->diff_ctx, pn_buf_str(&id), action, live, dry);
+	pn_buf_release(&id);
+	return err;
+}
+
+static int
+diffing(const struct run *r)
+{
+	return r->opt != NULL && r->opt->diff != NULL;
+}
+
 /* Before a stage writes anything (flux-apply.md: ApplyAll): GET the live object and dry-run the apply, and decide
  * whether it must be applied. Any error here stops the stage before its first write. */
 static const struct pn_error *
@@ -876,7 +897,11 @@ plan_one(struct run *r, struct item *it)
 	where(it, w, sizeof(w));
 	it->verdict = V_SKIP;
 	if (it->ignore)
-		return NULL;
+		return diffing(r) ? report(r, it, PN_SSA_SKIPPED, NULL, NULL) : NULL;
+	if (diffing(r) && it->pending) {	/* its CRD is new in this unit: nothing to ask yet */
+		it->verdict = V_CREATE;
+		return report(r, it, PN_SSA_CREATED, NULL, NULL);
+	}
 	pn_kapi_reply_init(&reply, r->k);
 	pn_buf_init(&path, PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
 	if ((err = object_path(it, "", &path)) != NULL ||
@@ -892,8 +917,11 @@ plan_one(struct run *r, struct item *it)
 			err = pn_error(PN_ERR_NOMEM);
 			goto done;
 		}
-		if (it->if_not_present)
-			goto done;	/* ssa: IfNotPresent, and it is there */
+		if (it->if_not_present) {	/* ssa: IfNotPresent, and it is there */
+			if (diffing(r))
+				err = report(r, it, PN_SSA_SKIPPED, NULL, NULL);
+			goto done;
+		}
 		if (!it->merge && (err = pn_takeover_patch(live, PN_SSA_FIELD_MANAGER, &it->takeover)) != NULL)
 			goto done;
 	} else if (reply.status != 404) {
@@ -913,6 +941,13 @@ plan_one(struct run *r, struct item *it)
 		err = pn_error_wrap(err, "dry-run %s", w);
 		goto done;
 	}
+	if (reply.status == 404 && live == NULL && diffing(r) && effective_ns(it) != NULL &&
+	    unit_creates_ns(r, effective_ns(it))) {
+		/* its namespace comes with this unit: a dry-run cannot see it yet */
+		it->verdict = V_CREATE;
+		err = report(r, it, PN_SSA_CREATED, NULL, NULL);
+		goto done;
+	}
 	if (reply.status != 200 && reply.status != 201) {
 		err = refused(r, it, &reply, w);
 		if (err == NULL)
@@ -926,6 +961,8 @@ plan_one(struct run *r, struct item *it)
 			else {
 				err = NULL;
 				it->verdict = V_RECREATE;
+				if (diffing(r))
+					err = report(r, it, PN_SSA_RECREATED, live, NULL);
 			}
 		}
 		goto done;
@@ -939,6 +976,9 @@ plan_one(struct run *r, struct item *it)
 		/* fields another manager applied are pinion's after the take-over: apply once more so that those
 		 * Git no longer has go */
 		it->verdict = drifted(dry, live) || it->takeover != NULL ? V_DRIFTED : V_UNCHANGED;
+	if (diffing(r))
+		err = report(r, it, it->verdict == V_CREATE ? PN_SSA_CREATED : it->verdict == V_DRIFTED ?
+		    PN_SSA_CONFIGURED : PN_SSA_UNCHANGED, live, dry);
 done:
 	cJSON_Delete(live);
 	cJSON_Delete(dry);
@@ -982,6 +1022,8 @@ run_stage(struct run *r, struct item **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if ((err = plan_one(r, v[i])) != NULL)
 			return err;
+	if (diffing(r))
+		return NULL;	/* pinion diff writes nothing */
 	for (size_t i = 0; i < n; i++) {
 		char w[PN_SSA_WHERE_MAX];
 
@@ -1167,7 +1209,7 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 	}
 	if ((err = map_all(&r)) != NULL || (err = plan_inventory(&r)) != NULL)
 		goto done;
-	if (opt != NULL && opt->before_write != NULL && (err = opt->before_write(opt->before_write_ctx,
+	if (opt != NULL && opt->before_write != NULL && !diffing(&r) && (err = opt->before_write(opt->before_write_ctx,
 	    &res->inv)) != NULL)
 		goto done;
 	if ((stage = calloc(n, sizeof(*stage))) == NULL) {
@@ -1183,7 +1225,7 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 	if ((err = run_stage(&r, stage, ns)) != NULL)
 		goto done;
 	/* until the CRDs' kinds are served */
-	if ((err = wait_served(&r)) != NULL)
+	if (!diffing(&r) && (err = wait_served(&r)) != NULL)
 		goto done;
 	/* 2: kinds ending in Class, then until they are Current (Flux waits for them as for the first stage) */
 	ns = 0;
@@ -1191,7 +1233,8 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 		if (r.items[i].stage == 3)
 			stage[ns++] = &r.items[i];
 	qsort(stage, ns, sizeof(*stage), reconcile_order);
-	if (ns > 0 && ((err = run_stage(&r, stage, ns)) != NULL || (err = wait_healthy(&r, 3, r.timeout_ms)) != NULL))
+	if (ns > 0 && ((err = run_stage(&r, stage, ns)) != NULL || (!diffing(&r) &&
+	    (err = wait_healthy(&r, 3, r.timeout_ms)) != NULL)))
 		goto done;
 	/* 3: the rest */
 	ns = 0;
@@ -1199,7 +1242,7 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 		if (r.items[i].stage == 2)
 			stage[ns++] = &r.items[i];
 	qsort(stage, ns, sizeof(*stage), reconcile_order);
-	if ((err = run_stage(&r, stage, ns)) == NULL && opt != NULL && opt->wait)
+	if ((err = run_stage(&r, stage, ns)) == NULL && opt != NULL && opt->wait && !diffing(&r))
 		err = wait_healthy(&r, 0, opt->health_timeout_ms != 0 ? opt->health_timeout_ms :
 		    PN_SSA_HEALTH_TIMEOUT_MS);
 done:

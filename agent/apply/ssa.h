@@ -83,6 +83,14 @@ struct pn_ssa_object {
 	const char *source;	/* the file it came from, for messages; may be NULL */
 };
 
+enum pn_ssa_action {
+	PN_SSA_CREATED = 1,	/* 201 */
+	PN_SSA_CONFIGURED,	/* 200: the live object had drifted from the rendered one and was applied */
+	PN_SSA_UNCHANGED,	/* the dry-run showed no drift: nothing was written */
+	PN_SSA_SKIPPED,		/* reconcile: disabled, ssa: Ignore, or ssa: IfNotPresent and present */
+	PN_SSA_RECREATED,	/* an immutable field changed: deleted and created again (force) */
+};
+
 struct pn_ssa_options {
 	const char *unit_name;		/* NULL: PN_SSA_UNIT_DEFAULT */
 	const char *unit_namespace;	/* NULL: PN_SSA_UNIT_DEFAULT */
@@ -107,14 +115,14 @@ struct pn_ssa_options {
 	 * records old ∪ planned there, so that a crash in the middle of the apply cannot forget an object. */
 	const struct pn_error *(*before_write)(void *ctx, struct pn_inv *planned);
 	void *before_write_ctx;
-};
-
-enum pn_ssa_action {
-	PN_SSA_CREATED = 1,	/* 201 */
-	PN_SSA_CONFIGURED,	/* 200: the live object had drifted from the rendered one and was applied */
-	PN_SSA_UNCHANGED,	/* the dry-run showed no drift: nothing was written */
-	PN_SSA_SKIPPED,		/* reconcile: disabled, ssa: Ignore, or ssa: IfNotPresent and present */
-	PN_SSA_RECREATED,	/* an immutable field changed: deleted and created again (force) */
+	/* pinion diff: nothing is written. The preflight runs as for an apply, then every object is read and
+	 * dry-run applied (stage by stage, without the waits) and reported to diff(diff_ctx, id, action, live,
+	 * dry): CREATED (live NULL; dry NULL too when it cannot be dry-run yet because its kind or its namespace
+	 * comes with this unit), CONFIGURED (drifted, or fields to take over), UNCHANGED, SKIPPED (the Flux
+	 * annotations; live and dry NULL) or RECREATED (an immutable field, with force). */
+	const struct pn_error *(*diff)(void *ctx, const char *id, enum pn_ssa_action action, const cJSON *live,
+	    const cJSON *dry);
+	void *diff_ctx;
 };
 
 struct pn_ssa_change {

@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../apply/diff.h"
 #include "../apply/discovery.h"
 #include "../apply/kapi.h"
 #include "../apply/inventory.h"
@@ -204,8 +205,65 @@ done:
 	return err;
 }
 
-const struct pn_error *
-pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree)
+/* pinion diff: one object as the dry-run saw it (pn_ssa_options.diff). */
+static const struct pn_error *
+diff_one(void *ctx, const char *id, enum pn_ssa_action action, const cJSON *live, const cJSON *dry)
+{
+	size_t *changes = ctx, n = 0;
+	const struct pn_error *err = NULL;
+	struct pn_buf b;
+
+	switch (action) {
+	case PN_SSA_CREATED:
+		printf("create %s\n", id);
+		break;
+	case PN_SSA_RECREATED:
+		printf("recreate %s (an immutable field changed: deleted and created again)\n", id);
+		break;
+	case PN_SSA_CONFIGURED:
+		pn_buf_init(&b, (PN_DIFF_LINES_MAX + 1) * (2 * PN_DIFF_VALUE_MAX + 1100), "diff");
+		if ((err = pn_diff_object(live, dry, &b, &n)) == NULL)
+			printf("configure %s\n%s", id, n > 0 ? pn_buf_str(&b) : "  (field ownership only: the fields "
+			    "kubectl or Flux applied become pinion's)\n");
+		pn_buf_release(&b);
+		break;
+	default:
+		return NULL;
+	}
+	(*changes)++;
+	return err;
+}
+
+/* pinion diff --prune: what the inventory has and this render lacks. */
+static const struct pn_error *
+diff_prune(struct inventory *iv, struct pn_inv *now, size_t *changes)
+{
+	const struct pn_error *err;
+	struct pn_inv stale;
+	struct pn_buf id;
+
+	if ((err = pn_inv_diff(&iv->old, now, &stale)) != NULL)
+		return err;
+	pn_buf_init(&id, PN_SSA_ID_MAX, "object id");
+	for (size_t i = 0; i < stale.n && err == NULL; i++) {
+		struct pn_inv_object ob;
+		char av[PN_DISCOVERY_APIVERSION_MAX];
+
+		pn_buf_reset(&id);
+		if ((err = pn_inv_split(stale.v[i].id, &ob)) == NULL &&
+		    (err = pn_inv_api_version(&ob, stale.v[i].version, av, sizeof(av))) == NULL &&
+		    (err = pn_ssa_object_id(&id, av, ob.kind, ob.ns[0] != '\0' ? ob.ns : NULL, ob.name)) == NULL) {
+			printf("prune %s\n", pn_buf_str(&id));
+			(*changes)++;
+		}
+	}
+	pn_buf_release(&id);
+	pn_inv_release(&stale);
+	return err;
+}
+
+static const struct pn_error *
+run_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree, size_t *diff_changes)
 {
 	struct pn_build_options bopt;
 	struct pn_build_flux flux = {0};
@@ -245,7 +303,8 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 		flux.subst = o->subst;
 		bopt.flux = &flux;
 	}
-	bopt.spool_dir = o->state_dir;	/* the documents wait there, in an unlinked file */
+	/* the documents wait there, in an unlinked file (pinion diff --local may have no state directory yet) */
+	bopt.spool_dir = diff_changes == NULL || access(o->state_dir, W_OK) == 0 ? o->state_dir : NULL;
 	if ((err = pn_build(tree, path, &bopt, &res)) != NULL)
 		goto done;
 	for (size_t i = 0; i < res.nnotices; i++)
@@ -299,6 +358,14 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 	sopt.health_timeout_ms = o->timeout_ms;
 	sopt.before_write = before_write;
 	sopt.before_write_ctx = &iv;
+	if (diff_changes != NULL) {
+		sopt.diff = diff_one;
+		sopt.diff_ctx = diff_changes;
+		if ((err = pn_ssa_apply(k, disc, objs, res.ndocs, &sopt, &sres)) == NULL && o->prune)
+			err = diff_prune(&iv, &sres.inv, diff_changes);
+		fflush(stdout);
+		goto done;
+	}
 	err = pn_ssa_apply(k, disc, objs, res.ndocs, &sopt, &sres);
 	/* what was applied is reported even when a later object failed: the cluster changed that much */
 	for (size_t i = 0; i < sres.n; i++)
@@ -328,4 +395,17 @@ done:
 	pn_build_result_release(&res);
 	free(path);
 	return err;
+}
+
+const struct pn_error *
+pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree)
+{
+	return run_tree(o, tree, NULL);
+}
+
+const struct pn_error *
+pn_sync_diff_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree, size_t *changes)
+{
+	*changes = 0;
+	return run_tree(o, tree, changes);
 }
