@@ -163,6 +163,36 @@ shown(const char *path)
 	return path[0] != '\0' ? path : ".";
 }
 
+/* The real path (treeread.h `real`) of tree path p into *out; the lexical one when the reader has no links.
+ * The caller frees it with free(). */
+static const struct pn_error *
+real_path(struct build *b, const char *p, char **out)
+{
+	if (b->tree->ops->real != NULL)
+		return b->tree->ops->real(b->tree->ctx, p, out);
+	return (*out = strdup(p)) != NULL ? NULL : nomem();
+}
+
+/* Kustomize's load restrictor (build.h) on file `path` (dir joined with what the kustomization wrote):
+ * under RootOnly, it must really be in or below dir. A file that does not exist is left to the read. */
+static const struct pn_error *
+restrict_load(struct build *b, const char *dir, const char *path)
+{
+	const struct pn_error *err;
+	char *root = NULL, *file = NULL;
+
+	if (b->opt.load != PN_BUILD_LOAD_ROOT_ONLY)
+		return NULL;
+	if ((err = real_path(b, dir, &root)) == NULL && (err = real_path(b, path, &file)) == NULL &&
+	    !contains(root, file))
+		err = pn_error_fmt(PN_ERR_REJECTED, "security; file '%s' is not in or below '%s'", path, shown(root));
+	if (err != NULL && err->code == PN_ERR_NOT_FOUND)
+		err = NULL;
+	free(root);
+	free(file);
+	return err;
+}
+
 /* ---- bookkeeping ---- */
 
 /* The kustomization file in directory `dir` (*out NULL when there is none). The caller frees it with free(). */
@@ -436,7 +466,10 @@ add_resource(struct build *b, struct pn_resmap *ra, const char *kfile, const cha
 		goto done;
 	}
 	if (kind == PN_TREE_FILE && !component) {
-		err = load_file(b, ra, path);
+		if ((err = restrict_load(b, dir, path)) != NULL)
+			err = pn_error_fmt(err->code, "%s: resource \"%s\": %s", kfile, entry, err->msg);
+		else
+			err = load_file(b, ra, path);
 	} else if (kind == PN_TREE_DIR) {
 		if ((err = find_kustfile(b, path, &sub)) != NULL)
 			goto done;
@@ -467,7 +500,8 @@ read_rel(struct build *b, const char *dir, const char *kfile, const char *rel, s
 		return pn_error_fmt(PN_ERR_PARSE, "%s: \"%s\": absolute paths are not supported", kfile, rel);
 	if ((rc = pn_build_join_path(dir, rel, &path)) != 0)
 		return rc < 0 ? nomem() : pn_error_fmt(PN_ERR_PARSE, "%s: \"%s\" leaves the tree root", kfile, rel);
-	err = b->tree->ops->read(b->tree->ctx, path, out);
+	if ((err = restrict_load(b, dir, path)) == NULL)
+		err = b->tree->ops->read(b->tree->ctx, path, out);
 	if (err == NULL && out->len > b->opt.max_bytes - b->res->bytes)
 		err = pn_error_fmt(PN_ERR_TOO_LARGE, "%s: the build's files exceed the %zu bytes allowed", path,
 		    b->opt.max_bytes);
@@ -1096,6 +1130,7 @@ generate(struct build *b, struct pn_resmap *ra, const char *dir, size_t depth)
 void
 pn_build_options_init(struct pn_build_options *opt)
 {
+	opt->load = PN_BUILD_LOAD_NONE;
 	opt->max_bytes = PN_BUILD_MAX_BYTES;
 	opt->max_docs = PN_BUILD_MAX_DOCS;
 	pn_yaml_limits_init(&opt->yaml);

@@ -361,9 +361,13 @@ pn_patch_prepare(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, c
 			goto failed;
 		}
 		pn_buf_init(&buf, io->max_file, "a patch file");
-		if (strchr(e->valuestring, '\n') == NULL && io->read(io->ctx, e->valuestring, &buf) == NULL) {
+		err = strchr(e->valuestring, '\n') == NULL ? io->read(io->ctx, e->valuestring, &buf) :
+		    pn_error(PN_ERR_NOT_FOUND);
+		if (err == NULL) {
 			snprintf(p->what, sizeof(p->what), "%s: patchesStrategicMerge %s", kfile, e->valuestring);
 			err = parse_entry(p, lim, buf.len > 0 ? pn_buf_str(&buf) : "", buf.len, 0);
+		} else if (err->code == PN_ERR_REJECTED) {	/* a file that may not be read (load restrictor) */
+			err = pn_error_wrap(err, "%s", p->what);
 		} else {
 			err = parse_entry(p, lim, e->valuestring, strlen(e->valuestring), 0);
 		}

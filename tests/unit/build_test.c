@@ -1057,6 +1057,91 @@ test_spool(void **state)
 
 /* kustomize's IgnoreLocal: an object annotated config.kubernetes.io/local-config: "true" takes part in the build
  * (name references) and is not in its output; "false" or another value keeps it. */
+/* Build `path` with load restrictor `load`: its objects' count, or the error. */
+static const struct pn_error *
+build_load(const char *path, enum pn_build_load_restrictor load, size_t *n)
+{
+	struct pn_build_options opt;
+	struct pn_build_result res;
+	const struct pn_error *err;
+	struct pn_tree_reader r;
+	struct pn_dirtree *t;
+
+	*n = 0;
+	pn_build_options_init(&opt);
+	opt.load = load;
+	assert_ok(pn_dirtree_new(dir, &t));
+	pn_dirtree_reader(t, &r);
+	if ((err = pn_build(&r, path, &opt, &res)) == NULL) {
+		*n = res.ndocs;
+		pn_build_result_release(&res);
+	}
+	pn_dirtree_free(t);
+	return err;
+}
+
+/* Kustomize's load restrictor: under RootOnly a file (resource, patch, generator input, configurations) must
+ * really be in or below its kustomization's directory, links followed; directories (bases) may be anywhere.
+ * None (the default, Flux's) reads them all. Security: TestAccumulateResourcesErrors "relative file violates
+ * restrictions", TestSharedPatchDisAllowed, TestIssue1251_Patches_ProdVsDev_Failure. */
+static void
+test_load_restrictor(void **state)
+{
+	static const struct {
+		const char *kust;
+		const char *err;	/* under RootOnly; NULL: builds */
+	} cases[] = {
+		{"resources: [../base/r.yaml]\n", "lr/root/kustomization.yaml: resource \"../base/r.yaml\": security; file "
+		    "'lr/base/r.yaml' is not in or below 'lr/root'"},
+		{"resources: [../base]\n", NULL},
+		{"resources: [sub/../r.yaml, link-in.yaml]\n", NULL},
+		{"resources: [link-out.yaml]\n", "security; file 'lr/root/link-out.yaml' is not in or below 'lr/root'"},
+		{"resources: [r.yaml]\npatchesStrategicMerge: [../shared/p.yaml]\n", "lr/root/kustomization.yaml: "
+		    "patchesStrategicMerge[0]: security; file 'lr/shared/p.yaml' is not in or below 'lr/root'"},
+		{"resources: [r.yaml]\npatches: [{path: ../shared/p.yaml}]\n", "security; file 'lr/shared/p.yaml' is "
+		    "not in or below 'lr/root'"},
+		{"configMapGenerator: [{name: g, files: [../shared/f.txt]}]\n", "security; file 'lr/shared/f.txt' is "
+		    "not in or below 'lr/root'"},
+		{"configMapGenerator: [{name: g, envs: [../shared/f.env]}]\n", "security; file 'lr/shared/f.env' is not "
+		    "in or below 'lr/root'"},
+		{"resources: [r.yaml]\nconfigurations: [../shared/c.yaml]\n", "security; file 'lr/shared/c.yaml' is "
+		    "not in or below 'lr/root'"},
+	};
+	char target[PN_TEST_PATH_MAX * 2], link[PN_TEST_PATH_MAX * 2];
+	size_t n;
+
+	(void)state;
+	put("lr/base/kustomization.yaml", "resources: [r.yaml]\n");
+	put("lr/base/r.yaml", CM("base"));
+	put("lr/root/r.yaml", CM("r"));
+	put("lr/root/sub/x.yaml", CM("x"));
+	put("lr/shared/p.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\ndata: {p: \"1\"}\n");
+	put("lr/shared/f.txt", "f\n");
+	put("lr/shared/f.env", "F=1\n");
+	put("lr/shared/c.yaml", "namePrefix: [{path: metadata/name}]\n");
+	/* links: one to a file of the kustomization's own, one out of it */
+	snprintf(link, sizeof(link), "%s/lr/root/link-in.yaml", dir);
+	assert_int_equal(symlink("sub/x.yaml", link), 0);
+	snprintf(link, sizeof(link), "%s/lr/root/link-out.yaml", dir);
+	assert_int_equal(symlink("../base/r.yaml", link), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		put("lr/root/kustomization.yaml", cases[i].kust);
+		if (cases[i].err == NULL)
+			assert_ok(build_load("lr/root", PN_BUILD_LOAD_ROOT_ONLY, &n));
+		else
+			assert_error(build_load("lr/root", PN_BUILD_LOAD_ROOT_ONLY, &n), PN_ERR_REJECTED, cases[i].err);
+		assert_ok(build_load("lr/root", PN_BUILD_LOAD_NONE, &n));
+		assert_true(n > 0);
+	}
+	/* the kustomization's directory is judged by its real path too: a link to it builds as it */
+	snprintf(target, sizeof(target), "root");
+	snprintf(link, sizeof(link), "%s/lr/alias", dir);
+	assert_int_equal(symlink(target, link), 0);
+	put("lr/root/kustomization.yaml", "resources: [r.yaml, link-in.yaml]\n");
+	assert_ok(build_load("lr/alias", PN_BUILD_LOAD_ROOT_ONLY, &n));
+	assert_int_equal(n, 2);
+}
+
 static void
 test_local_config(void **state)
 {
@@ -1095,6 +1180,7 @@ main(void)
 		cmocka_unit_test(test_regressions),
 		cmocka_unit_test(test_error_order),
 		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_load_restrictor),
 		cmocka_unit_test(test_local_config),
 	};
 	return cmocka_run_group_tests_name("build", tests, setup, teardown);
