@@ -254,12 +254,38 @@ pn_namerefs_selects(const struct pn_res *r, const struct pn_nameref *user)
 	return 0;
 }
 
+/* kustomize's getNamespacesForRoleBinding, which runs before any rule on a RoleBinding: a ServiceAccount
+ * subject whose namespace is there but not a string (`namespace:` with nothing after it) is an error. */
+static const struct pn_error *
+check_role_binding(const struct pn_res *r)
+{
+	const cJSON *subjects = cJSON_GetObjectItemCaseSensitive(r->obj, "subjects"), *s;
+	char id[PN_RESMAP_ID_MAX];
+
+	if (strcmp(pn_res_kind(r), "RoleBinding") != 0)
+		return NULL;
+	for (s = cJSON_IsArray(subjects) ? subjects->child : NULL; s != NULL; s = s->next) {
+		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(s, "namespace");
+		const char *kind = str(s, "kind");
+
+		if (ns != NULL && !cJSON_IsString(ns) && kind != NULL && strcmp(kind, "ServiceAccount") == 0) {
+			pn_res_id(r, id, sizeof(id));
+			return pn_error_fmt(PN_ERR_PARSE, "Invalid Input: namespace is blank for resource \"%s\"", id);
+		}
+	}
+	return NULL;
+}
+
 const struct pn_error *
 pn_namerefs_fix_one(struct pn_resmap *ra, size_t k, const struct pn_nameref *user, size_t limit, size_t *failed)
 {
 	struct pn_res *r = &ra->v[k];
 	const struct pn_error *err;
 
+	if (limit > 0 && (err = check_role_binding(r)) != NULL) {
+		*failed = 0;
+		return err;
+	}
 	for (size_t i = 0; i < limit; i++) {
 		const struct pn_nameref *t = rule(user, i);
 		struct ctx c = {ra, &t->referral, r, strstr(t->spec.path, "roleRef") != NULL};

@@ -724,6 +724,17 @@ test_references(void **state)
 	    "le\",\"name\":\"x-r\"}}\n"
 	    "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"x-w\",\"namespace\":\"foo\",\"label"
 	    "s\":{\"tier\":\"web\"}},\"spec\":{\"image\":\"app:v2\",\"selectorLabels\":{\"tier\":\"web\"}}}\n");
+	/* a RoleBinding's ServiceAccount subject with `namespace:` and no value (TestBlankNamespace4240); an empty
+	 * string, or another kind of subject, is fine */
+	put("y/rb/kustomization.yaml", "resources: [rb.yaml]\n");
+	put("y/rb/rb.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n"
+	    "roleRef: {kind: Role, name: r}\nsubjects:\n- {kind: User, name: u, namespace: }\n"
+	    "- {kind: ServiceAccount, name: s, namespace: \"\"}\n");
+	assert_ok(build_json("y/rb", got, sizeof(got)));
+	put("y/rb/rb.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n"
+	    "roleRef: {kind: Role, name: r}\nsubjects:\n- kind: ServiceAccount\n  name: s\n  namespace:\n");
+	assert_error(build_json("y/rb", got, sizeof(got)), PN_ERR_PARSE, "Invalid Input: namespace is blank for resource "
+	    "\"RoleBinding.v1.rbac.authorization.k8s.io/rb.[noNs]\"");
 }
 
 /* two generated ConfigMaps named cm under different suffixes: the unsuffixed referrer matches neither and keeps its name, as kustomize's prefixSuffixEquals (kubectl kustomize) */
