@@ -103,9 +103,12 @@ sieve_fixes(const struct ctx *c, const struct pn_res **cand, size_t n, int allow
 
 /* The one referral named `name` seen from namespace ns, by kustomize's selectReferral; *out NULL when none.
  * ns is ignored for a cluster-scoped referrer unless force_ns, which is set for a mapping that names its own
- * namespace (RBAC subjects): that may be the referral's original namespace as well. */
+ * namespace (RBAC subjects): that may be the referral's original namespace as well. Candidates left at the
+ * end are one when they have the same name, and for a mapping (`map`, which takes the namespace too) the
+ * same namespace (kustomize's allNamesAreTheSame, allNamesAndNamespacesAreTheSame). */
 static const struct pn_error *
-select_referral(const struct ctx *c, const char *name, const char *ns, int force_ns, const struct pn_res **out)
+select_referral(const struct ctx *c, const char *name, const char *ns, int force_ns, int map,
+    const struct pn_res **out)
 {
 	int cluster_referrer = !force_ns && pn_res_cluster_scoped(c->referrer);
 	const struct pn_res **cand;
@@ -129,7 +132,8 @@ select_referral(const struct ctx *c, const char *name, const char *ns, int force
 		n = sieve_fixes(c, cand, n, 1);
 	if (n > 1)
 		n = sieve_fixes(c, cand, n, 0);
-	for (k = 1; k < n && strcmp(pn_res_name(cand[0]), pn_res_name(cand[k])) == 0; k++)
+	for (k = 1; k < n && strcmp(pn_res_name(cand[0]), pn_res_name(cand[k])) == 0 &&
+	    (!map || strcmp(pn_res_namespace(cand[0]), pn_res_namespace(cand[k])) == 0); k++)
 		;
 	if (n > 0 && k == n) {
 		*out = cand[0];
@@ -171,7 +175,7 @@ fix_map(const struct ctx *c, cJSON *m)
 
 	if (name == NULL || (kind != NULL && c->referral->kind != NULL && strcmp(kind, c->referral->kind) != 0))
 		return NULL;
-	err = select_referral(c, name, ns != NULL ? ns : pn_res_namespace(c->referrer), ns != NULL, &r);
+	err = select_referral(c, name, ns != NULL ? ns : pn_res_namespace(c->referrer), ns != NULL, 1, &r);
 	if (err != NULL || r == NULL)
 		return err;
 	if ((err = set_str(m, "name", cJSON_GetObjectItemCaseSensitive(m, "name"), pn_res_name(r))) != NULL)
@@ -197,7 +201,8 @@ fix(cJSON *parent, const char *key, cJSON *field, int create, const void *vctx)
 		if (c->role_ref && key != NULL && (kind == NULL || c->referral->kind == NULL ||
 		    strcmp(kind, c->referral->kind) != 0))
 			return NULL;
-		if ((err = select_referral(c, field->valuestring, pn_res_namespace(c->referrer), 0, &r)) != NULL || r == NULL)
+		if ((err = select_referral(c, field->valuestring, pn_res_namespace(c->referrer), 0, 0, &r)) != NULL ||
+		    r == NULL)
 			return err;
 		if (strcmp(field->valuestring, pn_res_name(r)) == 0)
 			return NULL;

@@ -735,6 +735,25 @@ test_references(void **state)
 	    "roleRef: {kind: Role, name: r}\nsubjects:\n- kind: ServiceAccount\n  name: s\n  namespace:\n");
 	assert_error(build_json("y/rb", got, sizeof(got)), PN_ERR_PARSE, "Invalid Input: namespace is blank for resource "
 	    "\"RoleBinding.v1.rbac.authorization.k8s.io/rb.[noNs]\"");
+	/* a subject (a mapping: it takes the name and the namespace) matching objects of the same name in two
+	 * namespaces is ambiguous (TestNamedspacedServiceAccountsWithOverlap) */
+	put("y/sa/kustomization.yaml", "resources: [a, b]\n");
+	for (int i = 0; i < 2; i++) {
+		char path[64], doc[512];
+
+		snprintf(path, sizeof(path), "y/sa/%c/kustomization.yaml", 'a' + i);
+		snprintf(doc, sizeof(doc), "namespace: %c\nresources: [r.yaml]\n", 'a' + i);
+		put(path, doc);
+		snprintf(path, sizeof(path), "y/sa/%c/r.yaml", 'a' + i);
+		snprintf(doc, sizeof(doc), "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n---\n"
+		    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: crb-%c}\n"
+		    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cr}\n"
+		    "subjects: [{kind: ServiceAccount, name: sa}]\n", 'a' + i);
+		put(path, doc);
+	}
+	assert_error(build_json("y/sa", got, sizeof(got)), PN_ERR_PARSE, "found multiple possible referrals: "
+	    "ServiceAccount.v1.[noGrp]/sa.a, ServiceAccount.v1.[noGrp]/sa.b");
+	assert_ok(build_json("y/sa/a", got, sizeof(got)));
 }
 
 /* two generated ConfigMaps named cm under different suffixes: the unsuffixed referrer matches neither and keeps its name, as kustomize's prefixSuffixEquals (kubectl kustomize) */
