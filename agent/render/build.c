@@ -1053,9 +1053,13 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 		goto done;
 	if (component == -1 && (err = sort_options(b, kfile, k.sort_options)) != NULL)
 		goto done;
-	if (component != -1 && k.component != component) {
-		err = pn_error_fmt(PN_ERR_PARSE, "%s: expected kind %s'Component' for path '%s'%s", referrer,
-		    component ? "" : "!= ", shown(dir), component ? " but got 'Kustomization'" : "");
+	if (component == 1 && !k.component) {	/* kustomize's words; the file naming it after them */
+		err = pn_error_fmt(PN_ERR_PARSE, "accumulateDirectory: \"expected kind 'Component' for path '%s' but got "
+		    "'Kustomization'\" (a components entry of %s)", shown(dir), referrer);
+		goto done;
+	}
+	if (component == 0 && k.component) {
+		err = pn_error_fmt(PN_ERR_PARSE, "%s: expected kind != 'Component' for path '%s'", referrer, shown(dir));
 		goto done;
 	}
 	b->chain[b->nchain++] = dir;

@@ -176,7 +176,8 @@ test_kustomization_errors(void **state)
 		{"resources: [comp]\n", PN_ERR_PARSE, "expected kind != 'Component' for path 'e/comp'"},
 		{"components: [a.yaml]\n", PN_ERR_PARSE, "components entry \"a.yaml\" is not a directory"},
 		{"components: [plain]\n", PN_ERR_NOT_FOUND, "components entry \"plain\" is a directory without"},
-		{"components: [loop]\n", PN_ERR_PARSE, "expected kind 'Component' for path 'e/loop'"},
+		{"components: [loop]\n", PN_ERR_PARSE, "accumulating components: accumulateDirectory: \"expected kind "
+		    "'Component' for path 'e/loop' but got 'Kustomization'\" (a components entry of e/kustomization.yaml)"},
 		{"resources: [missing.yaml]\n", PN_ERR_NOT_FOUND,
 		    "e/kustomization.yaml: resource \"missing.yaml\" does not exist"},
 		{"resources: [a.yaml, ./a.yaml]\n", PN_ERR_PARSE,
