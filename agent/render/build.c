@@ -785,6 +785,23 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 	return NULL;
 }
 
+/* The namespace stage on r (loaded). kustomize's NamespaceTransformer stores every object's id first: a
+ * Namespace it renames keeps its old name as a referral. */
+static const struct pn_error *
+namespace_one(const struct stage *st, struct pn_res *r)
+{
+	char *name = strdup(pn_res_name(r)), *ns = strdup(pn_res_namespace(r));
+	const struct pn_error *err;
+
+	if (name == NULL || ns == NULL)
+		err = nomem();
+	else if ((err = pn_transform_namespace(&r->obj, 1, st->s, st->extra)) == NULL)
+		err = pn_res_kept_id(r, ns, name);
+	free(name);
+	free(ns);
+	return err;
+}
+
 /* One stage on r (loaded). *gone set when a patch deleted it. */
 static const struct pn_error *
 stage_one(struct stage *st, struct pn_res *r, int *gone)
@@ -798,7 +815,7 @@ stage_one(struct stage *st, struct pn_res *r, int *gone)
 	case STAGE_PATCH:
 		return pn_patch_one(r, st->patch, gone);
 	case STAGE_NAMESPACE:
-		return pn_transform_namespace(&r->obj, 1, st->s, st->extra);
+		return namespace_one(st, r);
 	case STAGE_PREFIX:
 	case STAGE_SUFFIX:
 		if (keeps_name(r->obj))

@@ -24,13 +24,15 @@ str(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Whether r was once called `name` (in any namespace). */
+/* Whether r was once called `name` (in any namespace): kustomize's previousNameMatches, over the ids it
+ * stored before a rename, a namespace or a JSON 6902 patch, never the current id alone. An object no
+ * transformer touched is no referral (its references need no fixing, and do not get its namespace). */
 static int
 had_name(const struct pn_res *r, const char *name)
 {
 	size_t nl = strlen(name);
 
-	if (strcmp(r->orig_name, name) == 0 || strcmp(pn_res_name(r), name) == 0)
+	if (r->cur_prev && strcmp(pn_res_name(r), name) == 0)
 		return 1;
 	for (const char *p = r->prev; p != NULL && *p != '\0';) {
 		const char *slash = strchr(p, '/'), *end = strchr(p, '\n');

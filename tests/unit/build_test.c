@@ -755,6 +755,21 @@ test_references(void **state)
 	assert_error(build_json("y/sa", got, sizeof(got)), PN_ERR_PARSE, "found multiple possible referrals: "
 	    "ServiceAccount.v1.[noGrp]/sa.a, ServiceAccount.v1.[noGrp]/sa.b");
 	assert_ok(build_json("y/sa/a", got, sizeof(got)));
+	/* only objects a transformer touched are referrals (kustomize's previous ids): a subject naming a
+	 * ServiceAccount no transformer changed keeps no namespace; one moved by `namespace` is the one taken
+	 * when an untouched one has the same name (TestValidatingWebhookCombinedNamespaces) */
+	put("y/un/kustomization.yaml", "resources: [r.yaml]\n");
+	put("y/un/r.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: x, namespace: foo}\n---\n"
+	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: crb}\n"
+	    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\n"
+	    "subjects: [{kind: ServiceAccount, name: x}]\n");
+	assert_ok(build_json("y/un", got, sizeof(got)));
+	assert_non_null(strstr(got, "\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"x\"}]"));
+	put("y/un/moved/kustomization.yaml", "namespace: bar\nresources: [../sa.yaml]\n");
+	put("y/un/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: x, namespace: foo}\n");
+	put("y/un/all/kustomization.yaml", "resources: [../r.yaml, ../moved]\n");
+	assert_ok(build_json("y/un/all", got, sizeof(got)));
+	assert_non_null(strstr(got, "\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"x\",\"namespace\":\"bar\"}]"));
 }
 
 /* two generated ConfigMaps named cm under different suffixes: the unsuffixed referrer matches neither and keeps its name, as kustomize's prefixSuffixEquals (kubectl kustomize) */
