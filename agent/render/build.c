@@ -748,6 +748,7 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 		if (fix == NULL || fix->valuestring[0] == '\0')
 			continue;
 		st.s = fix->valuestring;
+		st.extra = suffix ? b->cfg.name_suffix : b->cfg.name_prefix;
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
 	}
@@ -785,6 +786,100 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 	return NULL;
 }
 
+/* Add a stage's prefix or suffix to a string field. */
+static const struct pn_error *
+fix_field(cJSON *parent, const char *key, cJSON *field, int create, const void *ctx)
+{
+	const struct stage *st = ctx;
+	const struct pn_error *err;
+	cJSON *v;
+	char *s;
+
+	(void)create;
+	if (cJSON_IsArray(field) || cJSON_IsObject(field))	/* kustomize's words */
+		return pn_error_fmt(PN_ERR_PARSE, "%s: wrong node kind: expected ScalarNode but got %s",
+		    st->kind == STAGE_SUFFIX ? "nameSuffix" : "namePrefix",
+		    cJSON_IsArray(field) ? "SequenceNode" : "MappingNode");
+	if (!cJSON_IsString(field))
+		return NULL;
+	if (asprintf(&s, "%s%s%s", st->kind == STAGE_SUFFIX ? "" : st->s, field->valuestring,
+	    st->kind == STAGE_SUFFIX ? st->s : "") < 0)
+		return nomem();
+	v = cJSON_CreateString(s);
+	free(s);
+	if (v == NULL)
+		return nomem();
+	if (key == NULL)
+		err = cJSON_ReplaceItemViaPointer(parent, field, v) ? NULL : nomem();
+	else
+		err = cJSON_ReplaceItemInObjectCaseSensitive(parent, key, v) ? NULL : nomem();
+	return err;
+}
+
+/* Whether kustomize keeps its default namePrefix/nameSuffix spec (metadata/name of every kind) beside the
+ * `configurations` ones. Its merge drops a spec when one already taken, with the same path, selects the
+ * spec's group, version and kind; the configuration's specs, sorted, come before the default, so one at
+ * metadata/name naming a group, version or kind (unless a webhook kind, which sorts after) replaces it. */
+static int
+default_fix_spec(const struct pn_fieldspec *user)
+{
+	for (const struct pn_fieldspec *t = user; t != NULL && t->path != NULL; t++)
+		if (strcmp(t->path, "metadata/name") == 0 && (t->group != NULL || t->version != NULL ||
+		    (t->kind != NULL && strcmp(t->kind, "MutatingWebhookConfiguration") != 0 &&
+		    strcmp(t->kind, "ValidatingWebhookConfiguration") != 0)))
+			return 0;
+	return 1;
+}
+
+/* namePrefix or nameSuffix on r (loaded), as kustomize's PrefixTransformer and SuffixTransformer: each spec
+ * selecting r (its default, metadata/name, and the `configurations` ones) gets the fix; at metadata/name that
+ * is a rename, recorded for name references. */
+static const struct pn_error *
+fix_one(const struct stage *st, struct pn_res *r)
+{
+	static const struct pn_fieldspec meta_name = {NULL, NULL, NULL, "metadata/name", 0};
+	const struct pn_error *err;
+	size_t nuser = 0;
+	char *renamed;
+
+	if (keeps_name(r->obj))
+		return NULL;
+	while (st->extra != NULL && st->extra[nuser].path != NULL)
+		nuser++;
+	/* in kustomize's sorted order: the configuration's specs, then the default when it is kept */
+	for (size_t i = 0; i <= nuser; i++) {
+		const struct pn_fieldspec *t = i < nuser ? &st->extra[i] : &meta_name;
+
+		if (i == nuser && !default_fix_spec(st->extra))
+			break;
+		if (i < nuser && t->group == NULL && t->version == NULL && t->kind == NULL &&
+		    strcmp(t->path, "metadata/name") == 0)
+			continue;	/* the default itself: merged away */
+		if (!pn_fieldspec_selects(t, r->obj))
+			continue;
+		if (strcmp(t->path, "metadata/name") != 0) {
+			if ((err = pn_fieldspec_walk(r->obj, t, fix_field, st)) != NULL) {
+				char id[PN_RESMAP_ID_MAX];
+
+				pn_res_id(r, id, sizeof(id));
+				return pn_error_wrap(err, "considering field '%s' of object %s", t->path, id);
+			}
+			continue;
+		}
+		if ((err = pn_res_store_prev(r)) != NULL ||
+		    (err = pn_res_add_fix(r, st->kind == STAGE_SUFFIX ? 's' : 'p', st->s)) != NULL)
+			return err;
+		if (asprintf(&renamed, "%s%s%s", st->kind == STAGE_SUFFIX ? "" : st->s, pn_res_name(r),
+		    st->kind == STAGE_SUFFIX ? st->s : "") < 0)
+			return nomem();
+		err = pn_res_set_meta(r->obj, "name", renamed);
+		free(renamed);
+		if (err != NULL)
+			return err;
+	}
+	return NULL;
+}
+
 /* The namespace stage on r (loaded). kustomize's NamespaceTransformer stores every object's id first: a
  * Namespace it renames keeps its old name as a referral. */
 static const struct pn_error *
@@ -806,9 +901,7 @@ namespace_one(const struct stage *st, struct pn_res *r)
 static const struct pn_error *
 stage_one(struct stage *st, struct pn_res *r, int *gone)
 {
-	const struct pn_error *err;
 	const char *name = r->orig_name;
-	char *renamed;
 
 	*gone = 0;
 	switch (st->kind) {
@@ -818,17 +911,7 @@ stage_one(struct stage *st, struct pn_res *r, int *gone)
 		return namespace_one(st, r);
 	case STAGE_PREFIX:
 	case STAGE_SUFFIX:
-		if (keeps_name(r->obj))
-			return NULL;
-		if ((err = pn_res_store_prev(r)) != NULL ||
-		    (err = pn_res_add_fix(r, st->kind == STAGE_SUFFIX ? 's' : 'p', st->s)) != NULL)
-			return err;
-		if (asprintf(&renamed, "%s%s%s", st->kind == STAGE_SUFFIX ? "" : st->s, pn_res_name(r),
-		    st->kind == STAGE_SUFFIX ? st->s : "") < 0)
-			return nomem();
-		err = pn_res_set_meta(r->obj, "name", renamed);
-		free(renamed);
-		return err;
+		return fix_one(st, r);
 	case STAGE_MAP:
 		return pn_transform_map(&r->obj, 1, st->entry, st->table, st->extra, st->what);
 	case STAGE_REPLICAS:

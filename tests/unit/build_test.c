@@ -555,6 +555,19 @@ test_configurations(void **state)
 	    ",\"data\":{\"v\":\"1\"}}\n"
 	    "flux:{\"apiVersion\":\"helm.toolkit.fluxcd.io/v2\",\"kind\":\"HelmRelease\",\"metadata\":{\"name\":\"app\",\"na"
 	    "mespace\":\"apps\"},\"spec\":{\"valuesFrom\":[{\"kind\":\"ConfigMap\",\"name\":\"values-b2mtd45c88\"}]}}\n");
+	/* namePrefix / nameSuffix field specs (TestIssue4884): one at metadata/name naming a kind replaces the
+	 * default (kustomize's merge), one elsewhere adds to it; a list there is refused (kubectl checked) */
+	put("x/fix/kustomization.yaml", "resources: [r.yaml]\nnamePrefix: p-\nnameSuffix: -s\nconfigurations: [c.yaml]\n");
+	put("x/fix/r.yaml", CM("cm") "---\napiVersion: ex/v1\nkind: Foo\nmetadata: {name: f}\nspec: {x: v, l: [a]}\n");
+	put("x/fix/c.yaml", "namePrefix:\n- {path: metadata/name, kind: ConfigMap}\n");
+	assert_ok(build("x/fix", got, sizeof(got)));
+	assert_string_equal(got, "x/fix/r.yaml:1 ConfigMap/p-cm-s x/fix/r.yaml:6 Foo/f-s");
+	put("x/fix/c.yaml", "nameSuffix:\n- {path: spec/x, kind: Foo}\n");
+	assert_ok(build_json("x/fix", got, sizeof(got)));
+	assert_non_null(strstr(got, "\"name\":\"p-f-s\"},\"spec\":{\"x\":\"v-s\""));
+	put("x/fix/c.yaml", "namePrefix:\n- {path: spec/l, kind: Foo}\n");
+	assert_error(build("x/fix", got, sizeof(got)), PN_ERR_PARSE, "considering field 'spec/l' of object "
+	    "Foo.v1.ex/f.[noNs]: namePrefix: wrong node kind: expected ScalarNode but got SequenceNode");
 }
 
 
