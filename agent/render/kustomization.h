@@ -47,7 +47,7 @@ struct pn_kust_config {
 	struct pn_fieldspec *labels;		/* for every `labels` entry */
 	struct pn_fieldspec *template_labels;	/* for `labels` entries with includeTemplates */
 	struct pn_fieldspec *images;
-	struct pn_fieldspec *name_prefix, *name_suffix;	/* besides metadata/name (build.c fix_specs) */
+	struct pn_fieldspec *name_prefix, *name_suffix;	/* besides metadata/name (build.c fix_one) */
 	struct pn_nameref *namerefs;		/* ends with a NULL spec.path */
 	size_t nns, nlabels, nannos, nlabels2, ntemplates, nimages, nrefs, nprefix, nsuffix;
 	cJSON **docs;				/* the strings above point into these */
