@@ -43,11 +43,14 @@ static const struct pn_error *cmd_version(int argc, char **argv);
 static const struct pn_error *cmd_help(int argc, char **argv);
 static const struct pn_error *cmd_sync(int argc, char **argv);
 static const struct pn_error *cmd_fetch(int argc, char **argv);
+static const struct pn_error *cmd_diff(int argc, char **argv);
 static const struct pn_error *cmd_ls_tree(int argc, char **argv);
 static const struct pn_error *cmd_cat_file(int argc, char **argv);
 
 static const struct command commands[] = {
 	{"sync", "sync --once: fetch, render and apply one path of the repository", cmd_sync},
+	{"diff", "what sync would change: create, configure (field by field), prune; exit 1 when anything would",
+	    cmd_diff},
 	{"fetch", "fetch the branch into the state directory and print its revision", cmd_fetch},
 	{"build", "build [--reorder none|legacy] DIR: print what kubectl kustomize DIR prints (Flux: see below)",
 	    pn_cli_build},
@@ -78,7 +81,12 @@ usage(FILE *f)
 	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s] [--require-fresh]\n"
 	    "              [--force] (recreate objects whose immutable fields changed)\n"
 	    "              [--wait] (health checks: every object Current by kstatus within --timeout)\n"
+	    "              [--prune] (delete what the last apply made and this revision lacks) [--allow-mass-prune]\n"
+	    "              (even more than half of it) [--force-namespace-prune] (Namespaces holding other objects)\n"
 	    "              [--substitute K=V]... [--substitute-file F]... [--strict-substitute] (postBuild)\n"
+	    "  pinion diff (--url URL [ref, credentials as sync] | --local DIR) [--path P] [--prune] [--name N]\n"
+	    "              [--namespace NS] [--kubeconfig F] [--substitute...]: what sync would do; exit 0 nothing,\n"
+	    "              1 changes, >1 error (as flux diff)\n"
 	    "  pinion fetch --url URL [--branch main] [--state-dir DIR] [--ca-file FILE] [--timeout 5m]\n"
 	    "  ref (sync, fetch), as flux create source git: --branch main | --tag v1.2.3 | --semver '>=1.2 <2'\n"
 	    "              | --ref refs/pull/1/head | --commit SHA [--branch B] (precedence: commit, ref, semver, tag,\n"
@@ -113,6 +121,9 @@ enum opt_id {
 	OPT_CONTEXT,
 	OPT_FORCE,
 	OPT_WAIT,
+	OPT_PRUNE,
+	OPT_ALLOW_MASS_PRUNE,
+	OPT_FORCE_NS_PRUNE,
 	OPT_NAME,
 	OPT_NAMESPACE,
 	OPT_ONCE,
@@ -135,6 +146,7 @@ enum opt_id {
 	OPT_SUBSTITUTE,
 	OPT_SUBSTITUTE_FILE,
 	OPT_STRICT_SUBSTITUTE,
+	OPT_LOCAL,
 };
 
 static const struct option sync_options[] = {
@@ -147,6 +159,9 @@ static const struct option sync_options[] = {
 	{"context", required_argument, NULL, OPT_CONTEXT},
 	{"force", no_argument, NULL, OPT_FORCE},
 	{"wait", no_argument, NULL, OPT_WAIT},
+	{"prune", no_argument, NULL, OPT_PRUNE},
+	{"allow-mass-prune", no_argument, NULL, OPT_ALLOW_MASS_PRUNE},
+	{"force-namespace-prune", no_argument, NULL, OPT_FORCE_NS_PRUNE},
 	{"name", required_argument, NULL, OPT_NAME},
 	{"namespace", required_argument, NULL, OPT_NAMESPACE},
 	{"once", no_argument, NULL, OPT_ONCE},
@@ -169,6 +184,7 @@ static const struct option sync_options[] = {
 	{"substitute", required_argument, NULL, OPT_SUBSTITUTE},
 	{"substitute-file", required_argument, NULL, OPT_SUBSTITUTE_FILE},
 	{"strict-substitute", no_argument, NULL, OPT_STRICT_SUBSTITUTE},
+	{"local", required_argument, NULL, OPT_LOCAL},
 	{NULL, 0, NULL, 0},
 };
 
@@ -227,6 +243,10 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 		case OPT_CONTEXT: o->context = optarg; break;
 		case OPT_FORCE: o->force = 1; break;
 		case OPT_WAIT: o->wait = 1; break;
+		case OPT_PRUNE: o->prune = 1; break;
+		case OPT_LOCAL: o->local_dir = optarg; break;
+		case OPT_ALLOW_MASS_PRUNE: o->allow_mass_prune = 1; break;
+		case OPT_FORCE_NS_PRUNE: o->force_namespace_prune = 1; break;
 		case OPT_NAME: o->unit_name = optarg; break;
 		case OPT_NAMESPACE: o->unit_namespace = optarg; break;
 		case OPT_ONCE: *once = 1; break;
@@ -290,7 +310,8 @@ cmd_sync(int argc, char **argv)
 	pn_subst_init(&files);
 	pn_subst_init(&args);
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
-	    OPT_KUBECONFIG, OPT_CONTEXT, OPT_FORCE, OPT_WAIT, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
+	    OPT_KUBECONFIG, OPT_CONTEXT, OPT_FORCE, OPT_WAIT, OPT_PRUNE,
+	    OPT_ALLOW_MASS_PRUNE, OPT_FORCE_NS_PRUNE, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
 	    OPT_CRD_POLL, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH,
 	    OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG, OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT,
 	    OPT_MAX_CHAIN, OPT_SUBSTITUTE, OPT_SUBSTITUTE_FILE, OPT_STRICT_SUBSTITUTE), &o, &once, &first, &files,
@@ -313,6 +334,49 @@ cmd_sync(int argc, char **argv)
 	if (files.n > 0)
 		o.subst = &files;
 	err = pn_sync_once(&o);
+done:
+	pn_subst_release(&files);
+	pn_subst_release(&args);
+	return err;
+}
+
+/* pinion diff's verdict for main(): flux diff's exit status 1 when something would change. */
+static int diff_changed;
+
+static const struct pn_error *
+cmd_diff(int argc, char **argv)
+{
+	struct pn_sync_options o;
+	struct pn_subst files, args;
+	const struct pn_error *err;
+	size_t changes = 0;
+	int once, first;
+
+	pn_subst_init(&files);
+	pn_subst_init(&args);
+	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
+	    OPT_KUBECONFIG, OPT_CONTEXT, OPT_FORCE, OPT_PRUNE, OPT_LOCAL, OPT_NAME, OPT_NAMESPACE, OPT_TIMEOUT,
+	    OPT_API_TIMEOUT, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH,
+	    OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG, OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT,
+	    OPT_MAX_CHAIN, OPT_SUBSTITUTE, OPT_SUBSTITUTE_FILE, OPT_STRICT_SUBSTITUTE), &o, &once, &first, &files,
+	    &args)) != NULL)
+		goto done;
+	if (first < argc) {
+		err = pn_error_fmt(PN_ERR_USAGE, "diff: unexpected argument \"%s\"", argv[first]);
+		goto done;
+	}
+	if (o.local_dir == NULL && (err = need(o.url, "diff", "--url (or --local DIR)")) != NULL)
+		goto done;
+	if (o.local_dir != NULL && o.url != NULL) {
+		err = pn_error_fmt(PN_ERR_USAGE, "diff: --local and --url exclude each other");
+		goto done;
+	}
+	if ((err = pn_subst_merge(&files, &args)) != NULL)
+		goto done;
+	if (files.n > 0)
+		o.subst = &files;
+	if ((err = pn_sync_diff(&o, o.local_dir, &changes)) == NULL)
+		diff_changed = changes > 0;
 done:
 	pn_subst_release(&files);
 	pn_subst_release(&args);
@@ -464,5 +528,5 @@ main(int argc, char **argv)
 		err = pn_error_errno("write standard output");
 		pn_log_error(err);
 	}
-	return pn_error_exit_code(err);
+	return err == NULL && diff_changed ? 1 : pn_error_exit_code(err);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/num.h"
 #include "../render/yaml.h"
 #include "../core/banned.h"
 
@@ -16,21 +17,24 @@ at(const cJSON *o, const char *a, const char *b)
 	return b != NULL ? cJSON_GetObjectItemCaseSensitive(v, b) : v;
 }
 
-/* A number field (raw from the YAML reader, or a cJSON number from the API), or def when absent. */
+/* A number field (raw from the YAML reader, or a cJSON number from the API), or def when absent or not an
+ * integer that fits: the API is untrusted input, a count of 10^30 must not overflow. */
 static long long
 num(const cJSON *v, long long def)
 {
 	const char *t = v != NULL ? pn_yaml_number(v) : NULL;
+	uint64_t n;
 
 	if (t != NULL) {
-		long long n = 0;
 		int neg = *t == '-';
 
-		for (t += neg; *t >= '0' && *t <= '9'; t++)
-			n = n * 10 + (*t - '0');
-		return neg ? -n : n;
+		if (pn_num_parse_u64(t + neg, 0, INT64_MAX, "count", &n) != NULL)
+			return def;
+		return neg ? -(long long)n : (long long)n;
 	}
-	return cJSON_IsNumber(v) ? (long long)v->valuedouble : def;
+	if (!cJSON_IsNumber(v) || !(v->valuedouble > -9e18 && v->valuedouble < 9e18))
+		return def;
+	return (long long)v->valuedouble;
 }
 
 static const char *

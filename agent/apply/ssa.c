@@ -17,6 +17,8 @@
 #include "../../platform/clock.h"
 #include "../core/log.h"
 #include "health.h"
+#include "../../platform/crash.h"
+#include "takeover.h"
 #include "../core/banned.h"
 
 #define PN_SSA_QUERY "?fieldManager=" PN_SSA_FIELD_MANAGER "&force=true"
@@ -33,13 +35,13 @@ struct item {
 	const char *ns;		/* NULL when absent or empty */
 	char *ids;
 	int stage;		/* 1: cluster definitions, 2: the rest */
-	int rank;		/* order of the kind inside stage 1 */
 	int pending;		/* from a CRD of this unit, not served yet */
 	/* the mapping, copied out of discovery (whose cache is refreshed while waiting) */
 	char *resource;
 	int namespaced;
 	/* Flux's annotations: reconcile: disabled or ssa: Ignore (never applied), ssa: IfNotPresent */
-	int ignore, if_not_present, force;
+	int ignore, if_not_present, force, merge;
+	char *takeover;		/* the JSON patch taking other managers' fields over (takeover.h), or NULL */
 	/* the dry-run's verdict (plan_one) */
 	enum { V_NONE, V_CREATE, V_DRIFTED, V_UNCHANGED, V_SKIP, V_RECREATE } verdict;
 	char *live_rv;		/* the live object's resourceVersion, for an unchanged or skipped one */
@@ -49,6 +51,7 @@ struct item {
 struct provided {
 	char *gv;
 	char *kind;
+	int cluster;	/* spec.scope: Cluster */
 };
 
 struct run {
@@ -73,6 +76,61 @@ static const struct {
 	{"", "Namespace"},
 	{"rbac.authorization.k8s.io", "ClusterRole"},
 };
+
+/* Flux's ReconcileOrder (fluxcd/pkg ssa/sort.go): these kinds first, in this order; then every other kind by
+ * group and kind; the admission webhooks last. */
+static const char *const first_kinds[] = {
+	"CustomResourceDefinition", "Namespace", "ClusterRole", "ClusterClass", "RuntimeClass", "PriorityClass",
+	"StorageClass", "VolumeSnapshotClass", "IngressClass", "GatewayClass", "ClusterRoleBinding", "ResourceQuota",
+	"ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret", "Service", "LimitRange", "Deployment",
+	"StatefulSet", "CronJob", "PodDisruptionBudget",
+};
+#define PN_SSA_ORDER_OTHER ((int)(sizeof(first_kinds) / sizeof(first_kinds[0])))
+
+int
+pn_ssa_kind_order(const char *kind)
+{
+	for (int i = 0; i < PN_SSA_ORDER_OTHER; i++)
+		if (strcmp(kind, first_kinds[i]) == 0)
+			return i;
+	if (strcmp(kind, "MutatingWebhookConfiguration") == 0 || strcmp(kind, "ValidatingWebhookConfiguration") == 0)
+		return PN_SSA_ORDER_OTHER + 1;
+	return PN_SSA_ORDER_OTHER;
+}
+
+static const char *effective_ns(const struct item *it);
+
+static int
+nullcmp(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
+}
+
+/* qsort order of a stage: ReconcileOrder, then group/kind for the others, then namespace, name, and document
+ * order (qsort is not stable). */
+static int
+reconcile_order(const void *a, const void *b)
+{
+	const struct item *x = *(const struct item *const *)a, *y = *(const struct item *const *)b;
+	int ox = pn_ssa_kind_order(x->kind), oy = pn_ssa_kind_order(y->kind), c;
+
+	if (ox != oy)
+		return ox < oy ? -1 : 1;
+	if (ox == PN_SSA_ORDER_OTHER) {
+		const char *gx = strchr(x->api_version, '/'), *gy = strchr(y->api_version, '/');
+		size_t lx = gx != NULL ? (size_t)(gx - x->api_version) : 0, ly = gy != NULL ?
+		    (size_t)(gy - y->api_version) : 0;
+
+		if ((c = strncmp(x->api_version, y->api_version, lx < ly ? lx : ly)) != 0)
+			return c;
+		if (lx != ly)
+			return lx < ly ? -1 : 1;
+	}
+	if ((c = strcmp(x->kind, y->kind)) != 0 || (c = nullcmp(effective_ns(x), effective_ns(y))) != 0 ||
+	    (c = strcmp(x->name, y->name)) != 0)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
 
 const char *
 pn_ssa_action_name(enum pn_ssa_action a)
@@ -231,11 +289,11 @@ check(struct item *it, const cJSON *obj)
 	it->if_not_present = str_item(v, PN_SSA_ANNO_SSA) != NULL &&
 	    strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "IfNotPresent") == 0;
 	it->force = str_item(v, PN_SSA_ANNO_FORCE) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_FORCE), "Enabled") == 0;
-	it->stage = 2;
+	it->merge = str_item(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "Merge") == 0;
+	it->stage = strlen(it->kind) > 5 && strcmp(it->kind + strlen(it->kind) - 5, "Class") == 0 ? 3 : 2;
 	for (size_t i = 0; i < sizeof(stage1_kinds) / sizeof(*stage1_kinds); i++) {
 		if (strcmp(it->kind, stage1_kinds[i].kind) == 0 && in_group(it->api_version, stage1_kinds[i].group)) {
 			it->stage = 1;
-			it->rank = (int)i;
 		}
 	}
 	return NULL;
@@ -246,7 +304,7 @@ static const struct pn_error *
 add_provided(struct run *r, const cJSON *obj)
 {
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec"), *versions, *v;
-	const char *group = str_item(spec, "group");
+	const char *group = str_item(spec, "group"), *scope = str_item(spec, "scope");
 	const char *kind = str_item(cJSON_GetObjectItemCaseSensitive(spec, "names"), "kind");
 
 	/* a CRD without them is refused by the server in stage 1, with a better message than ours */
@@ -280,18 +338,48 @@ add_provided(struct run *r, const cJSON *obj)
 			free(r->prov[r->nprov].gv);
 			return pn_error(PN_ERR_NOMEM);
 		}
+		r->prov[r->nprov].cluster = scope != NULL && strcmp(scope, "Cluster") == 0;
 		r->nprov++;
 	}
 	return NULL;
 }
 
+/* 1 when a CRD of this unit defines the item's kind, 2 when cluster-scoped; 0 when none does. */
 static int
 provided(const struct run *r, const struct item *it)
 {
 	for (size_t i = 0; i < r->nprov; i++)
 		if (strcmp(r->prov[i].gv, it->api_version) == 0 && strcmp(r->prov[i].kind, it->kind) == 0)
-			return 1;
+			return 1 + r->prov[i].cluster;
 	return 0;
+}
+
+/* Every object into the result's inventory, with the namespace it goes to. */
+static const struct pn_error *
+plan_inventory(struct run *r)
+{
+	const struct pn_error *err = NULL;
+
+	pn_inv_init(&r->res->inv);
+	for (size_t i = 0; i < r->n && err == NULL; i++) {
+		const struct item *it = &r->items[i];
+		const char *slash = strchr(it->api_version, '/'), *ns;
+		char group[PN_DISCOVERY_APIVERSION_MAX];
+		size_t gl = slash != NULL ? (size_t)(slash - it->api_version) : 0;
+
+		if (gl >= sizeof(group))
+			return pn_error(PN_ERR_TOO_LARGE);
+		memcpy(group, it->api_version, gl);
+		group[gl] = '\0';
+		if (it->resource != NULL)
+			ns = effective_ns(it);
+		else	/* from a CRD of this unit: its scope */
+			ns = provided(r, it) == 2 ? NULL : it->ns != NULL ? it->ns : PN_SSA_NAMESPACE_DEFAULT;
+		err = pn_inv_add(&r->res->inv, group, it->kind, ns, it->name, slash != NULL ? slash + 1 :
+		    it->api_version);
+	}
+	pn_inv_sort(&r->res->inv);
+	return err;
 }
 
 /* Copy a discovery answer into the item. */
@@ -436,7 +524,7 @@ map_all(struct run *r)
 			err = take_mapping(it, res);
 			continue;
 		}
-		if (it->stage == 2 && provided(r, it)) {
+		if (it->stage != 1 && provided(r, it)) {
 			it->pending = 1;
 			continue;
 		}
@@ -773,6 +861,27 @@ done:
 	return err;
 }
 
+/* pinion diff: report one planned object (pn_ssa_options.diff). */
+static const struct pn_error *
+report(struct run *r, const struct item *it, enum pn_ssa_action action, const cJSON *live, const cJSON *dry)
+{
+	const struct pn_error *err;
+	struct pn_buf id;
+
+	pn_buf_init(&id, PN_SSA_ID_MAX, "object id");
+	if ((err = pn_ssa_object_id(&id, it->api_version, it->kind, effective_ns(it) != NULL ? effective_ns(it) :
+	    it->resource == NULL ? it->ns : NULL, it->name)) == NULL)
+		err = r->opt->diff(r->opt->diff_ctx, pn_buf_str(&id), action, live, dry);
+	pn_buf_release(&id);
+	return err;
+}
+
+static int
+diffing(const struct run *r)
+{
+	return r->opt != NULL && r->opt->diff != NULL;
+}
+
 /* Before a stage writes anything (flux-apply.md: ApplyAll): GET the live object and dry-run the apply, and decide
  * whether it must be applied. Any error here stops the stage before its first write. */
 static const struct pn_error *
@@ -788,7 +897,11 @@ plan_one(struct run *r, struct item *it)
 	where(it, w, sizeof(w));
 	it->verdict = V_SKIP;
 	if (it->ignore)
-		return NULL;
+		return diffing(r) ? report(r, it, PN_SSA_SKIPPED, NULL, NULL) : NULL;
+	if (diffing(r) && it->pending) {	/* its CRD is new in this unit: nothing to ask yet */
+		it->verdict = V_CREATE;
+		return report(r, it, PN_SSA_CREATED, NULL, NULL);
+	}
 	pn_kapi_reply_init(&reply, r->k);
 	pn_buf_init(&path, PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
 	if ((err = object_path(it, "", &path)) != NULL ||
@@ -804,8 +917,13 @@ plan_one(struct run *r, struct item *it)
 			err = pn_error(PN_ERR_NOMEM);
 			goto done;
 		}
-		if (it->if_not_present)
-			goto done;	/* ssa: IfNotPresent, and it is there */
+		if (it->if_not_present) {	/* ssa: IfNotPresent, and it is there */
+			if (diffing(r))
+				err = report(r, it, PN_SSA_SKIPPED, NULL, NULL);
+			goto done;
+		}
+		if (!it->merge && (err = pn_takeover_patch(live, PN_SSA_FIELD_MANAGER, &it->takeover)) != NULL)
+			goto done;
 	} else if (reply.status != 404) {
 		err = refused(r, it, &reply, w);
 		goto done;
@@ -823,6 +941,13 @@ plan_one(struct run *r, struct item *it)
 		err = pn_error_wrap(err, "dry-run %s", w);
 		goto done;
 	}
+	if (reply.status == 404 && live == NULL && diffing(r) && effective_ns(it) != NULL &&
+	    unit_creates_ns(r, effective_ns(it))) {
+		/* its namespace comes with this unit: a dry-run cannot see it yet */
+		it->verdict = V_CREATE;
+		err = report(r, it, PN_SSA_CREATED, NULL, NULL);
+		goto done;
+	}
 	if (reply.status != 200 && reply.status != 201) {
 		err = refused(r, it, &reply, w);
 		if (err == NULL)
@@ -836,6 +961,8 @@ plan_one(struct run *r, struct item *it)
 			else {
 				err = NULL;
 				it->verdict = V_RECREATE;
+				if (diffing(r))
+					err = report(r, it, PN_SSA_RECREATED, live, NULL);
 			}
 		}
 		goto done;
@@ -846,11 +973,40 @@ plan_one(struct run *r, struct item *it)
 	if (live == NULL || rv == NULL || rv[0] == '\0')
 		it->verdict = V_CREATE;
 	else
-		it->verdict = drifted(dry, live) ? V_DRIFTED : V_UNCHANGED;
+		/* fields another manager applied are pinion's after the take-over: apply once more so that those
+		 * Git no longer has go */
+		it->verdict = drifted(dry, live) || it->takeover != NULL ? V_DRIFTED : V_UNCHANGED;
+	if (diffing(r))
+		err = report(r, it, it->verdict == V_CREATE ? PN_SSA_CREATED : it->verdict == V_DRIFTED ?
+		    PN_SSA_CONFIGURED : PN_SSA_UNCHANGED, live, dry);
 done:
 	cJSON_Delete(live);
 	cJSON_Delete(dry);
 	cJSON_free(body);
+	pn_buf_release(&path);
+	pn_kapi_reply_release(&reply);
+	return err;
+}
+
+/* Send the take-over patch (takeover.h) of an existing object before it is applied. */
+static const struct pn_error *
+take_over(struct run *r, const struct item *it)
+{
+	const struct pn_error *err;
+	struct pn_kapi_reply reply;
+	struct pn_buf path;
+	char w[PN_SSA_WHERE_MAX];
+
+	where(it, w, sizeof(w));
+	pn_kapi_reply_init(&reply, r->k);
+	pn_buf_init(&path, PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
+	if ((err = object_path(it, "?fieldManager=" PN_SSA_FIELD_MANAGER, &path)) == NULL &&
+	    (err = pn_kapi_do(r->k, "PATCH", pn_buf_str(&path), "application/json-patch+json", it->takeover,
+	    strlen(it->takeover), &reply)) == NULL && reply.status != 200 &&
+	    (err = refused(r, it, &reply, w)) == NULL)
+		err = pn_error_fmt(PN_ERR_PROTO, "%s: unexpected HTTP status %d to a JSON patch", w, reply.status);
+	if (err != NULL)
+		err = pn_error_wrap(err, "taking over the fields of kubectl or Flux");
 	pn_buf_release(&path);
 	pn_kapi_reply_release(&reply);
 	return err;
@@ -866,10 +1022,14 @@ run_stage(struct run *r, struct item **v, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if ((err = plan_one(r, v[i])) != NULL)
 			return err;
+	if (diffing(r))
+		return NULL;	/* pinion diff writes nothing */
 	for (size_t i = 0; i < n; i++) {
 		char w[PN_SSA_WHERE_MAX];
 
 		if (v[i]->verdict == V_RECREATE && (err = delete_and_wait(r, v[i], where(v[i], w, sizeof(w)))) != NULL)
+			return err;
+		if (v[i]->verdict == V_DRIFTED && v[i]->takeover != NULL && (err = take_over(r, v[i])) != NULL)
 			return err;
 		if (v[i]->verdict == V_CREATE || v[i]->verdict == V_DRIFTED || v[i]->verdict == V_RECREATE)
 			err = apply_one(r, v[i]);
@@ -884,10 +1044,9 @@ run_stage(struct run *r, struct item **v, size_t n)
 
 /* --wait: poll every applied object until each is Current (health.h), Failed, or the time is up. */
 static const struct pn_error *
-wait_healthy(struct run *r)
+wait_healthy(struct run *r, int stage, uint64_t limit)
 {
-	uint64_t start = pn_clock_mono_ms(), limit = r->opt->health_timeout_ms != 0 ? r->opt->health_timeout_ms :
-	    PN_SSA_HEALTH_TIMEOUT_MS;
+	uint64_t start = pn_clock_mono_ms();
 	const struct pn_error *err = NULL;
 	struct pn_kapi_reply reply;
 	struct pn_buf path, list;
@@ -905,7 +1064,7 @@ wait_healthy(struct run *r)
 			cJSON *live = NULL;
 			enum pn_health h;
 
-			if (it->verdict == V_SKIP || it->verdict == V_NONE)
+			if (it->verdict == V_SKIP || it->verdict == V_NONE || (stage != 0 && it->stage != stage))
 				continue;
 			pn_buf_reset(&path);
 			if ((err = object_path(it, "", &path)) != NULL ||
@@ -990,6 +1149,7 @@ apply_one(struct run *r, const struct item *it)
 			err = pn_error_fmt(PN_ERR_PROTO, "%s: unexpected HTTP status %d to an apply", w, reply.status);
 		goto done;
 	}
+	pn_crash_point("apply-object");	/* an object written, the unit not finished */
 	if ((err = pn_kapi_reply_json(&reply, w, &answer)) != NULL)
 		goto done;
 	err = record(r, it, it->verdict == V_RECREATE ? PN_SSA_RECREATED : reply.status == 201 ? PN_SSA_CREATED :
@@ -1047,36 +1207,51 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 		if (err != NULL)
 			goto done;
 	}
-	if ((err = map_all(&r)) != NULL)
+	if ((err = map_all(&r)) != NULL || (err = plan_inventory(&r)) != NULL)
+		goto done;
+	if (opt != NULL && opt->before_write != NULL && !diffing(&r) && (err = opt->before_write(opt->before_write_ctx,
+	    &res->inv)) != NULL)
 		goto done;
 	if ((stage = calloc(n, sizeof(*stage))) == NULL) {
 		err = pn_error(PN_ERR_NOMEM);
 		goto done;
 	}
-	/* 1: cluster definitions, in Flux's kind order, document order within a kind */
+	/* 1: cluster definitions */
 	ns = 0;
-	for (size_t rank = 0; rank < sizeof(stage1_kinds) / sizeof(*stage1_kinds); rank++)
-		for (size_t i = 0; i < n; i++)
-			if (r.items[i].stage == 1 && r.items[i].rank == (int)rank)
-				stage[ns++] = &r.items[i];
+	for (size_t i = 0; i < n; i++)
+		if (r.items[i].stage == 1)
+			stage[ns++] = &r.items[i];
+	qsort(stage, ns, sizeof(*stage), reconcile_order);
 	if ((err = run_stage(&r, stage, ns)) != NULL)
 		goto done;
-	/* 2: until the CRDs' kinds are served */
-	if ((err = wait_served(&r)) != NULL)
+	/* until the CRDs' kinds are served */
+	if (!diffing(&r) && (err = wait_served(&r)) != NULL)
 		goto done;
-	/* 3: the rest, in document order */
+	/* 2: kinds ending in Class, then until they are Current (Flux waits for them as for the first stage) */
+	ns = 0;
+	for (size_t i = 0; i < n; i++)
+		if (r.items[i].stage == 3)
+			stage[ns++] = &r.items[i];
+	qsort(stage, ns, sizeof(*stage), reconcile_order);
+	if (ns > 0 && ((err = run_stage(&r, stage, ns)) != NULL || (!diffing(&r) &&
+	    (err = wait_healthy(&r, 3, r.timeout_ms)) != NULL)))
+		goto done;
+	/* 3: the rest */
 	ns = 0;
 	for (size_t i = 0; i < n; i++)
 		if (r.items[i].stage == 2)
 			stage[ns++] = &r.items[i];
-	if ((err = run_stage(&r, stage, ns)) == NULL && opt != NULL && opt->wait)
-		err = wait_healthy(&r);
+	qsort(stage, ns, sizeof(*stage), reconcile_order);
+	if ((err = run_stage(&r, stage, ns)) == NULL && opt != NULL && opt->wait && !diffing(&r))
+		err = wait_healthy(&r, 0, opt->health_timeout_ms != 0 ? opt->health_timeout_ms :
+		    PN_SSA_HEALTH_TIMEOUT_MS);
 done:
 	free(stage);
 	for (size_t i = 0; r.items != NULL && i < n; i++) {
 		free(r.items[i].resource);
 		free(r.items[i].ids);
 		free(r.items[i].live_rv);
+		cJSON_free(r.items[i].takeover);
 	}
 	free(r.items);
 	for (size_t i = 0; i < r.nprov; i++) {
@@ -1095,5 +1270,6 @@ pn_ssa_result_release(struct pn_ssa_result *res)
 		free(res->changes[i].resource_version);
 	}
 	free(res->changes);
+	pn_inv_release(&res->inv);
 	memset(res, 0, sizeof(res[0]));
 }

@@ -6,11 +6,15 @@
  *      unit (one GET per namespace). Every kind that is not served and that no CRD of this unit defines, and
  *      every missing namespace, is listed in one error with the first object (and file) that needs it and how
  *      many more do; when the list is longer than one message, each lack is logged on its own line.
- *   1. CustomResourceDefinitions, Namespaces, ClusterRoles (Flux's "cluster definitions"), in that kind order,
- *      document order within a kind
+ *   1. CustomResourceDefinitions, Namespaces, ClusterRoles (Flux's "cluster definitions")
  *   2. wait until the API server serves every kind the rest of the unit takes from this unit's CRDs: discovery of
  *      those group/versions is fetched again every wait_interval_ms, for at most wait_timeout_ms
- *   3. everything else, in document order
+ *   3. kinds whose name ends in "Class" (StorageClass, IngressClass, GatewayClass...), then wait until each is
+ *      Current (health.h), for at most wait_timeout_ms
+ *   4. everything else
+ * Inside each stage objects go in Flux's ReconcileOrder (pn_ssa_kind_order: CRD, Namespace, ClusterRole, ...,
+ * ConfigMap, Secret, Service, ..., Deployment, StatefulSet, CronJob, PodDisruptionBudget, then other kinds by
+ * group and kind, admission webhooks last), then by namespace and name, as Flux sorts them.
  *
  * Each stage is validated as a whole before it writes (Flux's ApplyAll): every object is read (GET) and applied
  * with dryRun=All first, and any error stops the stage before its first write. Then only new objects and those
@@ -28,7 +32,8 @@
  *
  * Errors name the object as `apps/v1 Deployment lab/web` (cluster-scoped: `v1 Namespace lab`) with its source
  * file, and quote the server's message. The first error stops the apply; what was applied before it is in the
- * result. Later: prune, health, immutable-field recreation, the take-over of other managers' fields.
+ * result. Before an existing object is applied, the fields kubectl or Flux applied are taken over
+ * (takeover.h; not for ssa: Merge), and such an object counts as drifted once. Prune is prune.h's.
  */
 #ifndef PN_SSA_H
 #define PN_SSA_H
@@ -41,6 +46,7 @@
 #include "../core/buf.h"
 #include "../core/error.h"
 #include "discovery.h"
+#include "inventory.h"
 #include "kapi.h"
 
 #define PN_SSA_FIELD_MANAGER "pinion"
@@ -77,6 +83,14 @@ struct pn_ssa_object {
 	const char *source;	/* the file it came from, for messages; may be NULL */
 };
 
+enum pn_ssa_action {
+	PN_SSA_CREATED = 1,	/* 201 */
+	PN_SSA_CONFIGURED,	/* 200: the live object had drifted from the rendered one and was applied */
+	PN_SSA_UNCHANGED,	/* the dry-run showed no drift: nothing was written */
+	PN_SSA_SKIPPED,		/* reconcile: disabled, ssa: Ignore, or ssa: IfNotPresent and present */
+	PN_SSA_RECREATED,	/* an immutable field changed: deleted and created again (force) */
+};
+
 struct pn_ssa_options {
 	const char *unit_name;		/* NULL: PN_SSA_UNIT_DEFAULT */
 	const char *unit_namespace;	/* NULL: PN_SSA_UNIT_DEFAULT */
@@ -96,14 +110,19 @@ struct pn_ssa_options {
 	 * Failed object ends the wait at once. The error names each object not ready and why. */
 	int wait;
 	uint64_t health_timeout_ms;
-};
-
-enum pn_ssa_action {
-	PN_SSA_CREATED = 1,	/* 201 */
-	PN_SSA_CONFIGURED,	/* 200: the live object had drifted from the rendered one and was applied */
-	PN_SSA_UNCHANGED,	/* the dry-run showed no drift: nothing was written */
-	PN_SSA_SKIPPED,		/* reconcile: disabled, ssa: Ignore, or ssa: IfNotPresent and present */
-	PN_SSA_RECREATED,	/* an immutable field changed: deleted and created again (force) */
+	/* Called once after the preflight and before the first write with the unit's inventory (every object,
+	 * as it will be applied: inventory.h); an error stops the apply before it writes anything. The sync
+	 * records old ∪ planned there, so that a crash in the middle of the apply cannot forget an object. */
+	const struct pn_error *(*before_write)(void *ctx, struct pn_inv *planned);
+	void *before_write_ctx;
+	/* pinion diff: nothing is written. The preflight runs as for an apply, then every object is read and
+	 * dry-run applied (stage by stage, without the waits) and reported to diff(diff_ctx, id, action, live,
+	 * dry): CREATED (live NULL; dry NULL too when it cannot be dry-run yet because its kind or its namespace
+	 * comes with this unit), CONFIGURED (drifted, or fields to take over), UNCHANGED, SKIPPED (the Flux
+	 * annotations; live and dry NULL) or RECREATED (an immutable field, with force). */
+	const struct pn_error *(*diff)(void *ctx, const char *id, enum pn_ssa_action action, const cJSON *live,
+	    const cJSON *dry);
+	void *diff_ctx;
 };
 
 struct pn_ssa_change {
@@ -116,6 +135,7 @@ struct pn_ssa_change {
 struct pn_ssa_result {
 	struct pn_ssa_change *changes;
 	size_t n;
+	struct pn_inv inv;	/* every object of the unit, once the preflight passed (before_write's) */
 };
 
 /* Apply objs[0..n) as one unit through k, mapping kinds with d (which caches for one reconcile). res is set up
@@ -124,6 +144,9 @@ struct pn_ssa_result {
 const struct pn_error *pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_object *objs,
     size_t n, const struct pn_ssa_options *opt, struct pn_ssa_result *res);
 void pn_ssa_result_release(struct pn_ssa_result *res);
+
+/* A kind's place in Flux's ReconcileOrder (lower first): apply goes up, deletion down. */
+int pn_ssa_kind_order(const char *kind);
 
 /* "created", "configured". */
 const char *pn_ssa_action_name(enum pn_ssa_action a);

@@ -15,6 +15,7 @@
 #include "namerefs.h"
 #include "patch.h"
 #include "transform.h"
+#include "vars.h"
 #include "kustomization.h"
 #include "resmap.h"
 #include "spool.h"
@@ -32,6 +33,8 @@ struct build {
 	struct pn_build_options opt;
 	struct pn_build_result *res;
 	struct pn_kust_config cfg;	/* field specs from `configurations`, accumulated */
+	struct pn_vars vars;		/* the build's `vars` */
+	int refs_fixed;			/* name references were fixed before the vars were resolved */
 	size_t nobjs;		/* objects read so far */
 	const char *chain[PN_BUILD_MAX_NESTING];	/* kustomization directories being built */
 	size_t nchain;
@@ -1175,6 +1178,8 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 		} else {
 			err = transform(b, &io, kfile, &k, target);
 		}
+		if (err == NULL)
+			err = pn_vars_merge(&b->vars, target, kfile, k.vars);
 	}
 	b->nchain--;
 	if (err == NULL && component != 1)
@@ -1341,7 +1346,7 @@ finish_objects(struct build *b, struct pn_resmap *ra)
 	const struct pn_subst *sub = f != NULL && f->subst != NULL && (f->subst->n > 0 || f->subst->always) ?
 	    f->subst : NULL;
 	/* stages: the name reference rules [0, nr), postBuild substitution nr, then labels and annotations */
-	size_t nr = pn_namerefs_count(user), nstages = nr + 3, best = nstages, failed;
+	size_t nr = b->refs_fixed ? 0 : pn_namerefs_count(user), nstages = nr + 3, best = nstages, failed;
 	const struct pn_error *err;
 	struct pn_error first;
 
@@ -1354,7 +1359,7 @@ finish_objects(struct build *b, struct pn_resmap *ra)
 	}
 	for (size_t k = 0; k < ra->n; k++) {
 		struct pn_res *r = &ra->v[k];
-		int refs = best > 0 && pn_namerefs_selects(r, user);
+		int refs = nr > 0 && best > 0 && pn_namerefs_selects(r, user);
 		int subst = sub != NULL && best > nr;
 		int meta = (best > nr + 1 && maps[0] != NULL) || (best > nr + 2 && maps[1] != NULL);
 
@@ -1476,6 +1481,11 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 	pn_resmap_invalidate(&ra);	/* the duplicate index is not needed any more */
 	if (err == NULL)
 		err = pn_gen_hash_names(&ra);
+	/* kustomize resolves vars once the references are fixed (kusttarget.go makeCustomizedResMap) */
+	if (err == NULL && b.vars.n > 0 && (err = pn_namerefs_fix(&ra, b.cfg.namerefs)) == NULL) {
+		b.refs_fixed = 1;
+		err = pn_vars_resolve(&b.vars, &ra, b.cfg.var_refs);
+	}
 	if (err == NULL)
 		err = finish_objects(&b, &ra);
 	if (err == NULL)
@@ -1483,6 +1493,7 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 done:
 	pn_resmap_release(&ra);
 	pn_kust_config_release(&b.cfg);
+	pn_vars_release(&b.vars);
 	free(kfile);
 	free(entry);
 	if (err != NULL)

@@ -56,6 +56,14 @@ static const struct sdef patch = {"Patch", patch_f};
 static const struct fdef genopt_f[] = {{"labels", T_SMAP, NULL}, {"annotations", T_SMAP, NULL},
 	{"disableNameSuffixHash", T_BOOL, NULL}, {"immutable", T_BOOL, NULL}, END};
 static const struct sdef genopt = {"GeneratorOptions", genopt_f};
+static const struct fdef target_f[] = {{"apiVersion", T_STR, NULL}, {"group", T_STR, NULL},
+	{"version", T_STR, NULL}, {"kind", T_STR, NULL}, {"name", T_STR, NULL}, {"namespace", T_STR, NULL}, END};
+static const struct sdef target = {"Target", target_f};
+static const struct fdef fieldsel_f[] = {{"fieldPath", T_STR, NULL}, END};
+static const struct sdef fieldsel = {"FieldSelector", fieldsel_f};
+static const struct fdef var_f[] = {{"name", T_STR, NULL}, {"objref", T_OBJ, &target},
+	{"fieldref", T_OBJ, &fieldsel}, END};
+static const struct sdef var = {"Var", var_f};
 #define GEN_ARGS {"namespace", T_STR, NULL}, {"name", T_STR, NULL}, {"behavior", T_STR, NULL}, \
 	{"literals", T_STRS, NULL}, {"files", T_STRS, NULL}, {"envs", T_STRS, NULL}, {"env", T_STR, NULL}, \
 	{"options", T_OBJ, &genopt}
@@ -97,7 +105,7 @@ static const struct {
 	{{"configurations", T_STRS, NULL}, offsetof(struct pn_kust, configurations), 0},
 	{{"openapi", T_ANY, NULL}, (size_t)-1, 1},
 	{{"replacements", T_ANY, NULL}, (size_t)-1, 1},
-	{{"vars", T_ANY, NULL}, (size_t)-1, 1},
+	{{"vars", T_OBJS, &var}, offsetof(struct pn_kust, vars), 0},
 	{{"sortOptions", T_OBJ, &sortopt}, offsetof(struct pn_kust, sort_options), 0},
 	{{"crds", T_ANY, NULL}, (size_t)-1, 1},
 	{{"helmGlobals", T_ANY, NULL}, (size_t)-1, 1},
@@ -423,7 +431,9 @@ pn_kust_config_add(struct pn_kust_config *c, const char *file, cJSON *doc)
 			err = add_specs(file, f->string, f, &c->name_prefix, &c->nprefix);
 		else if (strcmp(f->string, "nameSuffix") == 0)
 			err = add_specs(file, f->string, f, &c->name_suffix, &c->nsuffix);
-		else if (strcmp(f->string, "varReference") != 0 && strcmp(f->string, "replicas") != 0)
+		else if (strcmp(f->string, "varReference") == 0)
+			err = add_specs(file, f->string, f, &c->var_refs, &c->nvarrefs);
+		else if (strcmp(f->string, "replicas") != 0)
 			err = pn_error_fmt(PN_ERR_PARSE, "%s: unknown configurations key \"%.128s\"", file, f->string);
 	}
 	return err;
@@ -440,6 +450,7 @@ pn_kust_config_release(struct pn_kust_config *c)
 	free(c->images);
 	free(c->name_prefix);
 	free(c->name_suffix);
+	free(c->var_refs);
 	free(c->namerefs);
 	for (size_t k = 0; k < c->ndocs; k++)
 		cJSON_Delete(c->docs[k]);

@@ -2,12 +2,12 @@
  * The kustomization model (kustomize api/types/kustomization.go at api/v0.18.0): every field kustomize knows,
  * checked for its type, with `bases` folded into resources and `imageTags` into images as kustomize does.
  * A key kustomize does not know is an error naming the file and the key; a key pinion does not implement
- * (helm, plugins, vars, replacements, openapi, crds, buildMetadata, validators) is
+ * (helm, plugins, replacements, openapi, crds, buildMetadata, validators) is
  * PN_ERR_UNSUPPORTED naming it. kind is Kustomization (apiVersion kustomize.config.k8s.io/v1beta1) or
  * Component (v1alpha1); both may be absent.
  *
  * `configurations` files hold user field specs (nameReference, namespace, commonLabels, labels, templateLabels,
- * commonAnnotations, images; namePrefix, nameSuffix, varReference and replicas are accepted and ignored); they
+ * commonAnnotations, images, varReference; namePrefix, nameSuffix and replicas are accepted and ignored); they
  * accumulate in a pn_kust_config, for the whole build (kustomize merges a base's into its parent's only: here
  * a sibling's configurations apply too).
  */
@@ -35,6 +35,7 @@ struct pn_kust {
 	const cJSON *cm_gen, *secret_gen, *gen_options;
 	const cJSON *configurations;
 	const cJSON *sort_options;
+	const cJSON *vars;
 };
 
 /* Check document k of file kfile and fill *out. */
@@ -48,8 +49,9 @@ struct pn_kust_config {
 	struct pn_fieldspec *template_labels;	/* for `labels` entries with includeTemplates */
 	struct pn_fieldspec *images;
 	struct pn_fieldspec *name_prefix, *name_suffix;	/* besides metadata/name (build.c fix_one) */
+	struct pn_fieldspec *var_refs;		/* varReference (vars.h) */
 	struct pn_nameref *namerefs;		/* ends with a NULL spec.path */
-	size_t nns, nlabels, nannos, nlabels2, ntemplates, nimages, nrefs, nprefix, nsuffix;
+	size_t nns, nlabels, nannos, nlabels2, ntemplates, nimages, nvarrefs, nrefs, nprefix, nsuffix;
 	cJSON **docs;				/* the strings above point into these */
 	size_t ndocs;
 };

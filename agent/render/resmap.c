@@ -136,7 +136,8 @@ len0(const char *s)
 static size_t
 entry_cost(const struct pn_res *r, const char *ids)
 {
-	size_t n = sizeof(*r) + len0(r->orig_name) + len0(r->orig_ns) + len0(r->prev) + len0(r->fixes);
+	size_t n = sizeof(*r) + len0(r->orig_name) + len0(r->orig_ns) + len0(r->prev) + len0(r->fixes) +
+	    len0(r->refvars);
 
 	for (int f = 0; ids != NULL && f <= PN_RESMAP_NAMESPACE; f++)
 		n += len0(pn_resmap_idf(ids, (enum pn_resmap_idf)f));
@@ -308,6 +309,7 @@ pn_res_drop(struct pn_resmap *m, struct pn_res *r)
 	free(r->orig_name);
 	free(r->prev);
 	free(r->fixes);
+	free(r->refvars);
 	memset(r, 0, sizeof(*r));
 	r->gone = 1;
 }

@@ -49,6 +49,7 @@ struct pn_res {
 	size_t cost;		/* bytes charged to the map's budget for this entry */
 	char *prev;		/* earlier "namespace/name" ids, each followed by '\n' (NULL: none) */
 	char *fixes;		/* prefixes ("p" + prefix + '\n') and suffixes ("s...") applied, in order */
+	char *refvars;		/* the vars bound to it (vars.h), each its number in the build's set and '\n' */
 };
 
 struct pn_resmap {

@@ -9,13 +9,17 @@
 
 #include <cjson/cJSON.h>
 
+#include "../apply/diff.h"
 #include "../apply/discovery.h"
 #include "../apply/kapi.h"
+#include "../apply/inventory.h"
 #include "../apply/kubeconfig.h"
+#include "../apply/prune.h"
 #include "../apply/ssa.h"
 #include "../core/backoff.h"
 #include "../core/log.h"
 #include "../../platform/clock.h"
+#include "../../platform/crash.h"
 #include "../render/build.h"
 #include "../core/banned.h"
 
@@ -94,8 +98,172 @@ await_kubeconfig(const char *path, uint64_t deadline)
 	}
 }
 
-const struct pn_error *
-pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree)
+/* The unit's inventory, as read (file ∪ ConfigMap) and as each copy now says. */
+struct inventory {
+	const struct pn_sync_options *o;
+	const char *unit_ns, *unit_name;
+	struct pn_kapi *k;
+	struct pn_inv old;
+	struct pn_buf file_text, cm_text;	/* the copies' current texts, so unchanged ones are not written */
+};
+
+/* Replace both copies with inv where their text differs, and remember the new text. */
+static const struct pn_error *
+inventory_write(struct inventory *iv, struct pn_inv *inv)
+{
+	const struct pn_error *err;
+	struct pn_buf text;
+
+	pn_buf_init(&text, PN_INV_TEXT_MAX, "inventory");
+	if ((err = pn_inv_file_write(iv->o->state_dir, iv->unit_ns, iv->unit_name, inv, &iv->file_text)) == NULL &&
+	    (err = pn_inv_cm_write(iv->k, iv->unit_ns, iv->unit_name, inv, &iv->cm_text)) == NULL &&
+	    (err = pn_inv_format(inv, &text)) == NULL) {
+		pn_buf_reset(&iv->file_text);
+		pn_buf_reset(&iv->cm_text);
+		if ((err = pn_buf_add(&iv->file_text, text.data, text.len)) == NULL)
+			err = pn_buf_add(&iv->cm_text, text.data, text.len);
+	}
+	pn_buf_release(&text);
+	return err;
+}
+
+/* Before the first write of the apply: record old ∪ planned, so that whatever the apply creates is in the
+ * inventory even if pinion dies half-way (a later render without it prunes it). */
+static const struct pn_error *
+before_write(void *ctx, struct pn_inv *planned)
+{
+	struct inventory *iv = ctx;
+	const struct pn_error *err;
+	struct pn_inv all;
+
+	pn_inv_init(&all);
+	if ((err = pn_inv_merge(&all, planned)) == NULL && (err = pn_inv_merge(&all, &iv->old)) == NULL)
+		err = inventory_write(iv, &all);
+	pn_inv_release(&all);
+	if (err == NULL)
+		pn_crash_point("inventory-planned");
+	return err;
+}
+
+/* Print what a prune did; reasons go to the log. */
+static void
+prune_report(const struct pn_prune_result *pres)
+{
+	for (size_t i = 0; i < pres->n; i++)
+		printf("%s %s\n", pres->changes[i].id, pn_prune_action_name(pres->changes[i].action));
+	fflush(stdout);
+	for (size_t i = 0; i < pres->n; i++) {
+		const struct pn_prune_change *c = &pres->changes[i];
+
+		if (c->why[0] != '\0')
+			pn_log(c->action == PN_PRUNE_HELD || c->action == PN_PRUNE_FAILED ? PN_LOG_WARNING :
+			    PN_LOG_NOTICE, "%s %s: %s", c->id, pn_prune_action_name(c->action), c->why);
+	}
+}
+
+/* Prune what `old` has and `now` lacks (prune.h), unless that is most of the inventory; what stays goes to
+ * keep. */
+static const struct pn_error *
+prune_stale(struct inventory *iv, struct pn_discovery *disc, struct pn_inv *now, struct pn_inv *keep)
+{
+	const struct pn_sync_options *o = iv->o;
+	const struct pn_error *err;
+	struct pn_inv stale, known;
+	struct pn_prune_options popt;
+	struct pn_prune_result pres;
+
+	memset(&pres, 0, sizeof(pres));
+	pn_inv_init(&known);
+	if ((err = pn_inv_diff(&iv->old, now, &stale)) != NULL)
+		return err;
+	if (stale.n == 0)
+		goto done;
+	if (pn_prune_is_mass(stale.n, iv->old.n) && !o->allow_mass_prune) {
+		struct pn_inv_object ob;
+
+		if ((err = pn_inv_merge(keep, &stale)) != NULL || (err = pn_inv_split(stale.v[0].id, &ob)) != NULL)
+			goto done;
+		err = pn_error_fmt(PN_ERR_REJECTED, "prune refused: this revision of unit %s/%s would delete %zu of the "
+		    "%zu objects pinion applied (%.100s %.63s%s%.253s%s), more than half: nothing was deleted. If that "
+		    "is intended, sync again with --allow-mass-prune", iv->unit_ns, iv->unit_name, stale.n, iv->old.n,
+		    ob.kind, ob.ns, ob.ns[0] != '\0' ? "/" : "", ob.name, stale.n > 1 ? ", ..." : "");
+		goto done;
+	}
+	if ((err = pn_inv_merge(&known, now)) != NULL || (err = pn_inv_merge(&known, &stale)) != NULL)
+		goto done;
+	memset(&popt, 0, sizeof(popt));
+	popt.unit_name = iv->unit_name;
+	popt.unit_namespace = iv->unit_ns;
+	popt.known = &known;
+	popt.force_namespaces = o->force_namespace_prune;
+	err = pn_prune(iv->k, disc, &stale, &popt, keep, &pres);
+	prune_report(&pres);
+done:
+	pn_prune_result_release(&pres);
+	pn_inv_release(&known);
+	pn_inv_release(&stale);
+	return err;
+}
+
+/* pinion diff: one object as the dry-run saw it (pn_ssa_options.diff). */
+static const struct pn_error *
+diff_one(void *ctx, const char *id, enum pn_ssa_action action, const cJSON *live, const cJSON *dry)
+{
+	size_t *changes = ctx, n = 0;
+	const struct pn_error *err = NULL;
+	struct pn_buf b;
+
+	switch (action) {
+	case PN_SSA_CREATED:
+		printf("create %s\n", id);
+		break;
+	case PN_SSA_RECREATED:
+		printf("recreate %s (an immutable field changed: deleted and created again)\n", id);
+		break;
+	case PN_SSA_CONFIGURED:
+		pn_buf_init(&b, (PN_DIFF_LINES_MAX + 1) * (2 * PN_DIFF_VALUE_MAX + 1100), "diff");
+		if ((err = pn_diff_object(live, dry, &b, &n)) == NULL)
+			printf("configure %s\n%s", id, n > 0 ? pn_buf_str(&b) : "  (field ownership only: the fields "
+			    "kubectl or Flux applied become pinion's)\n");
+		pn_buf_release(&b);
+		break;
+	default:
+		return NULL;
+	}
+	(*changes)++;
+	return err;
+}
+
+/* pinion diff --prune: what the inventory has and this render lacks. */
+static const struct pn_error *
+diff_prune(struct inventory *iv, struct pn_inv *now, size_t *changes)
+{
+	const struct pn_error *err;
+	struct pn_inv stale;
+	struct pn_buf id;
+
+	if ((err = pn_inv_diff(&iv->old, now, &stale)) != NULL)
+		return err;
+	pn_buf_init(&id, PN_SSA_ID_MAX, "object id");
+	for (size_t i = 0; i < stale.n && err == NULL; i++) {
+		struct pn_inv_object ob;
+		char av[PN_DISCOVERY_APIVERSION_MAX];
+
+		pn_buf_reset(&id);
+		if ((err = pn_inv_split(stale.v[i].id, &ob)) == NULL &&
+		    (err = pn_inv_api_version(&ob, stale.v[i].version, av, sizeof(av))) == NULL &&
+		    (err = pn_ssa_object_id(&id, av, ob.kind, ob.ns[0] != '\0' ? ob.ns : NULL, ob.name)) == NULL) {
+			printf("prune %s\n", pn_buf_str(&id));
+			(*changes)++;
+		}
+	}
+	pn_buf_release(&id);
+	pn_inv_release(&stale);
+	return err;
+}
+
+static const struct pn_error *
+run_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree, size_t *diff_changes)
 {
 	struct pn_build_options bopt;
 	struct pn_build_flux flux = {0};
@@ -107,16 +275,28 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 	struct pn_ssa_result sres;
 	struct pn_ssa_options sopt;
 	struct pn_kapi_options kopt;
-	const struct pn_error *err;
-	char *kpath = NULL, *path = NULL;
+	struct inventory iv;
+	struct pn_inv final;
+	const struct pn_error *err, *perr = NULL;
+	char *kpath = NULL, *path = NULL, cm[PN_INV_NAME_MAX + 1];
 	size_t plen = strlen(o->path != NULL ? o->path : "") + 1;
 	uint64_t deadline = pn_clock_mono_ms() + (o->timeout_ms != 0 ? o->timeout_ms : PN_SYNC_TIMEOUT_MS);
 
 	memset(&res, 0, sizeof(res));
 	memset(&sres, 0, sizeof(sres));
+	memset(&iv, 0, sizeof(iv));
+	iv.o = o;
+	iv.unit_name = o->unit_name != NULL ? o->unit_name : PN_SSA_UNIT_DEFAULT;
+	iv.unit_ns = o->unit_namespace != NULL ? o->unit_namespace : PN_SSA_UNIT_DEFAULT;
+	pn_inv_init(&iv.old);
+	pn_inv_init(&final);
+	pn_buf_init(&iv.file_text, PN_INV_TEXT_MAX, "inventory file");
+	pn_buf_init(&iv.cm_text, PN_INV_TEXT_MAX, "inventory ConfigMap");
 	if ((path = malloc(plen)) == NULL)
 		return pn_error(PN_ERR_NOMEM);
-	if ((err = pn_sync_normalize_path(o->path, path, plen)) != NULL)
+	/* the unit's name and namespace become labels and the inventory's names: check them first */
+	if ((err = pn_inv_cm_name(iv.unit_ns, iv.unit_name, cm, sizeof(cm))) != NULL ||
+	    (err = pn_sync_normalize_path(o->path, path, plen)) != NULL)
 		goto done;
 	pn_build_options_init(&bopt);
 	bopt.load = PN_BUILD_LOAD_NONE;	/* kustomize-controller's LoadRestrictionsNone; the tree is the source's root */
@@ -124,7 +304,8 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 		flux.subst = o->subst;
 		bopt.flux = &flux;
 	}
-	bopt.spool_dir = o->state_dir;	/* the documents wait there, in an unlinked file */
+	/* the documents wait there, in an unlinked file (pinion diff --local may have no state directory yet) */
+	bopt.spool_dir = diff_changes == NULL || access(o->state_dir, W_OK) == 0 ? o->state_dir : NULL;
 	if ((err = pn_build(tree, path, &bopt, &res)) != NULL)
 		goto done;
 	for (size_t i = 0; i < res.nnotices; i++)
@@ -153,6 +334,11 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 		goto done;
 	if ((err = pn_discovery_new(k, &disc)) != NULL)
 		goto done;
+	/* what this unit applied before: both copies, as their union (inventory.h) */
+	iv.k = k;
+	if ((err = pn_inv_file_read(o->state_dir, iv.unit_ns, iv.unit_name, &iv.old, &iv.file_text)) != NULL ||
+	    (err = pn_inv_cm_read(k, iv.unit_ns, iv.unit_name, &iv.old, &iv.cm_text)) != NULL)
+		goto done;
 	if (res.ndocs > 0 && (objs = calloc(res.ndocs, sizeof(*objs))) == NULL) {
 		err = pn_error(PN_ERR_NOMEM);
 		goto done;
@@ -171,12 +357,36 @@ pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader 
 	sopt.force = o->force;
 	sopt.wait = o->wait;
 	sopt.health_timeout_ms = o->timeout_ms;
+	sopt.before_write = before_write;
+	sopt.before_write_ctx = &iv;
+	if (diff_changes != NULL) {
+		sopt.diff = diff_one;
+		sopt.diff_ctx = diff_changes;
+		if ((err = pn_ssa_apply(k, disc, objs, res.ndocs, &sopt, &sres)) == NULL && o->prune)
+			err = diff_prune(&iv, &sres.inv, diff_changes);
+		fflush(stdout);
+		goto done;
+	}
 	err = pn_ssa_apply(k, disc, objs, res.ndocs, &sopt, &sres);
 	/* what was applied is reported even when a later object failed: the cluster changed that much */
 	for (size_t i = 0; i < sres.n; i++)
 		printf("%s %s\n", sres.changes[i].id, pn_ssa_action_name(sres.changes[i].action));
 	fflush(stdout); /* before the log lines on stderr that follow */
+	/* a failed apply prunes nothing and leaves the inventory as before_write recorded it (old ∪ planned) */
+	if (err != NULL)
+		goto done;
+	/* the new inventory: this render, and what a prune could not delete yet; without --prune the objects
+	 * that left the render are forgotten, as Flux forgets them */
+	if (o->prune)
+		perr = prune_stale(&iv, disc, &sres.inv, &final);
+	if ((err = pn_inv_merge(&final, &sres.inv)) != NULL || (err = inventory_write(&iv, &final)) != NULL)
+		goto done;
+	err = perr;
 done:
+	pn_inv_release(&final);
+	pn_inv_release(&iv.old);
+	pn_buf_release(&iv.file_text);
+	pn_buf_release(&iv.cm_text);
 	pn_ssa_result_release(&sres);
 	free(objs);
 	pn_discovery_free(disc);
@@ -186,4 +396,17 @@ done:
 	pn_build_result_release(&res);
 	free(path);
 	return err;
+}
+
+const struct pn_error *
+pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree)
+{
+	return run_tree(o, tree, NULL);
+}
+
+const struct pn_error *
+pn_sync_diff_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree, size_t *changes)
+{
+	*changes = 0;
+	return run_tree(o, tree, changes);
 }

@@ -11,6 +11,7 @@
 #include <mbedtls/platform_util.h>
 
 #include "../../platform/clock.h"
+#include "../core/dirtree.h"
 #include "../core/buf.h"
 #include "../core/file.h"
 #include "../core/log.h"
@@ -394,26 +395,39 @@ done:
 	return err;
 }
 
-const struct pn_error *
-pn_sync_once(const struct pn_sync_options *o)
-{
-	char revision[PN_STATE_REVISION_MAX];
-	char previous[PN_STATE_REVISION_MAX];
-	int found;
-	struct pn_pack_limits limits;
-	struct pn_odb *odb = NULL;
-	struct pn_tree *tree = NULL;
+/* The fetched commit's tree (fetching first; offline, the last fetched revision, as pn_sync_once says), filtered
+ * by the ignore rules; *revision names it. */
+struct fetched {
+	struct pn_odb *odb;
+	struct pn_tree *tree;
+	struct pn_ignore_reader *ignore;
 	struct pn_tree_reader reader, filtered;
-	struct pn_ignore_reader *ignore = NULL;
+};
+
+static void
+fetched_release(struct fetched *f)
+{
+	pn_ignore_reader_free(f->ignore);
+	pn_tree_free(f->tree);
+	pn_odb_close(f->odb);
+	memset(f, 0, sizeof(*f));
+}
+
+static const struct pn_error *
+fetched_tree(const struct pn_sync_options *o, char *revision, size_t len, struct fetched *f)
+{
+	struct pn_pack_limits limits;
 	struct pn_oid commit;
 	const struct pn_error *err;
+	int found;
 
-	if ((err = pn_sync_fetch(o, revision, sizeof(revision))) != NULL) {
+	memset(f, 0, sizeof(*f));
+	if ((err = pn_sync_fetch(o, revision, len)) != NULL) {
 		const struct pn_error *cached;
 
 		if (!pn_error_retryable(err) || o->require_fresh)
 			return err;
-		cached = cached_revision(o, revision, sizeof(revision), &found);
+		cached = cached_revision(o, revision, len, &found);
 		if (cached != NULL || !found)
 			return err;
 		/* booting without network is normal on a Pi: converge on what was fetched last */
@@ -421,18 +435,64 @@ pn_sync_once(const struct pn_sync_options *o)
 		    "refuses)", err->msg, revision);
 	}
 	pn_sync_pack_limits(o, &limits);
-	if ((err = pn_state_revision_oid(revision, &commit)) != NULL)
+	if ((err = pn_state_revision_oid(revision, &commit)) != NULL ||
+	    (err = pn_odb_open(o->state_dir, &limits, &f->odb)) != NULL ||
+	    (err = pn_tree_new(f->odb, &commit, revision, &f->tree)) != NULL)
 		goto done;
-	if ((err = pn_odb_open(o->state_dir, &limits, &odb)) != NULL)
-		goto done;
-	if ((err = pn_tree_new(odb, &commit, revision, &tree)) != NULL)
-		goto done;
-	pn_tree_reader(tree, &reader);
+	pn_tree_reader(f->tree, &f->reader);
 	/* render sees what Flux's artifact would hold: .sourceignore files and the default exclusions */
-	if ((err = pn_ignore_reader_new(&reader, NULL, &ignore)) != NULL)
+	if ((err = pn_ignore_reader_new(&f->reader, NULL, &f->ignore)) != NULL)
 		goto done;
-	pn_ignore_reader(ignore, &filtered);
-	if ((err = pn_sync_apply_tree(o, &filtered)) != NULL)
+	pn_ignore_reader(f->ignore, &f->filtered);
+done:
+	if (err != NULL)
+		fetched_release(f);
+	return err;
+}
+
+const struct pn_error *
+pn_sync_diff(const struct pn_sync_options *o, const char *local_dir, size_t *changes)
+{
+	char revision[PN_STATE_REVISION_MAX];
+	struct pn_dirtree *dir = NULL;
+	struct pn_ignore_reader *ignore = NULL;
+	struct pn_tree_reader reader, filtered;
+	struct fetched f;
+	const struct pn_error *err;
+
+	*changes = 0;
+	memset(&f, 0, sizeof(f));
+	if (local_dir == NULL) {
+		if ((err = fetched_tree(o, revision, sizeof(revision), &f)) != NULL)
+			return err;
+		err = pn_sync_diff_tree(o, &f.filtered, changes);
+		fetched_release(&f);
+		return err;
+	}
+	if ((err = pn_dirtree_new(local_dir, &dir)) != NULL)
+		return err;
+	pn_dirtree_reader(dir, &reader);
+	if ((err = pn_ignore_reader_new(&reader, NULL, &ignore)) == NULL) {
+		pn_ignore_reader(ignore, &filtered);
+		err = pn_sync_diff_tree(o, &filtered, changes);
+	}
+	pn_ignore_reader_free(ignore);
+	pn_dirtree_free(dir);
+	return err;
+}
+
+const struct pn_error *
+pn_sync_once(const struct pn_sync_options *o)
+{
+	char revision[PN_STATE_REVISION_MAX];
+	char previous[PN_STATE_REVISION_MAX];
+	int found;
+	struct fetched f;
+	const struct pn_error *err;
+
+	if ((err = fetched_tree(o, revision, sizeof(revision), &f)) != NULL)
+		return err;
+	if ((err = pn_sync_apply_tree(o, &f.filtered)) != NULL)
 		goto done;
 	/* re-applying the same revision (drift correction, a reboot) writes nothing: SD cards wear out */
 	if ((err = pn_state_get(o->state_dir, PN_STATE_APPLIED, previous, sizeof(previous), &found)) != NULL)
@@ -445,8 +505,6 @@ pn_sync_once(const struct pn_sync_options *o)
 	    o->unit_namespace != NULL ? o->unit_namespace : "flux-system",
 	    o->unit_name != NULL ? o->unit_name : "flux-system");
 done:
-	pn_ignore_reader_free(ignore);
-	pn_tree_free(tree);
-	pn_odb_close(odb);
+	fetched_release(&f);
 	return err;
 }

@@ -50,6 +50,13 @@ struct pn_sync_options {
 	int require_fresh;
 	int force;			/* --force: recreate objects whose immutable fields changed (ssa.h) */
 	int wait;			/* --wait: health checks after the apply, within timeout_ms (ssa.h) */
+	/* --prune: delete what the last apply made and this render lacks (apply/prune.h), after everything else
+	 * succeeded; --allow-mass-prune lifts the guard against pruning more than half of the inventory;
+	 * --force-namespace-prune deletes Namespaces that hold objects pinion did not apply. */
+	int prune;
+	const char *local_dir;		/* pinion diff --local DIR: the tree on disk instead of the remote */
+	int allow_mass_prune;
+	int force_namespace_prune;
 	/* Store limits users may need to raise (0 = the defaults of source/pack.h). */
 	uint64_t max_object_size;
 	uint64_t max_delta_chain;
@@ -78,6 +85,17 @@ const struct pn_error *pn_sync_fetch(const struct pn_sync_options *o, char *revi
 
 /* Render the unit's path of `tree` and apply it; prints one line per object to stdout. */
 const struct pn_error *pn_sync_apply_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree);
+
+/* pinion diff: render as pn_sync_apply_tree() does and print what an apply would do, writing nothing to the
+ * cluster or the state directory: "create <id>", "configure <id>" with one line per changed field
+ * (apply/diff.h), "recreate <id>", and with o->prune "prune <id>" for what the inventory has and the render
+ * lacks. *changes counts those objects. */
+const struct pn_error *pn_sync_diff_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree,
+    size_t *changes);
+
+/* pinion diff of the remote (fetched as sync fetches it, the store and `fetched` advance) or, with local_dir,
+ * of a directory on disk. */
+const struct pn_error *pn_sync_diff(const struct pn_sync_options *o, const char *local_dir, size_t *changes);
 
 /* fetch → render → apply → record `applied`. When the remote is unreachable (a retryable error) and a
  * revision was fetched before, that revision is applied with one warning, unless require_fresh is set: a Pi

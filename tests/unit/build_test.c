@@ -171,7 +171,9 @@ test_kustomization_errors(void **state)
 		{"resources: [a.yaml]\nfoo: x\n", PN_ERR_PARSE,
 		    "e/kustomization.yaml: invalid Kustomization: json: unknown field \"foo\""},
 		{"helmCharts: []\n", PN_ERR_UNSUPPORTED, "e/kustomization.yaml: helmCharts: helm charts are not supported"},
-		{"vars: []\n", PN_ERR_UNSUPPORTED, "e/kustomization.yaml: kustomization key \"vars\" is not supported"},
+		{"crds: []\n", PN_ERR_UNSUPPORTED, "e/kustomization.yaml: kustomization key \"crds\" is not supported"},
+		{"vars: [{name: [x]}]\n", PN_ERR_PARSE, "e/kustomization.yaml: invalid Kustomization: json: cannot unmarshal "
+		    "array into Go struct field Var.vars.name of type string"},
 		{"namespace: [x]\n", PN_ERR_PARSE, "e/kustomization.yaml: invalid Kustomization: json: cannot unmarshal array into Go struct field Kustomization.namespace of type string"},
 		{"resources: [comp]\n", PN_ERR_PARSE, "expected kind != 'Component' for path 'e/comp'"},
 		{"components: [a.yaml]\n", PN_ERR_PARSE, "components entry \"a.yaml\" is not a directory"},
@@ -1104,9 +1106,9 @@ test_spool(void **state)
 	/* an index too small: the object (or file) that does not fit is named */
 	pn_build_options_init(&opt);
 	opt.spool_dir = sdir;
-	opt.max_index = 300;
+	opt.max_index = 360;
 	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, "the build's index of its objects would exceed "
-	    "its 300 bytes");
+	    "its 360 bytes");
 	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, ": ConfigMap.v1.[noGrp]/");
 	opt.max_index = 10;
 	assert_error(pn_build(&r, "sp", &opt, &res), PN_ERR_TOO_LARGE, "sp/a.yaml: the build's index of its objects "

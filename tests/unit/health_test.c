@@ -1,6 +1,7 @@
 #include "pn_test.h"
 
 #include "../../agent/apply/health.h"
+#include "../../agent/render/yaml.h"
 
 /* kstatus rules (kube-api.md §7), one object per row: its status and the start of the reason. */
 static void
@@ -59,11 +60,41 @@ test_rules(void **state)
 	}
 }
 
+/* Regression: counts from the API are untrusted; a 30-digit or non-integer count was summed digit by digit into
+ * a signed overflow. Now it counts as absent (spec.replicas defaults to 1), through both readers. */
+static void
+test_huge_numbers(void **state)
+{
+	static const char *yaml[] = {
+		"kind: Deployment\nspec:\n  replicas: 123456789012345678901234567890\n",
+		"kind: Deployment\nspec:\n  replicas: -123456789012345678901234567890\n",
+		"kind: Deployment\nspec:\n  replicas: 1.5\n",
+	};
+	char why[PN_HEALTH_WHY_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(yaml) / sizeof(yaml[0]); i++) {
+		struct pn_yaml_docs docs;
+
+		assert_ok(pn_yaml_parse("obj.yaml", yaml[i], strlen(yaml[i]), NULL, &docs));
+		assert_int_equal(docs.n, 1);
+		assert_int_equal(pn_health_of(docs.v[0].root, why, sizeof(why)), PN_HEALTH_IN_PROGRESS);
+		assert_string_equal(why, "0/1 replicas updated");
+		pn_yaml_docs_release(&docs);
+	}
+	cJSON *o = cJSON_Parse("{\"kind\":\"Deployment\",\"spec\":{\"replicas\":1e30}}");
+	assert_non_null(o);
+	assert_int_equal(pn_health_of(o, why, sizeof(why)), PN_HEALTH_IN_PROGRESS);
+	assert_string_equal(why, "0/1 replicas updated");
+	cJSON_Delete(o);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_huge_numbers),
 	};
 	return cmocka_run_group_tests_name("health", tests, NULL, NULL);
 }

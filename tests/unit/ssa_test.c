@@ -290,10 +290,11 @@ test_apply_unit(void **state)
 	assert_int_equal(res.n, 6);
 	assert_change(&res, 0, "apiextensions.k8s.io/v1 CustomResourceDefinition widgets.example.com", PN_SSA_CREATED);
 	assert_change(&res, 1, "v1 Namespace lab", PN_SSA_CREATED);
-	assert_change(&res, 2, "example.com/v1 Widget lab/w1", PN_SSA_CREATED);
-	assert_change(&res, 3, "apps/v1 Deployment lab/web", PN_SSA_CREATED);
-	assert_change(&res, 4, "v1 Service lab/web", PN_SSA_CREATED);
-	assert_change(&res, 5, "v1 ConfigMap lab/cfg", PN_SSA_CREATED);
+	/* the last stage in Flux's ReconcileOrder: ConfigMap, Service, Deployment, then other kinds */
+	assert_change(&res, 2, "v1 ConfigMap lab/cfg", PN_SSA_CREATED);
+	assert_change(&res, 3, "v1 Service lab/web", PN_SSA_CREATED);
+	assert_change(&res, 4, "apps/v1 Deployment lab/web", PN_SSA_CREATED);
+	assert_change(&res, 5, "example.com/v1 Widget lab/w1", PN_SSA_CREATED);
 
 	/* read back: the labels, the manager and the fields */
 	o = get("/apis/example.com/v1/namespaces/lab/widgets/w1");
@@ -354,6 +355,37 @@ test_apply_unit(void **state)
 	    "widgets.example.com", "fieldManager=pinion&force=true", NULL));
 	assert_true(log_has(mark, "GET", "/apis/example.com/v1", NULL, NULL));
 	assert_false(log_has(mark, "GET", "/apis/batch/v1", NULL, NULL));
+}
+
+/* Flux's stages and ReconcileOrder: Namespace, then the Class kinds (applied and awaited), then the rest with the
+ * admission webhooks last, each ordered by kind rank, namespace and name, whatever the document order. The
+ * unit's inventory lists every object. */
+static void
+test_stage_order(void **state)
+{
+	static const char *const docs[] = {
+		"{\"apiVersion\":\"admissionregistration.k8s.io/v1\",\"kind\":\"ValidatingWebhookConfiguration\","
+		"\"metadata\":{\"name\":\"hook\"},\"webhooks\":[]}",
+		"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"b\",\"namespace\":\"ord\"}}",
+		"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\",\"namespace\":\"ord\"}}",
+		"{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"IngressClass\",\"metadata\":{\"name\":\"ord\"},"
+		"\"spec\":{\"controller\":\"example.com/ingress\"}}",
+		"{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"ord\"}}",
+	};
+	struct pn_ssa_result res;
+
+	(void)state;
+	assert_ok(apply_with(fx.k, docs, NULL, 5, NULL, &res));
+	assert_int_equal(res.n, 5);
+	assert_change(&res, 0, "v1 Namespace ord", PN_SSA_CREATED);
+	assert_change(&res, 1, "networking.k8s.io/v1 IngressClass ord", PN_SSA_CREATED);
+	assert_change(&res, 2, "v1 ConfigMap ord/a", PN_SSA_CREATED);
+	assert_change(&res, 3, "v1 ConfigMap ord/b", PN_SSA_CREATED);
+	assert_change(&res, 4, "admissionregistration.k8s.io/v1 ValidatingWebhookConfiguration hook", PN_SSA_CREATED);
+	assert_int_equal(res.inv.n, 5);
+	assert_non_null(pn_inv_find(&res.inv, "_ord_networking.k8s.io_IngressClass"));
+	assert_non_null(pn_inv_find(&res.inv, "ord_a__ConfigMap"));
+	pn_ssa_result_release(&res);
 }
 
 /* A namespaced object without a namespace goes to "default"; a cluster-scoped one never carries one; the unit's
@@ -739,6 +771,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_apply_unit),
 		cmocka_unit_test(test_scopes_and_unit_labels),
+		cmocka_unit_test(test_stage_order),
 		cmocka_unit_test(test_missing_namespace),
 		cmocka_unit_test(test_preflight_lists_everything),
 		cmocka_unit_test(test_kind_without_crd),
