@@ -163,6 +163,25 @@ dt_read(void *ctx, const char *path, struct pn_buf *b)
 	return err;
 }
 
+static const struct pn_error *
+dt_real(void *ctx, const char *path, char **out)
+{
+	const struct pn_dirtree *t = ctx;
+	const struct pn_error *err;
+	char *real;
+	int missing;
+
+	*out = NULL;
+	if ((err = resolve(t, path, &real, &missing)) != NULL)
+		return err;
+	if (missing)
+		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s does not exist", path[0] != '\0' ? path : ".");
+	/* inside the root (resolve checked it): drop the root and the '/' after it */
+	*out = strdup(real + (t->rootlen == 1 ? 1 : real[t->rootlen] == '/' ? t->rootlen + 1 : t->rootlen));
+	free(real);
+	return *out != NULL ? NULL : pn_error(PN_ERR_NOMEM);
+}
+
 static int
 entry_cmp(const void *a, const void *b)
 {
@@ -276,6 +295,7 @@ static const struct pn_tree_reader_ops dirtree_ops = {
 	.list = dt_list,
 	.read = dt_read,
 	.stat = dt_stat,
+	.real = dt_real,
 };
 
 const struct pn_error *

@@ -35,6 +35,11 @@ struct pn_tree_reader_ops {
 	const struct pn_error *(*read)(void *ctx, const char *path, struct pn_buf *b);
 	/* The kind of `path`; PN_ERR_NOT_FOUND when it does not exist. */
 	const struct pn_error *(*stat)(void *ctx, const char *path, enum pn_tree_kind *kind);
+	/* The tree path `path` names once every symbolic link in it is followed (what realpath(3) gives),
+	 * into *out; PN_ERR_NOT_FOUND when it does not exist. The caller frees *out with free(). May be NULL in
+	 * a reader whose trees hold no links: path is then its own real path. Kustomize's load restrictor
+	 * (build.h) judges files by it. */
+	const struct pn_error *(*real)(void *ctx, const char *path, char **out);
 };
 
 struct pn_tree_reader {

@@ -166,6 +166,36 @@ shown(const char *path)
 	return path[0] != '\0' ? path : ".";
 }
 
+/* The real path (treeread.h `real`) of tree path p into *out; the lexical one when the reader has no links.
+ * The caller frees it with free(). */
+static const struct pn_error *
+real_path(struct build *b, const char *p, char **out)
+{
+	if (b->tree->ops->real != NULL)
+		return b->tree->ops->real(b->tree->ctx, p, out);
+	return (*out = strdup(p)) != NULL ? NULL : nomem();
+}
+
+/* Kustomize's load restrictor (build.h) on file `path` (dir joined with what the kustomization wrote):
+ * under RootOnly, it must really be in or below dir. A file that does not exist is left to the read. */
+static const struct pn_error *
+restrict_load(struct build *b, const char *dir, const char *path)
+{
+	const struct pn_error *err;
+	char *root = NULL, *file = NULL;
+
+	if (b->opt.load != PN_BUILD_LOAD_ROOT_ONLY)
+		return NULL;
+	if ((err = real_path(b, dir, &root)) == NULL && (err = real_path(b, path, &file)) == NULL &&
+	    !contains(root, file))
+		err = pn_error_fmt(PN_ERR_REJECTED, "security; file '%s' is not in or below '%s'", path, shown(root));
+	if (err != NULL && err->code == PN_ERR_NOT_FOUND)
+		err = NULL;
+	free(root);
+	free(file);
+	return err;
+}
+
 /* ---- bookkeeping ---- */
 
 /* The kustomization file in directory `dir` (*out NULL when there is none). The caller frees it with free(). */
@@ -439,7 +469,10 @@ add_resource(struct build *b, struct pn_resmap *ra, const char *kfile, const cha
 		goto done;
 	}
 	if (kind == PN_TREE_FILE && !component) {
-		err = load_file(b, ra, path);
+		if ((err = restrict_load(b, dir, path)) != NULL)
+			err = pn_error_fmt(err->code, "%s: resource \"%s\": %s", kfile, entry, err->msg);
+		else
+			err = load_file(b, ra, path);
 	} else if (kind == PN_TREE_DIR) {
 		if ((err = find_kustfile(b, path, &sub)) != NULL)
 			goto done;
@@ -470,7 +503,8 @@ read_rel(struct build *b, const char *dir, const char *kfile, const char *rel, s
 		return pn_error_fmt(PN_ERR_PARSE, "%s: \"%s\": absolute paths are not supported", kfile, rel);
 	if ((rc = pn_build_join_path(dir, rel, &path)) != 0)
 		return rc < 0 ? nomem() : pn_error_fmt(PN_ERR_PARSE, "%s: \"%s\" leaves the tree root", kfile, rel);
-	err = b->tree->ops->read(b->tree->ctx, path, out);
+	if ((err = restrict_load(b, dir, path)) == NULL)
+		err = b->tree->ops->read(b->tree->ctx, path, out);
 	if (err == NULL && out->len > b->opt.max_bytes - b->res->bytes)
 		err = pn_error_fmt(PN_ERR_TOO_LARGE, "%s: the build's files exceed the %zu bytes allowed", path,
 		    b->opt.max_bytes);
@@ -717,6 +751,7 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 		if (fix == NULL || fix->valuestring[0] == '\0')
 			continue;
 		st.s = fix->valuestring;
+		st.extra = suffix ? b->cfg.name_suffix : b->cfg.name_prefix;
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
 	}
@@ -754,24 +789,86 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 	return NULL;
 }
 
-/* One stage on r (loaded). *gone set when a patch deleted it. */
+/* Add a stage's prefix or suffix to a string field. */
 static const struct pn_error *
-stage_one(struct stage *st, struct pn_res *r, int *gone)
+fix_field(cJSON *parent, const char *key, cJSON *field, int create, const void *ctx)
 {
+	const struct stage *st = ctx;
 	const struct pn_error *err;
-	const char *name = r->orig_name;
+	cJSON *v;
+	char *s;
+
+	(void)create;
+	if (cJSON_IsArray(field) || cJSON_IsObject(field))	/* kustomize's words */
+		return pn_error_fmt(PN_ERR_PARSE, "%s: wrong node kind: expected ScalarNode but got %s",
+		    st->kind == STAGE_SUFFIX ? "nameSuffix" : "namePrefix",
+		    cJSON_IsArray(field) ? "SequenceNode" : "MappingNode");
+	if (!cJSON_IsString(field))
+		return NULL;
+	if (asprintf(&s, "%s%s%s", st->kind == STAGE_SUFFIX ? "" : st->s, field->valuestring,
+	    st->kind == STAGE_SUFFIX ? st->s : "") < 0)
+		return nomem();
+	v = cJSON_CreateString(s);
+	free(s);
+	if (v == NULL)
+		return nomem();
+	if (key == NULL)
+		err = cJSON_ReplaceItemViaPointer(parent, field, v) ? NULL : nomem();
+	else
+		err = cJSON_ReplaceItemInObjectCaseSensitive(parent, key, v) ? NULL : nomem();
+	return err;
+}
+
+/* Whether kustomize keeps its default namePrefix/nameSuffix spec (metadata/name of every kind) beside the
+ * `configurations` ones. Its merge drops a spec when one already taken, with the same path, selects the
+ * spec's group, version and kind; the configuration's specs, sorted, come before the default, so one at
+ * metadata/name naming a group, version or kind (unless a webhook kind, which sorts after) replaces it. */
+static int
+default_fix_spec(const struct pn_fieldspec *user)
+{
+	for (const struct pn_fieldspec *t = user; t != NULL && t->path != NULL; t++)
+		if (strcmp(t->path, "metadata/name") == 0 && (t->group != NULL || t->version != NULL ||
+		    (t->kind != NULL && strcmp(t->kind, "MutatingWebhookConfiguration") != 0 &&
+		    strcmp(t->kind, "ValidatingWebhookConfiguration") != 0)))
+			return 0;
+	return 1;
+}
+
+/* namePrefix or nameSuffix on r (loaded), as kustomize's PrefixTransformer and SuffixTransformer: each spec
+ * selecting r (its default, metadata/name, and the `configurations` ones) gets the fix; at metadata/name that
+ * is a rename, recorded for name references. */
+static const struct pn_error *
+fix_one(const struct stage *st, struct pn_res *r)
+{
+	static const struct pn_fieldspec meta_name = {NULL, NULL, NULL, "metadata/name", 0};
+	const struct pn_error *err;
+	size_t nuser = 0;
 	char *renamed;
 
-	*gone = 0;
-	switch (st->kind) {
-	case STAGE_PATCH:
-		return pn_patch_one(r, st->patch, gone);
-	case STAGE_NAMESPACE:
-		return pn_transform_namespace(&r->obj, 1, st->s, st->extra);
-	case STAGE_PREFIX:
-	case STAGE_SUFFIX:
-		if (keeps_name(r->obj))
-			return NULL;
+	if (keeps_name(r->obj))
+		return NULL;
+	while (st->extra != NULL && st->extra[nuser].path != NULL)
+		nuser++;
+	/* in kustomize's sorted order: the configuration's specs, then the default when it is kept */
+	for (size_t i = 0; i <= nuser; i++) {
+		const struct pn_fieldspec *t = i < nuser ? &st->extra[i] : &meta_name;
+
+		if (i == nuser && !default_fix_spec(st->extra))
+			break;
+		if (i < nuser && t->group == NULL && t->version == NULL && t->kind == NULL &&
+		    strcmp(t->path, "metadata/name") == 0)
+			continue;	/* the default itself: merged away */
+		if (!pn_fieldspec_selects(t, r->obj))
+			continue;
+		if (strcmp(t->path, "metadata/name") != 0) {
+			if ((err = pn_fieldspec_walk(r->obj, t, fix_field, st)) != NULL) {
+				char id[PN_RESMAP_ID_MAX];
+
+				pn_res_id(r, id, sizeof(id));
+				return pn_error_wrap(err, "considering field '%s' of object %s", t->path, id);
+			}
+			continue;
+		}
 		if ((err = pn_res_store_prev(r)) != NULL ||
 		    (err = pn_res_add_fix(r, st->kind == STAGE_SUFFIX ? 's' : 'p', st->s)) != NULL)
 			return err;
@@ -780,7 +877,44 @@ stage_one(struct stage *st, struct pn_res *r, int *gone)
 			return nomem();
 		err = pn_res_set_meta(r->obj, "name", renamed);
 		free(renamed);
-		return err;
+		if (err != NULL)
+			return err;
+	}
+	return NULL;
+}
+
+/* The namespace stage on r (loaded). kustomize's NamespaceTransformer stores every object's id first: a
+ * Namespace it renames keeps its old name as a referral. */
+static const struct pn_error *
+namespace_one(const struct stage *st, struct pn_res *r)
+{
+	char *name = strdup(pn_res_name(r)), *ns = strdup(pn_res_namespace(r));
+	const struct pn_error *err;
+
+	if (name == NULL || ns == NULL)
+		err = nomem();
+	else if ((err = pn_transform_namespace(&r->obj, 1, st->s, st->extra)) == NULL)
+		err = pn_res_kept_id(r, ns, name);
+	free(name);
+	free(ns);
+	return err;
+}
+
+/* One stage on r (loaded). *gone set when a patch deleted it. */
+static const struct pn_error *
+stage_one(struct stage *st, struct pn_res *r, int *gone)
+{
+	const char *name = r->orig_name;
+
+	*gone = 0;
+	switch (st->kind) {
+	case STAGE_PATCH:
+		return pn_patch_one(r, st->patch, gone);
+	case STAGE_NAMESPACE:
+		return namespace_one(st, r);
+	case STAGE_PREFIX:
+	case STAGE_SUFFIX:
+		return fix_one(st, r);
 	case STAGE_MAP:
 		return pn_transform_map(&r->obj, 1, st->entry, st->table, st->extra, st->what);
 	case STAGE_REPLICAS:
@@ -1022,9 +1156,13 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 		goto done;
 	if (component == -1 && (err = sort_options(b, kfile, k.sort_options)) != NULL)
 		goto done;
-	if (component != -1 && k.component != component) {
-		err = pn_error_fmt(PN_ERR_PARSE, "%s: expected kind %s'Component' for path '%s'%s", referrer,
-		    component ? "" : "!= ", shown(dir), component ? " but got 'Kustomization'" : "");
+	if (component == 1 && !k.component) {	/* kustomize's words; the file naming it after them */
+		err = pn_error_fmt(PN_ERR_PARSE, "accumulateDirectory: \"expected kind 'Component' for path '%s' but got "
+		    "'Kustomization'\" (a components entry of %s)", shown(dir), referrer);
+		goto done;
+	}
+	if (component == 0 && k.component) {
+		err = pn_error_fmt(PN_ERR_PARSE, "%s: expected kind != 'Component' for path '%s'", referrer, shown(dir));
 		goto done;
 	}
 	b->chain[b->nchain++] = dir;
@@ -1101,6 +1239,7 @@ generate(struct build *b, struct pn_resmap *ra, const char *dir, size_t depth)
 void
 pn_build_options_init(struct pn_build_options *opt)
 {
+	opt->load = PN_BUILD_LOAD_NONE;
 	opt->max_bytes = PN_BUILD_MAX_BYTES;
 	opt->max_docs = PN_BUILD_MAX_DOCS;
 	pn_yaml_limits_init(&opt->yaml);

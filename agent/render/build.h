@@ -16,7 +16,9 @@
  *    add resource with an already registered id" (resmap.h). At the end of the whole build generated names
  *    get their hash suffix, every name reference follows the renames (namerefs.h), then the vars are
  *    resolved and expanded (vars.h). Paths are relative to the kustomization's directory; ".." may leave that
- *    directory but not the tree root (Flux builds with LoadRestrictionsNone inside the source's root).
+ *    directory but not the tree root; a file outside the kustomization's directory is refused under kustomize's
+ *    load restrictor RootOnly (struct pn_build_options.load; Flux builds with LoadRestrictionsNone inside the
+ *    source's root).
  *    Errors: an absent entry (naming the kustomization and the entry), an absolute path, a remote URL
  *    ("remote resources are not supported"), a directory without a kustomization file, a cycle (a directory
  *    that is, or contains, one being built: kustomize's "cycle detected: candidate root contains visited
@@ -46,7 +48,7 @@
  *    Deployment. `pinion build` needs that sort (a later issue); Flux's own build uses FIFO and orders at
  *    apply time, so the apply stage orders objects itself.
  *  - also not done here: symbolic links to directories, which Flux's walk does not enter but the tree reader
- *    resolves; kustomize's load restrictor (rootOnly); replacements, generators/transformers plugins,
+ *    resolves; replacements, generators/transformers plugins,
  *    buildMetadata, openapi/crds schemas.
  *
  * Memory (issue 5): documents wait in a spool file (spool.h; in opt->spool_dir, unlinked after open) and only
@@ -120,7 +122,25 @@ struct pn_build_flux {
 	const struct pn_subst *subst;		/* spec.postBuild: NULL when the Kustomization has none */
 };
 
+/*
+ * Kustomize's load restrictor (api/internal/loader). Every file a kustomization names (a resource file, a
+ * patch, a generator's files and envs, a configurations file) is judged by where it really is: its path joined
+ * to the kustomization's directory with every symbolic link followed (the tree reader's `real`). Directories
+ * (bases, components) are kustomization roots of their own and never judged.
+ *  - PN_BUILD_LOAD_NONE: any file of the tree. Flux's setting: kustomize-controller builds with
+ *    LoadRestrictionsNone (fluxcd/pkg/kustomize Build) on a file system confined to the source's root, which
+ *    is what the tree reader gives; the sync path (agent/sync/apply_tree.c) builds so.
+ *  - PN_BUILD_LOAD_ROOT_ONLY: only files in or below the kustomization's own directory (real path), else
+ *    kustomize's "security; file '<path>' is not in or below '<dir>'". kubectl kustomize's default, and
+ *    `pinion build`'s (cli_build.h --load-restrictor).
+ */
+enum pn_build_load_restrictor {
+	PN_BUILD_LOAD_NONE,
+	PN_BUILD_LOAD_ROOT_ONLY,
+};
+
 struct pn_build_options {
+	enum pn_build_load_restrictor load;	/* PN_BUILD_LOAD_NONE (Flux's) */
 	size_t max_bytes;
 	size_t max_docs;
 	struct pn_yaml_limits yaml;	/* per file */

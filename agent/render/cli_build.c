@@ -60,6 +60,7 @@ pn_cli_build_parse(int argc, char **argv, struct pn_cli_build_args *args)
 
 	memset(args, 0, sizeof(*args));
 	args->order = PN_ORDER_LEGACY;
+	args->load_restrict_none = -1;
 	if ((args->subst_files = calloc((size_t)argc + 1, sizeof(*args->subst_files))) == NULL)
 		return pn_error(PN_ERR_NOMEM);
 	if ((err = parse(argc, argv, args)) != NULL)
@@ -506,6 +507,9 @@ render(const struct pn_cli_build_args *args, struct pn_buf *out)
 	if (post_build || subst.n > 0)
 		flux.subst = &subst;
 	pn_build_options_init(&bopt);
+	/* kubectl's RootOnly, unless told otherwise or building as Flux does */
+	bopt.load = args->load_restrict_none == 1 || (args->load_restrict_none == -1 && ks != NULL) ?
+	    PN_BUILD_LOAD_NONE : PN_BUILD_LOAD_ROOT_ONLY;
 	if (ks != NULL || flux.subst != NULL)
 		bopt.flux = &flux;
 	if ((err = pn_build(&reader, entry, &bopt, &res)) != NULL) {

@@ -5,11 +5,10 @@
  *   --reorder none|legacy   output order (order.h); default legacy, as the kustomize CLIs. The top
  *                           kustomization's sortOptions.order, when set, wins (as in kustomize).
  *   --load-restrictor LoadRestrictionsRootOnly|LoadRestrictionsNone
- *                           accepted. Kustomize's RootOnly (its default) refuses files outside a
- *                           kustomization's own directory, None allows them. pn_build enforces neither:
- *                           it lets ".." leave a kustomization's directory anywhere inside the tree, which
- *                           here is the whole file system (bases in sibling directories must work), so
- *                           both values build like LoadRestrictionsNone (the RootOnly error is not raised).
+ *                           kustomize's load restrictor (build.h): RootOnly refuses a file (resource, patch,
+ *                           generator input) outside its kustomization's directory, None allows any file;
+ *                           directories (bases, components) are allowed either way. The default is RootOnly,
+ *                           as in kubectl kustomize, but None with --flux-kustomization, as Flux builds.
  *   --enable-helm           PN_ERR_UNSUPPORTED: pinion does not run helm.
  * Flux's side (what `flux build kustomization` adds; kustomize has none of it):
  *   --path P                build P under DIR (or under the store's root), not DIR itself
@@ -61,7 +60,7 @@
 struct pn_cli_build_args {
 	const char *dir;
 	enum pn_order_mode order;
-	int load_restrict_none;	/* --load-restrictor LoadRestrictionsNone */
+	int load_restrict_none;	/* --load-restrictor: 1 LoadRestrictionsNone, 0 ...RootOnly, -1 not given */
 	const char *path;	/* --path */
 	const char *state_dir;	/* --state-dir */
 	const char *flux_ks;	/* --flux-kustomization */

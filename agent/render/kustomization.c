@@ -427,10 +427,13 @@ pn_kust_config_add(struct pn_kust_config *c, const char *file, cJSON *doc)
 			err = add_specs(file, f->string, f, &c->template_labels, &c->ntemplates);
 		else if (strcmp(f->string, "images") == 0)
 			err = add_specs(file, f->string, f, &c->images, &c->nimages);
+		else if (strcmp(f->string, "namePrefix") == 0)
+			err = add_specs(file, f->string, f, &c->name_prefix, &c->nprefix);
+		else if (strcmp(f->string, "nameSuffix") == 0)
+			err = add_specs(file, f->string, f, &c->name_suffix, &c->nsuffix);
 		else if (strcmp(f->string, "varReference") == 0)
 			err = add_specs(file, f->string, f, &c->var_refs, &c->nvarrefs);
-		else if (strcmp(f->string, "namePrefix") != 0 &&
-		    strcmp(f->string, "nameSuffix") != 0 && strcmp(f->string, "replicas") != 0)
+		else if (strcmp(f->string, "replicas") != 0)
 			err = pn_error_fmt(PN_ERR_PARSE, "%s: unknown configurations key \"%.128s\"", file, f->string);
 	}
 	return err;
@@ -445,6 +448,8 @@ pn_kust_config_release(struct pn_kust_config *c)
 	free(c->labels);
 	free(c->template_labels);
 	free(c->images);
+	free(c->name_prefix);
+	free(c->name_suffix);
 	free(c->var_refs);
 	free(c->namerefs);
 	for (size_t k = 0; k < c->ndocs; k++)

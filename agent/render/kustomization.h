@@ -48,9 +48,10 @@ struct pn_kust_config {
 	struct pn_fieldspec *labels;		/* for every `labels` entry */
 	struct pn_fieldspec *template_labels;	/* for `labels` entries with includeTemplates */
 	struct pn_fieldspec *images;
+	struct pn_fieldspec *name_prefix, *name_suffix;	/* besides metadata/name (build.c fix_one) */
 	struct pn_fieldspec *var_refs;		/* varReference (vars.h) */
 	struct pn_nameref *namerefs;		/* ends with a NULL spec.path */
-	size_t nns, nlabels, nannos, nlabels2, ntemplates, nimages, nvarrefs, nrefs;
+	size_t nns, nlabels, nannos, nlabels2, ntemplates, nimages, nvarrefs, nrefs, nprefix, nsuffix;
 	cJSON **docs;				/* the strings above point into these */
 	size_t ndocs;
 };

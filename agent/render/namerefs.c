@@ -24,13 +24,15 @@ str(const cJSON *obj, const char *name)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Whether r was once called `name` (in any namespace). */
+/* Whether r was once called `name` (in any namespace): kustomize's previousNameMatches, over the ids it
+ * stored before a rename, a namespace or a JSON 6902 patch, never the current id alone. An object no
+ * transformer touched is no referral (its references need no fixing, and do not get its namespace). */
 static int
 had_name(const struct pn_res *r, const char *name)
 {
 	size_t nl = strlen(name);
 
-	if (strcmp(r->orig_name, name) == 0 || strcmp(pn_res_name(r), name) == 0)
+	if (r->cur_prev && strcmp(pn_res_name(r), name) == 0)
 		return 1;
 	for (const char *p = r->prev; p != NULL && *p != '\0';) {
 		const char *slash = strchr(p, '/'), *end = strchr(p, '\n');
@@ -103,9 +105,12 @@ sieve_fixes(const struct ctx *c, const struct pn_res **cand, size_t n, int allow
 
 /* The one referral named `name` seen from namespace ns, by kustomize's selectReferral; *out NULL when none.
  * ns is ignored for a cluster-scoped referrer unless force_ns, which is set for a mapping that names its own
- * namespace (RBAC subjects): that may be the referral's original namespace as well. */
+ * namespace (RBAC subjects): that may be the referral's original namespace as well. Candidates left at the
+ * end are one when they have the same name, and for a mapping (`map`, which takes the namespace too) the
+ * same namespace (kustomize's allNamesAreTheSame, allNamesAndNamespacesAreTheSame). */
 static const struct pn_error *
-select_referral(const struct ctx *c, const char *name, const char *ns, int force_ns, const struct pn_res **out)
+select_referral(const struct ctx *c, const char *name, const char *ns, int force_ns, int map,
+    const struct pn_res **out)
 {
 	int cluster_referrer = !force_ns && pn_res_cluster_scoped(c->referrer);
 	const struct pn_res **cand;
@@ -129,7 +134,8 @@ select_referral(const struct ctx *c, const char *name, const char *ns, int force
 		n = sieve_fixes(c, cand, n, 1);
 	if (n > 1)
 		n = sieve_fixes(c, cand, n, 0);
-	for (k = 1; k < n && strcmp(pn_res_name(cand[0]), pn_res_name(cand[k])) == 0; k++)
+	for (k = 1; k < n && strcmp(pn_res_name(cand[0]), pn_res_name(cand[k])) == 0 &&
+	    (!map || strcmp(pn_res_namespace(cand[0]), pn_res_namespace(cand[k])) == 0); k++)
 		;
 	if (n > 0 && k == n) {
 		*out = cand[0];
@@ -171,7 +177,7 @@ fix_map(const struct ctx *c, cJSON *m)
 
 	if (name == NULL || (kind != NULL && c->referral->kind != NULL && strcmp(kind, c->referral->kind) != 0))
 		return NULL;
-	err = select_referral(c, name, ns != NULL ? ns : pn_res_namespace(c->referrer), ns != NULL, &r);
+	err = select_referral(c, name, ns != NULL ? ns : pn_res_namespace(c->referrer), ns != NULL, 1, &r);
 	if (err != NULL || r == NULL)
 		return err;
 	if ((err = set_str(m, "name", cJSON_GetObjectItemCaseSensitive(m, "name"), pn_res_name(r))) != NULL)
@@ -197,7 +203,8 @@ fix(cJSON *parent, const char *key, cJSON *field, int create, const void *vctx)
 		if (c->role_ref && key != NULL && (kind == NULL || c->referral->kind == NULL ||
 		    strcmp(kind, c->referral->kind) != 0))
 			return NULL;
-		if ((err = select_referral(c, field->valuestring, pn_res_namespace(c->referrer), 0, &r)) != NULL || r == NULL)
+		if ((err = select_referral(c, field->valuestring, pn_res_namespace(c->referrer), 0, 0, &r)) != NULL ||
+		    r == NULL)
 			return err;
 		if (strcmp(field->valuestring, pn_res_name(r)) == 0)
 			return NULL;
@@ -254,12 +261,38 @@ pn_namerefs_selects(const struct pn_res *r, const struct pn_nameref *user)
 	return 0;
 }
 
+/* kustomize's getNamespacesForRoleBinding, which runs before any rule on a RoleBinding: a ServiceAccount
+ * subject whose namespace is there but not a string (`namespace:` with nothing after it) is an error. */
+static const struct pn_error *
+check_role_binding(const struct pn_res *r)
+{
+	const cJSON *subjects = cJSON_GetObjectItemCaseSensitive(r->obj, "subjects"), *s;
+	char id[PN_RESMAP_ID_MAX];
+
+	if (strcmp(pn_res_kind(r), "RoleBinding") != 0)
+		return NULL;
+	for (s = cJSON_IsArray(subjects) ? subjects->child : NULL; s != NULL; s = s->next) {
+		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(s, "namespace");
+		const char *kind = str(s, "kind");
+
+		if (ns != NULL && !cJSON_IsString(ns) && kind != NULL && strcmp(kind, "ServiceAccount") == 0) {
+			pn_res_id(r, id, sizeof(id));
+			return pn_error_fmt(PN_ERR_PARSE, "Invalid Input: namespace is blank for resource \"%s\"", id);
+		}
+	}
+	return NULL;
+}
+
 const struct pn_error *
 pn_namerefs_fix_one(struct pn_resmap *ra, size_t k, const struct pn_nameref *user, size_t limit, size_t *failed)
 {
 	struct pn_res *r = &ra->v[k];
 	const struct pn_error *err;
 
+	if (limit > 0 && (err = check_role_binding(r)) != NULL) {
+		*failed = 0;
+		return err;
+	}
 	for (size_t i = 0; i < limit; i++) {
 		const struct pn_nameref *t = rule(user, i);
 		struct ctx c = {ra, &t->referral, r, strstr(t->spec.path, "roleRef") != NULL};

@@ -361,9 +361,13 @@ pn_patch_prepare(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, c
 			goto failed;
 		}
 		pn_buf_init(&buf, io->max_file, "a patch file");
-		if (strchr(e->valuestring, '\n') == NULL && io->read(io->ctx, e->valuestring, &buf) == NULL) {
+		err = strchr(e->valuestring, '\n') == NULL ? io->read(io->ctx, e->valuestring, &buf) :
+		    pn_error(PN_ERR_NOT_FOUND);
+		if (err == NULL) {
 			snprintf(p->what, sizeof(p->what), "%s: patchesStrategicMerge %s", kfile, e->valuestring);
 			err = parse_entry(p, lim, buf.len > 0 ? pn_buf_str(&buf) : "", buf.len, 0);
+		} else if (err->code == PN_ERR_REJECTED) {	/* a file that may not be read (load restrictor) */
+			err = pn_error_wrap(err, "%s", p->what);
 		} else {
 			err = parse_entry(p, lim, e->valuestring, strlen(e->valuestring), 0);
 		}
@@ -377,6 +381,7 @@ pn_patch_prepare(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, c
 			return err;
 		if ((err = prepare_entry(io, lim, p, e, 0)) != NULL)
 			goto failed;
+		p->store_id = 1;
 	}
 	return NULL;
 failed:
@@ -404,6 +409,23 @@ pn_patch_by_id(struct pn_resmap *ra, const struct pn_patch *p)
 	return NULL;
 }
 
+/* A JSON 6902 patch of `patches` on r: kustomize's PatchTransformer stores the id first, so a name the patch
+ * replaces stays a referral. */
+static const struct pn_error *
+json_keeping_id(struct pn_res *r, const struct pn_patch *p)
+{
+	char *name = strdup(pn_res_name(r)), *ns = strdup(pn_res_namespace(r));
+	const struct pn_error *err;
+
+	if (name == NULL || ns == NULL)
+		err = pn_error(PN_ERR_NOMEM);
+	else if ((err = pn_json6902_apply(r->obj, p->docs.v[0].root, p->what)) == NULL)
+		err = pn_res_kept_id(r, ns, name);
+	free(name);
+	free(ns);
+	return err;
+}
+
 const struct pn_error *
 pn_patch_one(struct pn_res *r, const struct pn_patch *p, int *gone)
 {
@@ -414,6 +436,8 @@ pn_patch_one(struct pn_res *r, const struct pn_patch *p, int *gone)
 	*gone = 0;
 	if ((err = selected(p->target, r, &sel)) != NULL || !sel)
 		return err;
+	if (p->is_json && p->store_id)
+		return json_keeping_id(r, p);
 	if (p->is_json)
 		return pn_json6902_apply(r->obj, p->docs.v[0].root, p->what);
 	copy = cJSON_Duplicate(p->docs.v[0].root, 1);

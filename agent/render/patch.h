@@ -39,6 +39,8 @@ struct pn_patch {
 	const cJSON *target;		/* the entry's target (in the kustomization's document), or NULL */
 	int is_json;
 	int allow_name, allow_kind;	/* options.allowNameChange, allowKindChange */
+	int store_id;			/* an entry of `patches`: kustomize's PatchTransformer stores the id of
+					 * each object a JSON 6902 patch selects (patchesJson6902 does not) */
 };
 
 /* Read and check the patchesStrategicMerge then patches entries of k (json 0), or its patchesJson6902 (json

@@ -278,7 +278,19 @@ append(char **s, const char *a, const char *b, const char *c)
 const struct pn_error *
 pn_res_store_prev(struct pn_res *r)
 {
+	r->cur_prev = 0;	/* the id it held is in the list now; a rename follows */
 	return append(&r->prev, pn_res_namespace(r), "/", pn_res_name(r));
+}
+
+const struct pn_error *
+pn_res_kept_id(struct pn_res *r, const char *ns, const char *name)
+{
+	if (strcmp(name, pn_res_name(r)) == 0) {
+		r->cur_prev = 1;
+		return NULL;
+	}
+	r->cur_prev = 0;
+	return append(&r->prev, ns, "/", name);
 }
 
 const struct pn_error *

@@ -44,6 +44,8 @@ struct pn_res {
 	int hash;		/* generated, and its name gets the content hash */
 	int gone;		/* removed (a patch deleted it): pn_resmap_compact() drops it */
 	int local;		/* annotated config.kubernetes.io/local-config: "true" when last spilled */
+	int cur_prev;		/* the current id counts among the earlier ones: kustomize stored it (a namespace,
+				 * a JSON 6902 patch of `patches`) and no rename came after (pn_res_store_prev) */
 	size_t cost;		/* bytes charged to the map's budget for this entry */
 	char *prev;		/* earlier "namespace/name" ids, each followed by '\n' (NULL: none) */
 	char *fixes;		/* prefixes ("p" + prefix + '\n') and suffixes ("s...") applied, in order */
@@ -135,6 +137,11 @@ int pn_res_had_id(const struct pn_res *r, const char *name, const char *ns);
 
 /* Remember r's current name and namespace as an earlier id (before a transformer renames it). */
 const struct pn_error *pn_res_store_prev(struct pn_res *r);
+
+/* After a change kustomize stores the id before (a namespace, a JSON 6902 patch of `patches`): r had name
+ * and namespace ns before it. When the change renamed r, that id joins the earlier ones; otherwise the current
+ * id counts among them (cur_prev), which costs no memory. */
+const struct pn_error *pn_res_kept_id(struct pn_res *r, const char *ns, const char *name);
 
 /* Record that prefix (kind 'p') or suffix ('s') s was applied to r's name. */
 const struct pn_error *pn_res_add_fix(struct pn_res *r, char kind, const char *s);

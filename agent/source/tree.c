@@ -264,6 +264,7 @@ resolve(struct pn_tree *t, const char *path, int follow, struct found *out)
 		while (rest[pos] == '/')
 			pos++;
 		if (rest[pos] == '\0') {
+			t->where[t->where_len[depth]] = '\0';	/* a last ".." left a longer path there */
 			out->mode = PN_TREE_MODE_DIR;
 			out->oid = t->dirs[depth];
 			return NULL;
@@ -365,6 +366,22 @@ tr_read(void *ctx, const char *path, struct pn_buf *b)
 	if ((err = pn_odb_read(t->odb, &f.oid, NULL, b)) != NULL)
 		return pn_error_wrap(err, "%s", path);
 	return NULL;
+}
+
+static const struct pn_error *
+tr_real(void *ctx, const char *path, char **out)
+{
+	struct pn_tree *t = ctx;
+	const struct pn_error *err;
+	struct found f;
+
+	*out = NULL;
+	if (!valid_path(path))
+		return pn_error_fmt(PN_ERR_INTERNAL, "bad tree path \"%s\"", path);
+	if ((err = resolve(t, path, 1, &f)) != NULL)
+		return err;
+	/* t->where: the components found, links replaced by their targets */
+	return (*out = strdup(t->where)) != NULL ? NULL : pn_error(PN_ERR_NOMEM);
 }
 
 static int
@@ -476,6 +493,7 @@ static const struct pn_tree_reader_ops tree_ops = {
 	.list = tr_list,
 	.read = tr_read,
 	.stat = tr_stat,
+	.real = tr_real,
 };
 
 const struct pn_error *

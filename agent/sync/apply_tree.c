@@ -299,6 +299,7 @@ run_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree, siz
 	    (err = pn_sync_normalize_path(o->path, path, plen)) != NULL)
 		goto done;
 	pn_build_options_init(&bopt);
+	bopt.load = PN_BUILD_LOAD_NONE;	/* kustomize-controller's LoadRestrictionsNone; the tree is the source's root */
 	if (o->subst != NULL) {
 		flux.subst = o->subst;
 		bopt.flux = &flux;

@@ -178,7 +178,8 @@ test_kustomization_errors(void **state)
 		{"resources: [comp]\n", PN_ERR_PARSE, "expected kind != 'Component' for path 'e/comp'"},
 		{"components: [a.yaml]\n", PN_ERR_PARSE, "components entry \"a.yaml\" is not a directory"},
 		{"components: [plain]\n", PN_ERR_NOT_FOUND, "components entry \"plain\" is a directory without"},
-		{"components: [loop]\n", PN_ERR_PARSE, "expected kind 'Component' for path 'e/loop'"},
+		{"components: [loop]\n", PN_ERR_PARSE, "accumulating components: accumulateDirectory: \"expected kind "
+		    "'Component' for path 'e/loop' but got 'Kustomization'\" (a components entry of e/kustomization.yaml)"},
 		{"resources: [missing.yaml]\n", PN_ERR_NOT_FOUND,
 		    "e/kustomization.yaml: resource \"missing.yaml\" does not exist"},
 		{"resources: [a.yaml, ./a.yaml]\n", PN_ERR_PARSE,
@@ -556,6 +557,19 @@ test_configurations(void **state)
 	    ",\"data\":{\"v\":\"1\"}}\n"
 	    "flux:{\"apiVersion\":\"helm.toolkit.fluxcd.io/v2\",\"kind\":\"HelmRelease\",\"metadata\":{\"name\":\"app\",\"na"
 	    "mespace\":\"apps\"},\"spec\":{\"valuesFrom\":[{\"kind\":\"ConfigMap\",\"name\":\"values-b2mtd45c88\"}]}}\n");
+	/* namePrefix / nameSuffix field specs (TestIssue4884): one at metadata/name naming a kind replaces the
+	 * default (kustomize's merge), one elsewhere adds to it; a list there is refused (kubectl checked) */
+	put("x/fix/kustomization.yaml", "resources: [r.yaml]\nnamePrefix: p-\nnameSuffix: -s\nconfigurations: [c.yaml]\n");
+	put("x/fix/r.yaml", CM("cm") "---\napiVersion: ex/v1\nkind: Foo\nmetadata: {name: f}\nspec: {x: v, l: [a]}\n");
+	put("x/fix/c.yaml", "namePrefix:\n- {path: metadata/name, kind: ConfigMap}\n");
+	assert_ok(build("x/fix", got, sizeof(got)));
+	assert_string_equal(got, "x/fix/r.yaml:1 ConfigMap/p-cm-s x/fix/r.yaml:6 Foo/f-s");
+	put("x/fix/c.yaml", "nameSuffix:\n- {path: spec/x, kind: Foo}\n");
+	assert_ok(build_json("x/fix", got, sizeof(got)));
+	assert_non_null(strstr(got, "\"name\":\"p-f-s\"},\"spec\":{\"x\":\"v-s\""));
+	put("x/fix/c.yaml", "namePrefix:\n- {path: spec/l, kind: Foo}\n");
+	assert_error(build("x/fix", got, sizeof(got)), PN_ERR_PARSE, "considering field 'spec/l' of object "
+	    "Foo.v1.ex/f.[noNs]: namePrefix: wrong node kind: expected ScalarNode but got SequenceNode");
 }
 
 
@@ -726,6 +740,51 @@ test_references(void **state)
 	    "le\",\"name\":\"x-r\"}}\n"
 	    "{\"apiVersion\":\"example.com/v1\",\"kind\":\"Widget\",\"metadata\":{\"name\":\"x-w\",\"namespace\":\"foo\",\"label"
 	    "s\":{\"tier\":\"web\"}},\"spec\":{\"image\":\"app:v2\",\"selectorLabels\":{\"tier\":\"web\"}}}\n");
+	/* a RoleBinding's ServiceAccount subject with `namespace:` and no value (TestBlankNamespace4240); an empty
+	 * string, or another kind of subject, is fine */
+	put("y/rb/kustomization.yaml", "resources: [rb.yaml]\n");
+	put("y/rb/rb.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n"
+	    "roleRef: {kind: Role, name: r}\nsubjects:\n- {kind: User, name: u, namespace: }\n"
+	    "- {kind: ServiceAccount, name: s, namespace: \"\"}\n");
+	assert_ok(build_json("y/rb", got, sizeof(got)));
+	put("y/rb/rb.yaml", "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb}\n"
+	    "roleRef: {kind: Role, name: r}\nsubjects:\n- kind: ServiceAccount\n  name: s\n  namespace:\n");
+	assert_error(build_json("y/rb", got, sizeof(got)), PN_ERR_PARSE, "Invalid Input: namespace is blank for resource "
+	    "\"RoleBinding.v1.rbac.authorization.k8s.io/rb.[noNs]\"");
+	/* a subject (a mapping: it takes the name and the namespace) matching objects of the same name in two
+	 * namespaces is ambiguous (TestNamedspacedServiceAccountsWithOverlap) */
+	put("y/sa/kustomization.yaml", "resources: [a, b]\n");
+	for (int i = 0; i < 2; i++) {
+		char path[64], doc[512];
+
+		snprintf(path, sizeof(path), "y/sa/%c/kustomization.yaml", 'a' + i);
+		snprintf(doc, sizeof(doc), "namespace: %c\nresources: [r.yaml]\n", 'a' + i);
+		put(path, doc);
+		snprintf(path, sizeof(path), "y/sa/%c/r.yaml", 'a' + i);
+		snprintf(doc, sizeof(doc), "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: sa}\n---\n"
+		    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: crb-%c}\n"
+		    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cr}\n"
+		    "subjects: [{kind: ServiceAccount, name: sa}]\n", 'a' + i);
+		put(path, doc);
+	}
+	assert_error(build_json("y/sa", got, sizeof(got)), PN_ERR_PARSE, "found multiple possible referrals: "
+	    "ServiceAccount.v1.[noGrp]/sa.a, ServiceAccount.v1.[noGrp]/sa.b");
+	assert_ok(build_json("y/sa/a", got, sizeof(got)));
+	/* only objects a transformer touched are referrals (kustomize's previous ids): a subject naming a
+	 * ServiceAccount no transformer changed keeps no namespace; one moved by `namespace` is the one taken
+	 * when an untouched one has the same name (TestValidatingWebhookCombinedNamespaces) */
+	put("y/un/kustomization.yaml", "resources: [r.yaml]\n");
+	put("y/un/r.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: x, namespace: foo}\n---\n"
+	    "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: crb}\n"
+	    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\n"
+	    "subjects: [{kind: ServiceAccount, name: x}]\n");
+	assert_ok(build_json("y/un", got, sizeof(got)));
+	assert_non_null(strstr(got, "\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"x\"}]"));
+	put("y/un/moved/kustomization.yaml", "namespace: bar\nresources: [../sa.yaml]\n");
+	put("y/un/sa.yaml", "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: x, namespace: foo}\n");
+	put("y/un/all/kustomization.yaml", "resources: [../r.yaml, ../moved]\n");
+	assert_ok(build_json("y/un/all", got, sizeof(got)));
+	assert_non_null(strstr(got, "\"subjects\":[{\"kind\":\"ServiceAccount\",\"name\":\"x\",\"namespace\":\"bar\"}]"));
 }
 
 /* two generated ConfigMaps named cm under different suffixes: the unsuffixed referrer matches neither and keeps its name, as kustomize's prefixSuffixEquals (kubectl kustomize) */
@@ -1059,6 +1118,91 @@ test_spool(void **state)
 
 /* kustomize's IgnoreLocal: an object annotated config.kubernetes.io/local-config: "true" takes part in the build
  * (name references) and is not in its output; "false" or another value keeps it. */
+/* Build `path` with load restrictor `load`: its objects' count, or the error. */
+static const struct pn_error *
+build_load(const char *path, enum pn_build_load_restrictor load, size_t *n)
+{
+	struct pn_build_options opt;
+	struct pn_build_result res;
+	const struct pn_error *err;
+	struct pn_tree_reader r;
+	struct pn_dirtree *t;
+
+	*n = 0;
+	pn_build_options_init(&opt);
+	opt.load = load;
+	assert_ok(pn_dirtree_new(dir, &t));
+	pn_dirtree_reader(t, &r);
+	if ((err = pn_build(&r, path, &opt, &res)) == NULL) {
+		*n = res.ndocs;
+		pn_build_result_release(&res);
+	}
+	pn_dirtree_free(t);
+	return err;
+}
+
+/* Kustomize's load restrictor: under RootOnly a file (resource, patch, generator input, configurations) must
+ * really be in or below its kustomization's directory, links followed; directories (bases) may be anywhere.
+ * None (the default, Flux's) reads them all. Security: TestAccumulateResourcesErrors "relative file violates
+ * restrictions", TestSharedPatchDisAllowed, TestIssue1251_Patches_ProdVsDev_Failure. */
+static void
+test_load_restrictor(void **state)
+{
+	static const struct {
+		const char *kust;
+		const char *err;	/* under RootOnly; NULL: builds */
+	} cases[] = {
+		{"resources: [../base/r.yaml]\n", "lr/root/kustomization.yaml: resource \"../base/r.yaml\": security; file "
+		    "'lr/base/r.yaml' is not in or below 'lr/root'"},
+		{"resources: [../base]\n", NULL},
+		{"resources: [sub/../r.yaml, link-in.yaml]\n", NULL},
+		{"resources: [link-out.yaml]\n", "security; file 'lr/root/link-out.yaml' is not in or below 'lr/root'"},
+		{"resources: [r.yaml]\npatchesStrategicMerge: [../shared/p.yaml]\n", "lr/root/kustomization.yaml: "
+		    "patchesStrategicMerge[0]: security; file 'lr/shared/p.yaml' is not in or below 'lr/root'"},
+		{"resources: [r.yaml]\npatches: [{path: ../shared/p.yaml}]\n", "security; file 'lr/shared/p.yaml' is "
+		    "not in or below 'lr/root'"},
+		{"configMapGenerator: [{name: g, files: [../shared/f.txt]}]\n", "security; file 'lr/shared/f.txt' is "
+		    "not in or below 'lr/root'"},
+		{"configMapGenerator: [{name: g, envs: [../shared/f.env]}]\n", "security; file 'lr/shared/f.env' is not "
+		    "in or below 'lr/root'"},
+		{"resources: [r.yaml]\nconfigurations: [../shared/c.yaml]\n", "security; file 'lr/shared/c.yaml' is "
+		    "not in or below 'lr/root'"},
+	};
+	char target[PN_TEST_PATH_MAX * 2], link[PN_TEST_PATH_MAX * 2];
+	size_t n;
+
+	(void)state;
+	put("lr/base/kustomization.yaml", "resources: [r.yaml]\n");
+	put("lr/base/r.yaml", CM("base"));
+	put("lr/root/r.yaml", CM("r"));
+	put("lr/root/sub/x.yaml", CM("x"));
+	put("lr/shared/p.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: r\ndata: {p: \"1\"}\n");
+	put("lr/shared/f.txt", "f\n");
+	put("lr/shared/f.env", "F=1\n");
+	put("lr/shared/c.yaml", "namePrefix: [{path: metadata/name}]\n");
+	/* links: one to a file of the kustomization's own, one out of it */
+	snprintf(link, sizeof(link), "%s/lr/root/link-in.yaml", dir);
+	assert_int_equal(symlink("sub/x.yaml", link), 0);
+	snprintf(link, sizeof(link), "%s/lr/root/link-out.yaml", dir);
+	assert_int_equal(symlink("../base/r.yaml", link), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		put("lr/root/kustomization.yaml", cases[i].kust);
+		if (cases[i].err == NULL)
+			assert_ok(build_load("lr/root", PN_BUILD_LOAD_ROOT_ONLY, &n));
+		else
+			assert_error(build_load("lr/root", PN_BUILD_LOAD_ROOT_ONLY, &n), PN_ERR_REJECTED, cases[i].err);
+		assert_ok(build_load("lr/root", PN_BUILD_LOAD_NONE, &n));
+		assert_true(n > 0);
+	}
+	/* the kustomization's directory is judged by its real path too: a link to it builds as it */
+	snprintf(target, sizeof(target), "root");
+	snprintf(link, sizeof(link), "%s/lr/alias", dir);
+	assert_int_equal(symlink(target, link), 0);
+	put("lr/root/kustomization.yaml", "resources: [r.yaml, link-in.yaml]\n");
+	assert_ok(build_load("lr/alias", PN_BUILD_LOAD_ROOT_ONLY, &n));
+	assert_int_equal(n, 2);
+}
+
 static void
 test_local_config(void **state)
 {
@@ -1097,6 +1241,7 @@ main(void)
 		cmocka_unit_test(test_regressions),
 		cmocka_unit_test(test_error_order),
 		cmocka_unit_test(test_spool),
+		cmocka_unit_test(test_load_restrictor),
 		cmocka_unit_test(test_local_config),
 	};
 	return cmocka_run_group_tests_name("build", tests, setup, teardown);

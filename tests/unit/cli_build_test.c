@@ -46,14 +46,14 @@ static const struct {
 	enum pn_order_mode order;
 	int none;
 } cases[] = {
-	{{"build", "dir"}, 0, "dir", PN_ORDER_LEGACY, 0},
-	{{"build"}, 0, ".", PN_ORDER_LEGACY, 0},
-	{{"build", "--reorder", "none", "in"}, 0, "in", PN_ORDER_NONE, 0},
-	{{"build", "in", "--reorder=legacy"}, 0, "in", PN_ORDER_LEGACY, 0},
+	{{"build", "dir"}, 0, "dir", PN_ORDER_LEGACY, -1},
+	{{"build"}, 0, ".", PN_ORDER_LEGACY, -1},
+	{{"build", "--reorder", "none", "in"}, 0, "in", PN_ORDER_NONE, -1},
+	{{"build", "in", "--reorder=legacy"}, 0, "in", PN_ORDER_LEGACY, -1},
 	{{"build", "--load-restrictor", "LoadRestrictionsNone", "--reorder", "none", "in/x"}, 0, "in/x",
 	    PN_ORDER_NONE, 1},
 	{{"build", "--load-restrictor=LoadRestrictionsRootOnly", "d"}, 0, "d", PN_ORDER_LEGACY, 0},
-	{{"build", "--", "-odd"}, 0, "-odd", PN_ORDER_LEGACY, 0},
+	{{"build", "--", "-odd"}, 0, "-odd", PN_ORDER_LEGACY, -1},
 	{{"build", "--reorder", "fifo", "d"}, PN_ERR_USAGE, "must be none or legacy", 0, 0},
 	{{"build", "--reorder"}, PN_ERR_USAGE, "--reorder needs a value", 0, 0},
 	{{"build", "--load-restrictor", "none", "d"}, PN_ERR_USAGE, "LoadRestrictionsRootOnly or", 0, 0},
@@ -61,13 +61,13 @@ static const struct {
 	{{"build", "a", "b"}, PN_ERR_USAGE, "one directory only", 0, 0},
 	{{"build", "--output", "x", "d"}, PN_ERR_USAGE, "unknown flag \"--output\"", 0, 0},
 	{{"build", "--reordered=none", "d"}, PN_ERR_USAGE, "unknown flag", 0, 0},
-	{{"build", "--substitute", "A=1", "--substitute=B=x=y", "--strict-substitute", "d"}, 0, "d", PN_ORDER_LEGACY, 0},
+	{{"build", "--substitute", "A=1", "--substitute=B=x=y", "--strict-substitute", "d"}, 0, "d", PN_ORDER_LEGACY, -1},
 	{{"build", "--substitute", "novalue", "d"}, PN_ERR_USAGE, "--substitute \"novalue\": expected KEY=VALUE", 0, 0},
 	{{"build", "--substitute"}, PN_ERR_USAGE, "--substitute needs a value", 0, 0},
-	{{"build", "--state-dir", "s", "--path", "apps"}, 0, NULL, PN_ORDER_LEGACY, 0},
+	{{"build", "--state-dir", "s", "--path", "apps"}, 0, NULL, PN_ORDER_LEGACY, -1},
 	{{"build", "--state-dir", "s", "d"}, PN_ERR_USAGE, "--state-dir exclude each other", 0, 0},
 	{{"build", "--substitute-file", "f1", "--substitute-file=f2", "--flux-kustomization", "ks.yaml"}, 0, ".",
-	    PN_ORDER_LEGACY, 0},
+	    PN_ORDER_LEGACY, -1},
 };
 
 static void
@@ -140,6 +140,15 @@ test_render(void **state)
 	snprintf(path, sizeof(path), "%s/absent", dir);
 	assert_error(pn_cli_build_render(&a, &out), PN_ERR_ERRNO, "absent");
 	assert_int_equal(out.len, 0);
+	/* kubectl's load restrictor unless told otherwise: a file outside the kustomization's directory */
+	put("lr/kustomization.yaml", "resources: [../base/d.yaml]\n");
+	snprintf(path, sizeof(path), "%s/lr", dir);
+	a.load_restrict_none = -1;
+	assert_error(pn_cli_build_render(&a, &out), PN_ERR_REJECTED, "resource \"../base/d.yaml\": security; file '/");
+	assert_int_equal(out.len, 0);
+	a.load_restrict_none = 1;
+	assert_ok(pn_cli_build_render(&a, &out));
+	assert_non_null(strstr(pn_buf_str(&out), "kind: Deployment"));
 	pn_buf_release(&out);
 }
 
@@ -210,6 +219,17 @@ test_flux(void **state)
 	    "  postBuild: {substitute: {PORT: 8080}}\n");
 	assert_error(pn_cli_build_render(&a, &out), PN_ERR_PARSE, "spec.postBuild.substitute.PORT must be a string");
 	assert_int_equal(out.len, 0);
+	/* Flux builds with LoadRestrictionsNone: so does --flux-kustomization, unless told otherwise */
+	put("repo/apps/lr/kustomization.yaml", "resources: [../../shared/cm.yaml]\n");
+	put("repo/shared/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: shared}\n");
+	put("ks.yaml", "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nspec: {path: ./apps/lr}\n");
+	a.path = NULL;
+	a.load_restrict_none = -1;
+	assert_ok(pn_cli_build_render(&a, &out));
+	assert_string_equal(pn_buf_str(&out), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n");
+	pn_buf_reset(&out);
+	a.load_restrict_none = 0;
+	assert_error(pn_cli_build_render(&a, &out), PN_ERR_REJECTED, "is not in or below");
 	pn_buf_release(&out);
 	pn_subst_release(&a.subst);
 }

@@ -158,6 +158,45 @@ test_read_stat(void **state)
 	pn_dirtree_free(t);
 }
 
+/* Real paths, as tree paths: what kustomize's load restrictor judges. */
+static void
+test_real(void **state)
+{
+	static const struct {
+		const char *path, *real;
+	} cases[] = {
+		{"", ""}, {"b", "b"}, {"b/x.yaml", "b/x.yaml"}, {"link-dir", "b"}, {"link-dir/x.yaml", "b/x.yaml"},
+		{"link-file", "b/x.yaml"},
+	};
+	struct pn_tree_reader r;
+	char path[PN_TEST_PATH_MAX * 2];
+	struct pn_dirtree *t;
+	char *real, *abs;
+
+	(void)state;
+	open_tree(&t, &r);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_ok(r.ops->real(r.ctx, cases[i].path, &real));
+		assert_string_equal(real, cases[i].real);
+		free(real);
+	}
+	assert_error(r.ops->real(r.ctx, "dangling", &real), PN_ERR_NOT_FOUND, "dangling does not exist");
+	assert_null(real);
+	assert_error(r.ops->real(r.ctx, "evil/out.yaml", &real), PN_ERR_REJECTED, "symbolic link evil/out.yaml");
+	pn_dirtree_free(t);
+	/* at the file system's root, tree paths are absolute paths without their '/' */
+	assert_non_null(abs = realpath(dir, NULL));
+	snprintf(path, sizeof(path), "%s/tree/link-file", abs + 1);
+	assert_ok(pn_dirtree_new("/", &t));
+	pn_dirtree_reader(t, &r);
+	assert_ok(r.ops->real(r.ctx, path, &real));
+	snprintf(path, sizeof(path), "%s/tree/b/x.yaml", abs + 1);
+	assert_string_equal(real, path);
+	free(real);
+	free(abs);
+	pn_dirtree_free(t);
+}
+
 static void
 test_root(void **state)
 {
@@ -177,6 +216,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list),
 		cmocka_unit_test(test_read_stat),
+		cmocka_unit_test(test_real),
 		cmocka_unit_test(test_root),
 	};
 	return cmocka_run_group_tests_name("dirtree", tests, setup, teardown);

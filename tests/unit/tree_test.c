@@ -286,6 +286,29 @@ test_reader(void **state)
 	assert_int_equal(k, PN_TREE_OTHER);
 	assert_ok(r.ops->stat(r.ctx, "dir with space/caf\303\251.yaml", &k));
 	assert_int_equal(k, PN_TREE_FILE);
+
+	/* real paths: every link followed, ".." after a link applied to its target */
+	static const struct {
+		const char *path, *real;
+	} reals[] = {
+		{"", ""}, {"apps", "apps"}, {"clusters/bh/homepage", "apps/homepage"},
+		{"clusters/bh/homepage/configmap.yaml", "apps/homepage/configmap.yaml"},
+		{"apps/cm-link.yaml", "apps/homepage/configmap.yaml"}, {"apps/via-link", "apps/empty.yaml"},
+	};
+	for (size_t i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
+		char *real;
+
+		assert_ok(r.ops->real(r.ctx, reals[i].path, &real));
+		assert_string_equal(real, reals[i].real);
+		free(real);
+	}
+	{
+		char *real;
+
+		assert_error(r.ops->real(r.ctx, "apps/none.yaml", &real), PN_ERR_NOT_FOUND, "apps/none.yaml does not exist");
+		assert_null(real);
+		assert_error(r.ops->real(r.ctx, "bad/escape", &real), PN_ERR_REJECTED, "points outside the tree root");
+	}
 	pn_tree_free(t);
 }
 
