@@ -57,8 +57,10 @@ inside(const struct pn_dirtree *t, const char *r)
 static const struct pn_error *
 join(const struct pn_dirtree *t, const char *path, size_t plen, char *out, size_t cap)
 {
+	/* root "/" must not give "//x": POSIX leaves a leading "//" implementation-defined and musl's realpath
+	 * keeps it (the unit tests of the static builds caught it) */
 	int n = plen == 0 ? snprintf(out, cap, "%s", t->root) :
-	    snprintf(out, cap, "%s/%.*s", t->root, (int)plen, path);
+	    snprintf(out, cap, "%s/%.*s", t->rootlen == 1 ? "" : t->root, (int)plen, path);
 
 	if (n < 0 || (size_t)n >= cap)
 		return pn_error_fmt(PN_ERR_TOO_LARGE, "tree path %.*s is too long", (int)plen, path);
