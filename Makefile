@@ -52,6 +52,12 @@ else
 OPT     := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables -fno-unwind-tables
 LDSTATIC := -static -Wl,--gc-sections -Wl,--build-id=none
 endif
+# armel (ARMv5TE/ARMv6, every 32-bit Pi): pinion's own code as Thumb, 118 KB smaller (1,078,124 -> 959,340
+# bytes); the libraries whose loops are hot (zlib, sha1dc, mbedTLS, libyaml, cJSON) stay ARM code, and the
+# linker makes the ARM/Thumb calls (BLX, ARMv5T and later).
+ifeq ($(TARGET),armel-musl)
+OPT += -mthumb
+endif
 ifneq ($(SANITIZE),)
 OPT += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDSAN := -fsanitize=$(SANITIZE)
