@@ -14,6 +14,7 @@
 #include "generator.h"
 #include "namerefs.h"
 #include "patch.h"
+#include "replace.h"
 #include "transform.h"
 #include "vars.h"
 #include "kustomization.h"
@@ -970,10 +971,14 @@ transform(struct build *b, const struct pn_gen_io *io, const char *kfile, const 
 	const struct pn_error *err = NULL;
 	struct plan pl;
 	size_t from = 0;
+	cJSON *repl = NULL;	/* the replacements, run after every other transformer */
 
 	memset(&pl, 0, sizeof(pl));
 	pn_resmap_invalidate(ra);	/* ids change below; objects may be removed */
 	if ((err = plan_make(b, &pl, io, kfile, k)) != NULL)
+		goto done;
+	if (!pl.failed && (err = pn_replace_prepare(io, &b->opt.yaml, kfile, k->replacements, &repl)) != NULL &&
+	    (err = plan_fail(&pl, err)) != NULL)
 		goto done;
 	for (size_t t = 0; t <= pl.n; t++) {
 		if (t < pl.n && pl.v[t].kind != STAGE_PATCH_ID)
@@ -986,7 +991,10 @@ transform(struct build *b, const struct pn_gen_io *io, const char *kfile, const 
 	}
 	if (pl.failed)
 		err = pn_error_fmt(pl.prep.code, "%s", pl.prep.msg);
+	else
+		err = pn_replace_run(ra, repl);
 done:
+	cJSON_Delete(repl);
 	plan_release(&pl);
 	return err;
 }
