@@ -1107,7 +1107,18 @@ sort_options(struct build *b, const char *kfile, const cJSON *so)
 		if (strcmp(order->valuestring, "fifo") == 0)
 			return pn_error_fmt(PN_ERR_PARSE, "%s: the field 'sortOptions.legacySortOptions' is set but the "
 			    "selected sort order is 'fifo', not 'legacy'", kfile);
-		return pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: sortOptions.legacySortOptions is not supported", kfile);
+		for (int last = 0; last < 2; last++) {
+			const cJSON *kinds = cJSON_GetObjectItemCaseSensitive(legacy, last ? "orderLast" : "orderFirst");
+			int n = cJSON_IsArray(kinds) ? cJSON_GetArraySize(kinds) : 0, k = 0;
+			char **v = calloc((size_t)n + 1, sizeof(*v));
+
+			if (v == NULL)
+				return nomem();
+			*(last ? &b->res->sort_last : &b->res->sort_first) = v;
+			for (const cJSON *e = n > 0 ? kinds->child : NULL; e != NULL; e = e->next)
+				if ((v[k++] = strdup(cJSON_IsString(e) ? e->valuestring : "")) == NULL)
+					return nomem();
+		}
 	}
 	b->res->sort = strcmp(order->valuestring, "fifo") == 0 ? PN_BUILD_SORT_FIFO : PN_BUILD_SORT_LEGACY;
 	return NULL;
@@ -1306,6 +1317,12 @@ pn_build_result_release(struct pn_build_result *res)
 	for (size_t k = 0; k < res->nfiles; k++)
 		free(res->files[k]);
 	free(res->files);
+	for (char **v = res->sort_first; v != NULL && *v != NULL; v++)
+		free(*v);
+	for (char **v = res->sort_last; v != NULL && *v != NULL; v++)
+		free(*v);
+	free(res->sort_first);
+	free(res->sort_last);
 	pn_spool_free(res->spool);
 	memset(res, 0, sizeof(*res));
 }
