@@ -14,6 +14,7 @@
 #include "generator.h"
 #include "namerefs.h"
 #include "patch.h"
+#include "replace.h"
 #include "transform.h"
 #include "vars.h"
 #include "kustomization.h"
@@ -970,10 +971,14 @@ transform(struct build *b, const struct pn_gen_io *io, const char *kfile, const 
 	const struct pn_error *err = NULL;
 	struct plan pl;
 	size_t from = 0;
+	cJSON *repl = NULL;	/* the replacements, run after every other transformer */
 
 	memset(&pl, 0, sizeof(pl));
 	pn_resmap_invalidate(ra);	/* ids change below; objects may be removed */
 	if ((err = plan_make(b, &pl, io, kfile, k)) != NULL)
+		goto done;
+	if (!pl.failed && (err = pn_replace_prepare(io, &b->opt.yaml, kfile, k->replacements, &repl)) != NULL &&
+	    (err = plan_fail(&pl, err)) != NULL)
 		goto done;
 	for (size_t t = 0; t <= pl.n; t++) {
 		if (t < pl.n && pl.v[t].kind != STAGE_PATCH_ID)
@@ -986,7 +991,10 @@ transform(struct build *b, const struct pn_gen_io *io, const char *kfile, const 
 	}
 	if (pl.failed)
 		err = pn_error_fmt(pl.prep.code, "%s", pl.prep.msg);
+	else
+		err = pn_replace_run(ra, repl);
 done:
+	cJSON_Delete(repl);
 	plan_release(&pl);
 	return err;
 }
@@ -1099,7 +1107,18 @@ sort_options(struct build *b, const char *kfile, const cJSON *so)
 		if (strcmp(order->valuestring, "fifo") == 0)
 			return pn_error_fmt(PN_ERR_PARSE, "%s: the field 'sortOptions.legacySortOptions' is set but the "
 			    "selected sort order is 'fifo', not 'legacy'", kfile);
-		return pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: sortOptions.legacySortOptions is not supported", kfile);
+		for (int last = 0; last < 2; last++) {
+			const cJSON *kinds = cJSON_GetObjectItemCaseSensitive(legacy, last ? "orderLast" : "orderFirst");
+			int n = cJSON_IsArray(kinds) ? cJSON_GetArraySize(kinds) : 0, k = 0;
+			char **v = calloc((size_t)n + 1, sizeof(*v));
+
+			if (v == NULL)
+				return nomem();
+			*(last ? &b->res->sort_last : &b->res->sort_first) = v;
+			for (const cJSON *e = n > 0 ? kinds->child : NULL; e != NULL; e = e->next)
+				if ((v[k++] = strdup(cJSON_IsString(e) ? e->valuestring : "")) == NULL)
+					return nomem();
+		}
 	}
 	b->res->sort = strcmp(order->valuestring, "fifo") == 0 ? PN_BUILD_SORT_FIFO : PN_BUILD_SORT_LEGACY;
 	return NULL;
@@ -1298,6 +1317,12 @@ pn_build_result_release(struct pn_build_result *res)
 	for (size_t k = 0; k < res->nfiles; k++)
 		free(res->files[k]);
 	free(res->files);
+	for (char **v = res->sort_first; v != NULL && *v != NULL; v++)
+		free(*v);
+	for (char **v = res->sort_last; v != NULL && *v != NULL; v++)
+		free(*v);
+	free(res->sort_first);
+	free(res->sort_last);
 	pn_spool_free(res->spool);
 	memset(res, 0, sizeof(*res));
 }

@@ -22,7 +22,8 @@
  *    Errors: an absent entry (naming the kustomization and the entry), an absolute path, a remote URL
  *    ("remote resources are not supported"), a directory without a kustomization file, a cycle (a directory
  *    that is, or contains, one being built: kustomize's "cycle detected: candidate root contains visited
- *    root"). The entry kustomization's sortOptions.order is reported in the result (pn_build_sort).
+ *    root"). The entry kustomization's sortOptions (order, legacySortOptions) is reported in the result
+ *    (pn_build_sort).
  *  - without one, Flux's generated rule (fluxcd/pkg/kustomize generator): every *.yaml / *.yml file under
  *    the path, recursively, in lexical (bytewise) order, depth first; a subdirectory holding a kustomization
  *    file is one resource and is not descended into; other files are ignored; flux-system/ directly under
@@ -162,7 +163,7 @@ struct pn_build_doc {
 };
 
 /* The top kustomization's sortOptions.order: it wins over the command line's --reorder (kustomize's
- * applySortOrder). legacySortOptions (custom orderFirst/orderLast) are PN_ERR_UNSUPPORTED. */
+ * applySortOrder). Its legacySortOptions replace the legacy sort's kind lists (order.h). */
 enum pn_build_sort {
 	PN_BUILD_SORT_UNSET,
 	PN_BUILD_SORT_FIFO,
@@ -171,6 +172,7 @@ enum pn_build_sort {
 
 struct pn_build_result {
 	enum pn_build_sort sort;	/* the top kustomization's sortOptions */
+	char **sort_first, **sort_last;	/* its legacySortOptions' kinds, NULL-terminated (NULL: the defaults) */
 	struct pn_build_doc *docs;	/* to apply, in FIFO order */
 	size_t ndocs;
 	struct pn_build_doc *flux;	/* *.toolkit.fluxcd.io objects, in the same order; never applied */

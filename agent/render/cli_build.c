@@ -465,6 +465,7 @@ render(const struct pn_cli_build_args *args, struct pn_buf *out)
 	const char *spec_path = NULL;
 	char *abs = NULL, *entry = NULL;
 	enum pn_order_mode order;
+	struct pn_order_legacy legacy;
 	size_t n = 0, i;
 	int built = 0, post_build = 0, ignore_missing = 0;
 
@@ -528,7 +529,9 @@ render(const struct pn_cli_build_args *args, struct pn_buf *out)
 		order = PN_ORDER_LEGACY;
 	if ((err = all_docs(&res, order, &docs, &n)) != NULL)
 		goto done;
-	if ((err = pn_order_sort(docs, n, order, NULL)) != NULL)
+	legacy.first = (const char *const *)res.sort_first;
+	legacy.last = (const char *const *)res.sort_last;
+	if ((err = pn_order_sort(docs, n, order, &legacy)) != NULL)
 		goto done;
 	err = print_docs(&res, docs, n, out);
 done:

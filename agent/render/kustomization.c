@@ -71,6 +71,19 @@ static const struct fdef cmargs_f[] = {GEN_ARGS, END};
 static const struct sdef cmargs = {"ConfigMapArgs", cmargs_f};
 static const struct fdef secargs_f[] = {GEN_ARGS, {"type", T_STR, NULL}, END};
 static const struct sdef secargs = {"SecretArgs", secargs_f};
+static const struct fdef fieldopt_f[] = {{"delimiter", T_STR, NULL}, {"index", T_INT, NULL},
+	{"encoding", T_STR, NULL}, {"create", T_BOOL, NULL}, END};
+static const struct sdef fieldopt = {"FieldOptions", fieldopt_f};
+static const struct fdef source_f[] = {{"group", T_STR, NULL}, {"version", T_STR, NULL}, {"kind", T_STR, NULL},
+	{"name", T_STR, NULL}, {"namespace", T_STR, NULL}, {"fieldPath", T_STR, NULL}, {"options", T_OBJ, &fieldopt},
+	END};
+static const struct sdef source = {"SourceSelector", source_f};
+static const struct fdef tsel_f[] = {{"select", T_OBJ, &selector}, {"reject", T_OBJS, &selector},
+	{"fieldPaths", T_STRS, NULL}, {"options", T_OBJ, &fieldopt}, END};
+static const struct sdef tsel = {"TargetSelector", tsel_f};
+static const struct fdef repl_f[] = {{"path", T_STR, NULL}, {"source", T_OBJ, &source},
+	{"targets", T_OBJS, &tsel}, END};
+static const struct sdef repl = {"ReplacementField", repl_f};
 static const struct fdef legacy_f[] = {{"orderFirst", T_STRS, NULL}, {"orderLast", T_STRS, NULL}, END};
 static const struct sdef legacy = {"LegacySortOptions", legacy_f};
 static const struct fdef sortopt_f[] = {{"order", T_STR, NULL}, {"legacySortOptions", T_OBJ, &legacy}, END};
@@ -104,7 +117,7 @@ static const struct {
 	{{"generatorOptions", T_OBJ, &genopt}, offsetof(struct pn_kust, gen_options), 0},
 	{{"configurations", T_STRS, NULL}, offsetof(struct pn_kust, configurations), 0},
 	{{"openapi", T_ANY, NULL}, (size_t)-1, 1},
-	{{"replacements", T_ANY, NULL}, (size_t)-1, 1},
+	{{"replacements", T_OBJS, &repl}, offsetof(struct pn_kust, replacements), 0},
 	{{"vars", T_OBJS, &var}, offsetof(struct pn_kust, vars), 0},
 	{{"sortOptions", T_OBJ, &sortopt}, offsetof(struct pn_kust, sort_options), 0},
 	{{"crds", T_ANY, NULL}, (size_t)-1, 1},
@@ -236,6 +249,15 @@ check_field(const char *kfile, const cJSON *v, const struct fdef *f, const char 
 		return NULL;
 	}
 	}
+}
+
+const struct pn_error *
+pn_kust_check_replacement(const char *file, const cJSON *r)
+{
+	if (cJSON_IsNull(r))
+		return NULL;
+	return cJSON_IsObject(r) ? check_struct(file, r, &repl, "replacements") :
+	    type_error(file, r, "Kustomization", "replacements", "[]types.ReplacementField");
 }
 
 const struct pn_error *

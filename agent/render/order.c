@@ -91,18 +91,18 @@ rank(const char *kind, const struct pn_order_legacy *opt)
 {
 	const char *const *first = opt != NULL && opt->first != NULL ? opt->first : PN_ORDER_FIRST;
 	const char *const *last = opt != NULL && opt->last != NULL ? opt->last : PN_ORDER_LAST;
-	long nfirst = 0, i;
+	long nfirst = 0, i, r = 0;
 
 	while (first[nfirst] != NULL)
 		nfirst++;
-	/* Go builds a map, first list then last list: a kind in both takes its "last" rank */
-	for (i = 0; last[i] != NULL; i++)
-		if (strcmp(last[i], kind) == 0)
-			return i + 1;
+	/* Go builds a map, first list then last list, each in order: the last place a kind is named wins */
 	for (i = 0; i < nfirst; i++)
 		if (strcmp(first[i], kind) == 0)
-			return i - nfirst;
-	return 0;
+			r = i - nfirst;
+	for (i = 0; last[i] != NULL; i++)
+		if (strcmp(last[i], kind) == 0)
+			r = i + 1;
+	return r;
 }
 
 /* Compare two strings made of parts joined by sep, each empty part replaced by its placeholder, bytewise

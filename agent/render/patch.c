@@ -45,9 +45,8 @@ pattern_match(const char *re, const char *s, int *out)
 	return NULL;
 }
 
-/* A label/annotation selector against a string map. */
-static const struct pn_error *
-sel_match(const char *sel, const cJSON *map, int *out)
+const struct pn_error *
+pn_patch_selector_match(const char *sel, const cJSON *map, int *out)
 {
 	char *copy, *save = NULL, *term;
 	const struct pn_error *err = NULL;
@@ -130,11 +129,11 @@ selected(const cJSON *target, const struct pn_res *r, int *out)
 		    (!a && !b))
 			return err;
 	}
-	if ((err = sel_match(str(target, "labelSelector"), cJSON_GetObjectItemCaseSensitive(md, "labels"), &a)) !=
-	    NULL || !a)
-		return err;
-	if ((err = sel_match(str(target, "annotationSelector"), cJSON_GetObjectItemCaseSensitive(md, "annotations"),
+	if ((err = pn_patch_selector_match(str(target, "labelSelector"), cJSON_GetObjectItemCaseSensitive(md, "labels"),
 	    &a)) != NULL || !a)
+		return err;
+	if ((err = pn_patch_selector_match(str(target, "annotationSelector"),
+	    cJSON_GetObjectItemCaseSensitive(md, "annotations"), &a)) != NULL || !a)
 		return err;
 	*out = 1;
 	return NULL;

@@ -58,6 +58,10 @@ const struct pn_error *pn_patch_by_id(struct pn_resmap *ra, const struct pn_patc
  * the object (the caller then drops it). */
 const struct pn_error *pn_patch_one(struct pn_res *r, const struct pn_patch *p, int *gone);
 
+/* Whether a label or annotation selector (labelSelector/annotationSelector as above; "" matches everything)
+ * matches map (an object's labels or annotations, or NULL). */
+const struct pn_error *pn_patch_selector_match(const char *sel, const cJSON *map, int *out);
+
 /* Everything at once: the entries of k (as pn_patch_prepare) over every object of ra, entry by entry. */
 const struct pn_error *pn_patch_run(const struct pn_gen_io *io, const struct pn_yaml_limits *lim, const char *kfile,
     const struct pn_kust *k, int json, struct pn_resmap *ra);

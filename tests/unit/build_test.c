@@ -923,6 +923,20 @@ test_sort_options(void **state)
 	pn_dirtree_reader(t, &r);
 	assert_ok(pn_build(&r, "so", NULL, &res));
 	assert_int_equal(res.sort, PN_BUILD_SORT_LEGACY);
+	assert_null(res.sort_first);	/* the default lists */
+	assert_null(res.sort_last);
+	pn_build_result_release(&res);
+	/* legacySortOptions replace the lists; one not given is empty */
+	put("so/kustomization.yaml", "sortOptions: {order: legacy, legacySortOptions: {orderFirst: [B, A]}}\n"
+	    "resources: [sub]\n");
+	assert_ok(pn_build(&r, "so", NULL, &res));
+	assert_int_equal(res.sort, PN_BUILD_SORT_LEGACY);
+	assert_non_null(res.sort_first);
+	assert_string_equal(res.sort_first[0], "B");
+	assert_string_equal(res.sort_first[1], "A");
+	assert_null(res.sort_first[2]);
+	assert_non_null(res.sort_last);
+	assert_null(res.sort_last[0]);
 	pn_build_result_release(&res);
 	assert_ok(pn_build(&r, "so/sub", NULL, &res));
 	assert_int_equal(res.sort, PN_BUILD_SORT_FIFO);

@@ -121,6 +121,16 @@ test_custom_lists(void **state)
 	assert_true(pn_order_legacy_cmp(a, b, NULL) < 0);
 	assert_int_equal(pn_order_legacy_cmp(a, a, NULL), 0);
 	cJSON_Delete(a);
+	a = NULL;
+	/* a kind named twice takes the place it is named last (Go fills a map in list order, first then last) */
+	{
+		static const char *const twice[] = {"Pod", "Bar", "Pod", NULL};
+		static const char *const both[] = {"Bar", NULL};
+		struct pn_order_legacy o2 = {twice, NULL}, o3 = {twice, both};
+
+		assert_true(pn_order_legacy_cmp(c, b, &o2) < 0);	/* Bar -2, Pod -1 */
+		assert_true(pn_order_legacy_cmp(b, c, &o3) < 0);	/* Bar in the last list: +1 */
+	}
 	cJSON_Delete(b);
 	cJSON_Delete(c);
 	cJSON_Delete(d);
