@@ -10,7 +10,6 @@
 
 #include <cjson/cJSON.h>
 #include <libssh2.h>
-#include <sodium.h>
 #include <yaml.h>
 #include <zlib.h>
 
@@ -480,7 +479,6 @@ cmd_version(int argc, char **argv)
 	printf("pinion %s\n", PN_VERSION);
 	printf("  %s\n", pn_tls_library_version());
 	printf("  libssh2 %s\n", libssh2_version(0));
-	printf("  libsodium %s\n", sodium_version_string());
 	printf("  libyaml %s\n", yaml_get_version_string());
 	printf("  cJSON %s\n", cJSON_Version());
 	printf("  zlib %s\n", zlibVersion());

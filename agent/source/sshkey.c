@@ -17,18 +17,18 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
 #include <mbedtls/rsa.h>
-#include <sodium.h>
 
 #include "../../platform/entropy.h"
 #include "../core/buf.h"
 #include "../net/tls.h"
+#include "ed25519.h"
 #include "../core/banned.h"
 
-/* Ed25519 sizes (RFC 8032): seed, public key, libsodium's secret key (seed || public key), signature. */
-#define ED25519_SEED 32
-#define ED25519_PK 32
-#define ED25519_SK 64
-#define ED25519_SIG 64
+/* Ed25519 sizes (RFC 8032): seed, public key, the secret key seed || public key, signature. */
+#define ED25519_SEED PN_ED25519_SEED
+#define ED25519_PK PN_ED25519_PK
+#define ED25519_SK PN_ED25519_SK
+#define ED25519_SIG PN_ED25519_SIG
 /* Largest public key blob: RSA 8192 (1024-byte modulus) plus type and exponent, with room. */
 #define PUB_MAX 2048
 /* Largest mpint this module writes: an RSA modulus or an ECDSA scalar, plus the sign byte. */
@@ -337,12 +337,14 @@ openssh_ed25519(struct pn_sshkey *k, struct rd *r, const char *what)
 	    seclen != ED25519_SK)
 		return pn_error_fmt(PN_ERR_PARSE, "%s: malformed ssh-ed25519 private key", what);
 	/* derive again from the seed: a damaged file fails here rather than at the server */
-	crypto_sign_seed_keypair(pk, sk, sec);
+	if ((err = pn_ed25519_keypair(pk, sk, sec)) != NULL)
+		goto done;
 	if (memcmp(pk, pub, ED25519_PK) != 0 || memcmp(sec + ED25519_SEED, pub, ED25519_PK) != 0)
 		err = pn_error_fmt(PN_ERR_PARSE, "%s: ssh-ed25519 private and public key do not match", what);
 	else
 		memcpy(k->ed_sk, sk, sizeof(sk));
-	sodium_memzero(sk, sizeof(sk));
+done:
+	mbedtls_platform_zeroize(sk, sizeof(sk));
 	return err;
 }
 
@@ -509,10 +511,12 @@ parse_der(struct pn_sshkey *k, unsigned char *der, size_t len, const char *what)
 		return pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: malformed or Ed448 PKCS#8 key (Ed25519 is supported)",
 		    what);
 	if (rc == 1) {
+		const struct pn_error *err;
+
 		k->kt = &keytypes[0];
-		crypto_sign_seed_keypair(pk, k->ed_sk, seed);
-		sodium_memzero(seed, sizeof(seed));
-		return set_public(k, what);
+		err = pn_ed25519_keypair(pk, k->ed_sk, seed);
+		mbedtls_platform_zeroize(seed, sizeof(seed));
+		return err != NULL ? err : set_public(k, what);
 	}
 	/* 3.x reads PKCS#8, PKCS#1 and SEC1 DER here (no PEM: the buffer does not end in NUL) */
 	rc = mbedtls_pk_parse_key(&k->pk, der, len, NULL, 0, pn_entropy_mbedtls, NULL);
@@ -830,8 +834,7 @@ pn_sshkey_free(struct pn_sshkey *k)
 	if (k == NULL)
 		return;
 	mbedtls_pk_free(&k->pk);	/* frees the RSA/EC contexts; their numbers are zeroised as they go */
-	sodium_memzero(k->ed_sk, sizeof(k->ed_sk));
-	mbedtls_platform_zeroize(k, sizeof(*k));
+	mbedtls_platform_zeroize(k, sizeof(*k));	/* the Ed25519 secret key with it */
 	free(k);
 }
 
@@ -917,12 +920,16 @@ pn_sshkey_sign(const struct pn_sshkey *k, const char *alg, const void *data, siz
 		return pn_error_fmt(PN_ERR_UNSUPPORTED, "a %s key cannot make %s signatures", k->kt->name, alg);
 	}
 	if (k->kt->type == PN_SSHKEY_ED25519) {
-		unsigned long long sl = 0;
+		const struct pn_error *err;
 
 		if ((*sig = malloc(ED25519_SIG)) == NULL)
 			return pn_error(PN_ERR_NOMEM);
-		crypto_sign_detached(*sig, &sl, data, len, k->ed_sk);
-		*sig_len = (size_t)sl;
+		if ((err = pn_ed25519_sign(*sig, data, len, k->ed_sk)) != NULL) {
+			free(*sig);
+			*sig = NULL;
+			return err;
+		}
+		*sig_len = ED25519_SIG;
 		return NULL;
 	}
 	if (md == MBEDTLS_MD_NONE)

@@ -9,7 +9,7 @@
  *   -----BEGIN RSA PRIVATE KEY-----       PKCS#1 (ssh-keygen -m PEM, openssl genrsa -traditional)
  *   DER of PKCS#8 / SEC1 / PKCS#1         without the PEM armour
  *
- * Key types: ssh-ed25519 (signed with libsodium), ecdsa-sha2-nistp256/384/521 and ssh-rsa (signed with mbedTLS;
+ * Key types: ssh-ed25519 (signed by ed25519.c), ecdsa-sha2-nistp256/384/521 and ssh-rsa (signed with mbedTLS;
  * RSA as rsa-sha2-512, rsa-sha2-256 or ssh-rsa, whichever libssh2 negotiated from the server's server-sig-algs).
  * Encrypted keys, DSA, security-key (sk-*) and PuTTY keys are refused with an error that names the file and says
  * what to do. Key material is wiped when freed and never appears in errors or logs.

