@@ -13,12 +13,6 @@
 #include "patch.h"
 #include "../core/banned.h"
 
-/* On 32-bit ARM (armel) this module is Thumb code, a third smaller than ARM code (ARMv5TE calls between the
- * two), to keep the binary under its 1 MiB ceiling. */
-#if defined(__arm__) && !defined(__thumb__)
-#pragma GCC target("thumb")
-#endif
-
 #define DEFAULT_FIELD_PATH "metadata.name"
 
 static const struct pn_error *
