@@ -76,6 +76,18 @@ try:
         assert p.returncode == 0, p.stderr
         assert len(applies(mark)) >= 2, applies(mark)
 
+    @t.case("a connection dropped in the middle of a response is tried again, and the sync converges")
+    def _():
+        mark = emu.mark()
+        emu.fault("GET", "/api/v1/namespaces/default/configmaps/retry-a", "truncate", count=2)
+        p = sync()
+        assert p.returncode == 0, p.stderr
+        gets = [r for r in emu.requests(mark) if r.get("method") == "GET" and
+                r["path"].startswith("/api/v1/namespaces/default/configmaps/retry-a")]
+        assert [r.get("fault") for r in gets[:2]] == ["truncate", "truncate"], gets[:3]
+        assert len(gets) >= 3, gets
+        assert "retry 1" in p.stderr, p.stderr
+
     @t.case("a 422 is not retried: one PATCH, a clear error")
     def _():
         mark = emu.mark()

@@ -1548,6 +1548,20 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if act == "truncate":
+            # a dropped connection mid-response: the status line, the headers and half a JSON body, then the
+            # connection closes; the request itself is not carried out
+            self.write_log(200, act)
+            part = b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Succ'
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                                 % (2 * len(part)) + part)
+                self.wfile.flush()
+                self.request.shutdown(2)
+            except OSError:
+                pass
+            self.close_connection = True
+            return
         code = int(act)
         reason = {429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable", 504: "Timeout",
                   409: "Conflict", 410: "Expired"}.get(code, "")
@@ -2209,8 +2223,8 @@ class Handler(BaseHTTPRequestHandler):
             added = []
             for f in spec if isinstance(spec, list) else [spec]:
                 act = str(f.get("action", "503"))
-                if act not in ("hang", "close") and not act.isdigit():
-                    raise bad_request("action must be an HTTP status code, 'hang' or 'close'")
+                if act not in ("hang", "close", "truncate") and not act.isdigit():
+                    raise bad_request("action must be an HTTP status code, 'hang', 'close' or 'truncate'")
                 added.append({"method": f.get("method", "*").upper(), "path": f.get("path", "/"), "action": act,
                               "count": int(f.get("count", 1)), "retryAfter": f.get("retryAfter"),
                               "seconds": f.get("seconds", 60), "message": f.get("message")})

@@ -208,7 +208,8 @@ class KubeEmu:
     def fault(self, method, path, action, count=1, retry_after=None, seconds=None, message=None):
         """The next `count` requests with this method ("*" = any) and path prefix get `action`: an HTTP status
         code ("429", "500", "503", ...; a Status body, Retry-After when given or for 429), "hang" (no answer for
-        `seconds`, then close) or "close" (connection closed without an answer)."""
+        `seconds`, then close), "close" (connection closed without an answer) or "truncate" (a 200 whose body
+        stops half-way: the connection drops mid-response; the request is not carried out)."""
         f = {"method": method, "path": path, "action": str(action), "count": count}
         for k, v in (("retryAfter", retry_after), ("seconds", seconds), ("message", message)):
             if v is not None:
