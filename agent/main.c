@@ -80,6 +80,7 @@ usage(FILE *f)
 	    "              [--timeout 5m] [--api-timeout 30s] [--crd-wait 60s] [--crd-poll 2s] [--require-fresh]\n"
 	    "              [--force] (recreate objects whose immutable fields changed)\n"
 	    "              [--wait] (health checks: every object Current by kstatus within --timeout)\n"
+	    "              [--health-check Kind/name.namespace]... (without --wait: only these, as healthChecks)\n"
 	    "              [--prune] (delete what the last apply made and this revision lacks) [--allow-mass-prune]\n"
 	    "              (even more than half of it) [--force-namespace-prune] (Namespaces holding other objects)\n"
 	    "              [--substitute K=V]... [--substitute-file F]... [--strict-substitute] (postBuild)\n"
@@ -146,6 +147,7 @@ enum opt_id {
 	OPT_SUBSTITUTE_FILE,
 	OPT_STRICT_SUBSTITUTE,
 	OPT_LOCAL,
+	OPT_HEALTH_CHECK,
 };
 
 static const struct option sync_options[] = {
@@ -184,6 +186,7 @@ static const struct option sync_options[] = {
 	{"substitute-file", required_argument, NULL, OPT_SUBSTITUTE_FILE},
 	{"strict-substitute", no_argument, NULL, OPT_STRICT_SUBSTITUTE},
 	{"local", required_argument, NULL, OPT_LOCAL},
+	{"health-check", required_argument, NULL, OPT_HEALTH_CHECK},
 	{NULL, 0, NULL, 0},
 };
 
@@ -212,6 +215,9 @@ subst_file(const char *path, struct pn_subst *vars)
 	pn_buf_release(&b);
 	return err;
 }
+
+/* The --health-check values of the command line (pn_sync_options.health_checks points here). */
+static const char *health_checks[PN_SYNC_HEALTH_CHECKS_MAX];
 
 /* Parse the flags of a command into o; positional arguments are left at argv[*first...]. --substitute-file
  * variables go to files, --substitute ones to args (commands that take neither pass NULL). */
@@ -244,6 +250,14 @@ parse_flags(int argc, char **argv, const enum opt_id *allowed, struct pn_sync_op
 		case OPT_WAIT: o->wait = 1; break;
 		case OPT_PRUNE: o->prune = 1; break;
 		case OPT_LOCAL: o->local_dir = optarg; break;
+		case OPT_HEALTH_CHECK:
+			if (o->nhealth_checks == PN_SYNC_HEALTH_CHECKS_MAX) {
+				err = pn_error_fmt(PN_ERR_USAGE, "more than %d --health-check flags", PN_SYNC_HEALTH_CHECKS_MAX);
+				break;
+			}
+			health_checks[o->nhealth_checks++] = optarg;
+			o->health_checks = health_checks;
+			break;
 		case OPT_ALLOW_MASS_PRUNE: o->allow_mass_prune = 1; break;
 		case OPT_FORCE_NS_PRUNE: o->force_namespace_prune = 1; break;
 		case OPT_NAME: o->unit_name = optarg; break;
@@ -310,7 +324,7 @@ cmd_sync(int argc, char **argv)
 	pn_subst_init(&args);
 	if ((err = parse_flags(argc, argv, ACCEPTS(OPT_URL, OPT_BRANCH, OPT_PATH, OPT_STATE_DIR, OPT_CA_FILE,
 	    OPT_KUBECONFIG, OPT_CONTEXT, OPT_FORCE, OPT_WAIT, OPT_PRUNE,
-	    OPT_ALLOW_MASS_PRUNE, OPT_FORCE_NS_PRUNE, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
+	    OPT_HEALTH_CHECK, OPT_ALLOW_MASS_PRUNE, OPT_FORCE_NS_PRUNE, OPT_NAME, OPT_NAMESPACE, OPT_ONCE, OPT_TIMEOUT, OPT_API_TIMEOUT, OPT_CRD_WAIT,
 	    OPT_CRD_POLL, OPT_USERNAME, OPT_PASSWORD_FILE, OPT_BEARER_FILE, OPT_REQUIRE_FRESH,
 	    OPT_PRIVATE_KEY_FILE, OPT_KNOWN_HOSTS_FILE, OPT_TAG, OPT_SEMVER, OPT_REF, OPT_COMMIT, OPT_MAX_OBJECT,
 	    OPT_MAX_CHAIN, OPT_SUBSTITUTE, OPT_SUBSTITUTE_FILE, OPT_STRICT_SUBSTITUTE), &o, &once, &first, &files,

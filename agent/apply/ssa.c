@@ -41,6 +41,7 @@ struct item {
 	int namespaced;
 	/* Flux's annotations: reconcile: disabled or ssa: Ignore (never applied), ssa: IfNotPresent */
 	int ignore, if_not_present, force, merge;
+	int health;		/* named by a --health-check */
 	char *takeover;		/* the JSON patch taking other managers' fields over (takeover.h), or NULL */
 	/* the dry-run's verdict (plan_one) */
 	enum { V_NONE, V_CREATE, V_DRIFTED, V_UNCHANGED, V_SKIP, V_RECREATE } verdict;
@@ -1042,6 +1043,41 @@ run_stage(struct run *r, struct item **v, size_t n)
 	return NULL;
 }
 
+/* --health-check "<Kind>/<name>.<namespace>" (flux create kustomization's form; "<Kind>/<name>" for a
+ * cluster-scoped object): mark the objects, each must be one of this unit's. */
+static const struct pn_error *
+mark_health(struct run *r)
+{
+	for (size_t h = 0; r->opt != NULL && h < r->opt->nhealth_checks; h++) {
+		const char *spec = r->opt->health_checks[h], *slash = strchr(spec, '/'), *dot;
+		size_t kl, nl, found = 0;
+
+		if (slash == NULL || slash == spec || slash[1] == '\0')
+			return pn_error_fmt(PN_ERR_USAGE, "--health-check \"%.200s\": not <Kind>/<name>.<namespace>", spec);
+		kl = (size_t)(slash - spec);
+		dot = strrchr(slash + 1, '.');
+		for (size_t i = 0; i < r->n; i++) {
+			struct item *it = &r->items[i];
+			const char *ns = effective_ns(it) != NULL ? effective_ns(it) : it->resource == NULL ? it->ns : NULL;
+
+			if (strlen(it->kind) != kl || strncmp(it->kind, spec, kl) != 0)
+				continue;
+			/* "name.namespace" of a namespaced object, or the whole rest as a cluster-scoped name */
+			nl = strlen(it->name);
+			if ((ns != NULL && dot != NULL && (size_t)(dot - slash - 1) == nl &&
+			    strncmp(slash + 1, it->name, nl) == 0 && strcmp(dot + 1, ns) == 0) ||
+			    (ns == NULL && strcmp(slash + 1, it->name) == 0)) {
+				it->health = 1;
+				found++;
+			}
+		}
+		if (found == 0)
+			return pn_error_fmt(PN_ERR_USAGE, "--health-check %.200s: no such object in this unit (pinion checks "
+			    "the objects it applies)", spec);
+	}
+	return NULL;
+}
+
 /* --wait: poll every applied object until each is Current (health.h), Failed, or the time is up. */
 static const struct pn_error *
 wait_healthy(struct run *r, int stage, uint64_t limit)
@@ -1064,7 +1100,8 @@ wait_healthy(struct run *r, int stage, uint64_t limit)
 			cJSON *live = NULL;
 			enum pn_health h;
 
-			if (it->verdict == V_SKIP || it->verdict == V_NONE || (stage != 0 && it->stage != stage))
+			if (it->verdict == V_SKIP || it->verdict == V_NONE || (stage > 0 && it->stage != stage) ||
+			    (stage < 0 && !it->health))
 				continue;
 			pn_buf_reset(&path);
 			if ((err = object_path(it, "", &path)) != NULL ||
@@ -1207,7 +1244,7 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 		if (err != NULL)
 			goto done;
 	}
-	if ((err = map_all(&r)) != NULL || (err = plan_inventory(&r)) != NULL)
+	if ((err = map_all(&r)) != NULL || (err = plan_inventory(&r)) != NULL || (err = mark_health(&r)) != NULL)
 		goto done;
 	if (opt != NULL && opt->before_write != NULL && !diffing(&r) && (err = opt->before_write(opt->before_write_ctx,
 	    &res->inv)) != NULL)
@@ -1242,8 +1279,9 @@ pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_obje
 		if (r.items[i].stage == 2)
 			stage[ns++] = &r.items[i];
 	qsort(stage, ns, sizeof(*stage), reconcile_order);
-	if ((err = run_stage(&r, stage, ns)) == NULL && opt != NULL && opt->wait && !diffing(&r))
-		err = wait_healthy(&r, 0, opt->health_timeout_ms != 0 ? opt->health_timeout_ms :
+	if ((err = run_stage(&r, stage, ns)) == NULL && opt != NULL && (opt->wait || opt->nhealth_checks > 0) &&
+	    !diffing(&r))	/* --wait: everything; else the --health-check objects (Flux: wait wins) */
+		err = wait_healthy(&r, opt->wait ? 0 : -1, opt->health_timeout_ms != 0 ? opt->health_timeout_ms :
 		    PN_SSA_HEALTH_TIMEOUT_MS);
 done:
 	free(stage);

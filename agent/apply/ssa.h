@@ -110,6 +110,11 @@ struct pn_ssa_options {
 	 * Failed object ends the wait at once. The error names each object not ready and why. */
 	int wait;
 	uint64_t health_timeout_ms;
+	/* --health-check "<Kind>/<name>.<namespace>" ("<Kind>/<name>" when cluster-scoped), as flux create
+	 * kustomization writes them: without wait, only these are awaited, as Flux's spec.healthChecks; each must
+	 * name an object of the unit (checked before anything is written). */
+	const char *const *health_checks;
+	size_t nhealth_checks;
 	/* Called once after the preflight and before the first write with the unit's inventory (every object,
 	 * as it will be applied: inventory.h); an error stops the apply before it writes anything. The sync
 	 * records old ∪ planned there, so that a crash in the middle of the apply cannot forget an object. */

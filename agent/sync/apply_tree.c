@@ -356,6 +356,8 @@ run_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree, siz
 	sopt.wait_timeout_ms = o->crd_wait_ms;
 	sopt.force = o->force;
 	sopt.wait = o->wait;
+	sopt.health_checks = o->health_checks;
+	sopt.nhealth_checks = o->nhealth_checks;
 	sopt.health_timeout_ms = o->timeout_ms;
 	sopt.before_write = before_write;
 	sopt.before_write_ctx = &iv;

@@ -54,6 +54,8 @@ struct pn_sync_options {
 	 * succeeded; --allow-mass-prune lifts the guard against pruning more than half of the inventory;
 	 * --force-namespace-prune deletes Namespaces that hold objects pinion did not apply. */
 	int prune;
+	const char *const *health_checks;	/* --health-check (ssa.h) */
+	size_t nhealth_checks;
 	const char *local_dir;		/* pinion diff --local DIR: the tree on disk instead of the remote */
 	int allow_mass_prune;
 	int force_namespace_prune;
@@ -66,6 +68,9 @@ struct pn_sync_options {
 };
 
 struct pn_subst;
+
+/* --health-check flags accepted in one command. */
+#define PN_SYNC_HEALTH_CHECKS_MAX 64
 
 /* Longest password or token read from a file. */
 #define PN_SYNC_SECRET_MAX 4096

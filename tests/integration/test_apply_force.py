@@ -78,6 +78,20 @@ try:
         assert "health check timed out after 3 s, not ready: apps/v1 Deployment imm/web: 0/1 replicas updated" \
             in last, last
 
+    @t.case("--health-check without --wait: only the objects named are awaited (Flux's healthChecks)")
+    def _():
+        p = sync("--health-check", "Namespace/imm", "--timeout", "3s")
+        assert p.returncode == 0, p.stderr
+        p = sync("--health-check", "Deployment/web.imm", "--timeout", "3s")
+        assert p.returncode == 75, (p.returncode, p.stderr)
+        assert "not ready: apps/v1 Deployment imm/web: 0/1 replicas updated" in p.stderr, p.stderr
+        mark = emu.mark()
+        p = sync("--health-check", "Deployment/nope.imm")
+        assert p.returncode == 64, (p.returncode, p.stderr)
+        assert "--health-check Deployment/nope.imm: no such object in this unit" in p.stderr, p.stderr
+        assert not [r for r in emu.requests(mark) if r.get("method") in ("PATCH", "DELETE") and
+                    "dryRun" not in r.get("query", "")]
+
     @t.case("--wait: once the status says ready (set as a controller would), the sync succeeds")
     def _():
         import threading
