@@ -331,6 +331,16 @@ try:
         assert not exists("/api/v1/namespaces/data")
         assert "_data__Namespace v1" not in inv_file()
 
+    @t.case("a --path that is not in the revision is an error, and nothing is pruned (Flux: ArtifactFailed)")
+    def _():
+        before = inv_file()
+        mark = emu.mark()
+        p = pntest.run([PINION, "sync", "--once", "--url", http.url("repo"), "--path", "./nope", "--state-dir",
+                        str(STATE), "--kubeconfig", str(emu.kubeconfig), "--prune", "--allow-mass-prune"])
+        assert p.returncode != 0
+        assert "nope" in p.stderr.strip().splitlines()[-1], p.stderr
+        assert deletes(mark) == [] and inv_file() == before
+
     @t.case("--name and --namespace must be Kubernetes names (they become labels and the ConfigMap's name)")
     def _():
         p = sync("--name", "Bad_Name")
