@@ -130,16 +130,27 @@ deps:
 	scripts/deps host $(CROSS_TARGETS)
 
 # libFuzzer targets (clang, ASan+UBSan), one per parser: tests/fuzz/fuzz_<parser>.c, linked with every module
-# except main.c, compiled again with clang into build/fuzz/. Seed corpora: tests/fuzz/corpus/<parser>/.
+# except main.c. The modules are compiled once with clang (-fsanitize=fuzzer-no-link: coverage, no main) into
+# build/fuzz/obj/ and archived; each target links against that archive, so 21 targets cost one compile of the
+# sources, not 21. Seed corpora: tests/fuzz/corpus/<parser>/.
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
-FUZZ_CFLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_GNU_SOURCE \
-	-I$(BUILD)/deps/host/include
+FUZZ_SAN := address,undefined
+FUZZ_CFLAGS := -g -O1 -fno-sanitize-recover=all -D_GNU_SOURCE -I$(BUILD)/deps/host/include -MMD -MP
+FUZZ_OBJS := $(filter-out $(BUILD)/fuzz/obj/agent/main.o,$(SRCS:%.c=$(BUILD)/fuzz/obj/%.o))
+FUZZ_LIB := $(BUILD)/fuzz/libpinion-fuzz.a
 fuzz: $(FUZZ_BINS)
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(filter-out agent/main.c,$(SRCS)) $(wildcard agent/*/*.h platform/*.h)
+$(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -o $@ $< $(filter-out agent/main.c,$(SRCS)) -L$(BUILD)/deps/host/lib \
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	@rm -f $@
+	llvm-ar rcs $@ $^ 2>/dev/null || ar rcs $@ $^
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB)
+	@mkdir -p $(@D)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer,$(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) -L$(BUILD)/deps/host/lib \
 		-lssh2 -lmbedtls -lmbedx509 -lmbedcrypto -lyaml -lcjson -lsha1dc -lz
+-include $(FUZZ_OBJS:.o=.d)
 
 # check: host only, fast. test: every target and every phase. tests/run prints the summary line.
 check: all unit
