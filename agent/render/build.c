@@ -353,7 +353,7 @@ emit(struct build *b, struct pn_resmap *ra, const char *file, cJSON *obj, size_t
 		    b->opt.max_docs);
 	}
 	b->nobjs++;
-	if (b->file_origin != NULL && (err = pn_buildmeta_set_origin(obj, b->file_origin, NULL, NULL)) != NULL) {
+	if (b->file_origin != NULL && (err = pn_buildmeta_set_origin(obj, b->file_origin, NULL)) != NULL) {
 		cJSON_Delete(obj);
 		return err;
 	}

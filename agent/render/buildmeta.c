@@ -100,16 +100,62 @@ scalar_line(struct pn_buf *b, const char *key, const char *value, int item)
 	return err;
 }
 
-/* One builtin origin: configuredIn and configuredBy, indented as a list item with `item`. */
+/* Append src to b, each line indented by `ind`. */
 static const struct pn_error *
-builtin(struct pn_buf *b, const char *configured_in, const char *kind, int item)
+indented(struct pn_buf *b, const char *src, const char *ind)
+{
+	const struct pn_error *err = NULL;
+
+	for (const char *line = src; *line != '\0' && err == NULL;) {
+		size_t n = strcspn(line, "\n");
+
+		n += line[n] == '\n';
+		if ((err = pn_buf_addstr(b, ind)) == NULL)
+			err = pn_buf_add(b, line, n);
+		line += n;
+	}
+	return err;
+}
+
+/* An origin configured in configured_in by an object (its name and namespace omitted when NULL or empty), as
+ * kustomize's Origin marshals: configuredIn, then configuredBy; a list item with `item`. */
+static const struct pn_error *
+configured(struct pn_buf *b, const char *configured_in, const char *api_version, const char *kind,
+    const char *name, const char *ns, int item)
+{
+	cJSON *doc = cJSON_CreateObject(), *by = cJSON_AddObjectToObject(doc, "configuredBy");
+	const struct pn_error *err = NULL;
+	struct pn_buf tmp;
+
+	pn_buf_init(&tmp, PN_BUILDMETA_MAX_TEXT, PN_BUILDMETA_ORIGIN_KEY);
+	if (by == NULL || cJSON_AddStringToObject(by, "apiVersion", api_version) == NULL ||
+	    cJSON_AddStringToObject(by, "kind", kind) == NULL ||
+	    (name != NULL && name[0] != '\0' && cJSON_AddStringToObject(by, "name", name) == NULL) ||
+	    (ns != NULL && ns[0] != '\0' && cJSON_AddStringToObject(by, "namespace", ns) == NULL))
+		err = pn_error(PN_ERR_NOMEM);
+	/* its keys sort as the struct's fields: go-yaml's order is kustomize's here */
+	if (err == NULL && (err = scalar_line(b, "configuredIn", configured_in, item)) == NULL &&
+	    (err = pn_yamlout_doc(doc, &tmp)) == NULL)
+		err = indented(b, pn_buf_str(&tmp), item ? "  " : "");
+	pn_buf_release(&tmp);
+	cJSON_Delete(doc);
+	return err;
+}
+
+const struct pn_error *
+pn_buildmeta_configured(const char *configured_in, const char *api_version, const char *kind, const char *name,
+    const char *ns, int item, char **out)
 {
 	const struct pn_error *err;
-	const char *ind = item ? "  " : "";
+	struct pn_buf b;
+	size_t len;
 
-	if ((err = scalar_line(b, "configuredIn", configured_in, item)) != NULL)
-		return err;
-	return pn_buf_addf(b, "%sconfiguredBy:\n%s  apiVersion: builtin\n%s  kind: %s\n", ind, ind, ind, kind);
+	*out = NULL;
+	pn_buf_init(&b, PN_BUILDMETA_MAX_TEXT, PN_BUILDMETA_ORIGIN_KEY);
+	if ((err = configured(&b, configured_in, api_version, kind, name, ns, item)) == NULL)
+		err = pn_buf_detach(&b, out, &len);
+	pn_buf_release(&b);
+	return err;
 }
 
 /* obj's metadata.annotations (created with `create`), NULL when absent or not a mapping. */
@@ -150,16 +196,17 @@ set_str(cJSON *obj, const char *field, const char *key, const char *value)
 }
 
 const struct pn_error *
-pn_buildmeta_set_origin(cJSON *obj, const char *path, const char *configured_in, const char *kind)
+pn_buildmeta_set_origin(cJSON *obj, const char *path, const char *configured_by)
 {
 	const struct pn_error *err;
 	struct pn_buf b;
 
-	if (configured_in != NULL && cJSON_HasObjectItem(map_of(obj, "annotations", 0), PN_BUILDMETA_ORIGIN_KEY))
+	if (path == NULL && cJSON_HasObjectItem(map_of(obj, "annotations", 0), PN_BUILDMETA_ORIGIN_KEY))
 		return NULL;	/* kustomize's AddOriginAnnotation keeps one the generator's options wrote */
+	if (path == NULL)
+		return set_str(obj, "annotations", PN_BUILDMETA_ORIGIN_KEY, configured_by);
 	pn_buf_init(&b, PN_BUILDMETA_MAX_TEXT, PN_BUILDMETA_ORIGIN_KEY);
-	if ((err = configured_in == NULL ? scalar_line(&b, "path", path, 0) : builtin(&b, configured_in, kind, 0))
-	    == NULL)
+	if ((err = scalar_line(&b, "path", path, 0)) == NULL)
 		err = set_str(obj, "annotations", PN_BUILDMETA_ORIGIN_KEY, pn_buf_str(&b));
 	pn_buf_release(&b);
 	return err;
@@ -194,7 +241,7 @@ pn_buildmeta_transforms(const struct pn_kust *k, const char *configured_in, char
 	pn_buf_init(&b, PN_BUILDMETA_MAX_TEXT, PN_BUILDMETA_TRANSFORMS_KEY);
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]) && err == NULL; i++)
 		for (int j = 0; j < t[i].n && err == NULL; j++)
-			err = builtin(&b, configured_in, t[i].kind, 1);
+			err = configured(&b, configured_in, "builtin", t[i].kind, NULL, NULL, 1);
 	if (err == NULL && b.len > 0)
 		err = pn_buf_detach(&b, out, &len);
 	pn_buf_release(&b);

@@ -55,16 +55,24 @@ unsigned pn_buildmeta_flags(const cJSON *list);
  * The caller frees *out with free(). */
 const struct pn_error *pn_buildmeta_join(const char *dir, const char *rel, char **out);
 
-/* Set obj's origin: the file `path` (configured_in NULL; replacing any), or the builtin `kind` configured in
- * configured_in (unless obj has one: a generator's options may write it). */
-const struct pn_error *pn_buildmeta_set_origin(cJSON *obj, const char *path, const char *configured_in,
-    const char *kind);
+/* The origin of what a generator or transformer makes or changes: configured in configured_in (an origin path)
+ * by the object api_version, kind, name, ns (name and ns omitted when NULL or empty): kustomize's builtins from
+ * kustomization fields are ("builtin", "ConfigMapGenerator", NULL, NULL); a plugin config in generators: or
+ * transformers: is itself (OriginFromCustomPlugin: configured_in is that config's own origin path, its file or
+ * the kustomization file when inline). `item`: as an entry of a transformations list (pn_buildmeta_transformed).
+ * The caller frees *out with free(). */
+const struct pn_error *pn_buildmeta_configured(const char *configured_in, const char *api_version, const char *kind,
+    const char *name, const char *ns, int item, char **out);
+
+/* Set obj's origin: the file `path` (replacing any), or with path NULL `configured_by` (pn_buildmeta_configured,
+ * not an item) unless obj has an origin already (a generator's options may write one: kustomize keeps it). */
+const struct pn_error *pn_buildmeta_set_origin(cJSON *obj, const char *path, const char *configured_by);
 
 /* The transformations kustomization k records (see above), configured in configured_in: *out is the
  * annotation's text, NULL when k configures no transformer. The caller frees it with free(). */
 const struct pn_error *pn_buildmeta_transforms(const struct pn_kust *k, const char *configured_in, char **out);
 
-/* Record the transformations `text` (from pn_buildmeta_transforms) on obj. */
+/* Record the transformations `text` (from pn_buildmeta_transforms, or pn_buildmeta_configured items) on obj. */
 const struct pn_error *pn_buildmeta_transformed(cJSON *obj, const char *text);
 
 /* Whether obj carries an origin or transformations annotation, or empty annotations (null, {} or []): what

@@ -62,35 +62,63 @@ static void
 test_origin(void **state)
 {
 	cJSON *obj;
+	char *by;
 
 	(void)state;
 	assert_non_null(obj = cJSON_Parse("{\"kind\": \"Service\", \"metadata\": {\"name\": \"s\", \"annotations\": "
 	    "{\"config.kubernetes.io/origin\": \"path: bogus\"}}}"));
-	assert_ok(pn_buildmeta_set_origin(obj, "../base/service.yaml", NULL, NULL));
+	assert_ok(pn_buildmeta_set_origin(obj, "../base/service.yaml", NULL));
 	assert_string_equal(ANNO(obj, PN_BUILDMETA_ORIGIN_KEY), "path: ../base/service.yaml\n");
 	/* quoted as kustomize's YAML would */
-	assert_ok(pn_buildmeta_set_origin(obj, "yes", NULL, NULL));
+	assert_ok(pn_buildmeta_set_origin(obj, "yes", NULL));
 	assert_string_equal(ANNO(obj, PN_BUILDMETA_ORIGIN_KEY), "path: \"yes\"\n");
-	assert_ok(pn_buildmeta_set_origin(obj, "a: b", NULL, NULL));
+	assert_ok(pn_buildmeta_set_origin(obj, "a: b", NULL));
 	assert_string_equal(ANNO(obj, PN_BUILDMETA_ORIGIN_KEY), "path: 'a: b'\n");
 	cJSON_Delete(obj);
 
 	/* a generated object: the annotations map is made */
 	assert_non_null(obj = cJSON_Parse("{\"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}"));
-	assert_ok(pn_buildmeta_set_origin(obj, NULL, "../base/kustomization.yaml", "ConfigMapGenerator"));
+	assert_ok(pn_buildmeta_configured("../base/kustomization.yaml", "builtin", "ConfigMapGenerator", NULL, "", 0, &by));
+	assert_ok(pn_buildmeta_set_origin(obj, NULL, by));
 	assert_string_equal(ANNO(obj, PN_BUILDMETA_ORIGIN_KEY), "configuredIn: ../base/kustomization.yaml\n"
 	    "configuredBy:\n  apiVersion: builtin\n  kind: ConfigMapGenerator\n");
 	cJSON_Delete(obj);
 	/* one the generator's options wrote stays (kubectl kustomize prints "mine") */
 	assert_non_null(obj = cJSON_Parse("{\"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\", \"annotations\": "
 	    "{\"config.kubernetes.io/origin\": \"mine\"}}}"));
-	assert_ok(pn_buildmeta_set_origin(obj, NULL, "kustomization.yaml", "ConfigMapGenerator"));
+	assert_ok(pn_buildmeta_set_origin(obj, NULL, by));
 	assert_string_equal(ANNO(obj, PN_BUILDMETA_ORIGIN_KEY), "mine");
 	cJSON_Delete(obj);
+	free(by);
 
 	assert_non_null(obj = cJSON_Parse("{\"kind\": \"ConfigMap\", \"metadata\": \"x\"}"));
-	assert_error(pn_buildmeta_set_origin(obj, "x.yaml", NULL, NULL), PN_ERR_PARSE, "metadata is not a mapping");
+	assert_error(pn_buildmeta_set_origin(obj, "x.yaml", NULL), PN_ERR_PARSE, "metadata is not a mapping");
 	cJSON_Delete(obj);
+}
+
+/* A plugin config's origin (kustomize's OriginFromCustomPlugin): its name and namespace too, as the corpus's
+ * TestAnnoOriginGeneratorFromFile and TestAnnoTransformerBuiltinInline print them. */
+static void
+test_configured(void **state)
+{
+	char *text;
+
+	(void)state;
+	assert_ok(pn_buildmeta_configured("configmap.yaml", "builtin", "ConfigMapGenerator", "notImportantHere", NULL,
+	    0, &text));
+	assert_string_equal(text, "configuredIn: configmap.yaml\nconfiguredBy:\n  apiVersion: builtin\n"
+	    "  kind: ConfigMapGenerator\n  name: notImportantHere\n");
+	free(text);
+	assert_ok(pn_buildmeta_configured("kustomization.yaml", "builtin", "NamespaceTransformer",
+	    "not-important-to-example", "test", 1, &text));
+	assert_string_equal(text, "- configuredIn: kustomization.yaml\n  configuredBy:\n    apiVersion: builtin\n"
+	    "    kind: NamespaceTransformer\n    name: not-important-to-example\n    namespace: test\n");
+	free(text);
+	/* a name YAML would read as something else is quoted */
+	assert_ok(pn_buildmeta_configured("k.yaml", "example.com/v1", "Gen", "true", NULL, 0, &text));
+	assert_string_equal(text, "configuredIn: k.yaml\nconfiguredBy:\n  apiVersion: example.com/v1\n  kind: Gen\n"
+	    "  name: \"true\"\n");
+	free(text);
 }
 
 /* kustomize configures one instance per entry for some transformers, one for all for others (checked with
@@ -144,7 +172,7 @@ test_transformed(void **state)
 	(void)state;
 	/* appended to what an earlier kustomization recorded */
 	assert_non_null(obj = cJSON_Parse("{\"kind\": \"Service\", \"metadata\": {\"name\": \"s\"}}"));
-	assert_ok(pn_buildmeta_set_origin(obj, "s.yaml", NULL, NULL));
+	assert_ok(pn_buildmeta_set_origin(obj, "s.yaml", NULL));
 	assert_ok(pn_buildmeta_transformed(obj, ITEM("../base/kustomization.yaml", "PrefixTransformer")));
 	assert_ok(pn_buildmeta_transformed(obj, two));
 	assert_string_equal(ANNO(obj, PN_BUILDMETA_TRANSFORMS_KEY), ITEM("../base/kustomization.yaml",
@@ -225,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_join),
 		cmocka_unit_test(test_origin),
+		cmocka_unit_test(test_configured),
 		cmocka_unit_test(test_transforms),
 		cmocka_unit_test(test_transformed),
 		cmocka_unit_test(test_finish),
