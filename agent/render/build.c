@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/buf.h"
+#include "buildmeta.h"
 #include "generator.h"
 #include "namerefs.h"
 #include "patch.h"
@@ -42,6 +43,10 @@ struct build {
 	size_t entries;		/* directory entries visited */
 	size_t capnotices, capfiles;	/* of the arrays in res */
 	struct pn_resmap_budget index;	/* what the maps' index of spooled objects may take */
+	unsigned meta;		/* the entry kustomization's buildMetadata (buildmeta.h) */
+	const char *top;	/* the entry path */
+	const char *origin;	/* with meta: the kustomization being built as an origin path from the entry's */
+	const char *file_origin;	/* with meta: the origin path of the resource file being read */
 };
 
 /* A document waiting for the resource checks, with where it came from. */
@@ -341,12 +346,18 @@ enqueue_checked(struct queue *q, const char *file, cJSON *obj, size_t line, int 
 static const struct pn_error *
 emit(struct build *b, struct pn_resmap *ra, const char *file, cJSON *obj, size_t line)
 {
+	const struct pn_error *err;
+
 	if (b->nobjs >= b->opt.max_docs) {
 		cJSON_Delete(obj);
 		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s:%zu: the build has more than %zu objects", file, line,
 		    b->opt.max_docs);
 	}
 	b->nobjs++;
+	if (b->file_origin != NULL && (err = pn_buildmeta_set_origin(obj, b->file_origin, NULL)) != NULL) {
+		cJSON_Delete(obj);
+		return err;
+	}
 	return pn_resmap_add(ra, obj, file, line);
 }
 
@@ -448,7 +459,8 @@ add_resource(struct build *b, struct pn_resmap *ra, const char *kfile, const cha
 	const char *field = component ? "components" : "resources";
 	const struct pn_error *err;
 	enum pn_tree_kind kind;
-	char *path = NULL, *sub = NULL;
+	const char *was = b->origin;
+	char *path = NULL, *sub = NULL, *origin = NULL;
 	int rc;
 
 	if (entry[0] == '\0')
@@ -469,24 +481,34 @@ add_resource(struct build *b, struct pn_resmap *ra, const char *kfile, const cha
 			    "%s: resource \"%s\" does not exist", kfile, entry);
 		goto done;
 	}
+	/* kustomize's origin: the entry's path from the kustomization's, as the resources lists lead to it */
+	if (b->meta && (err = pn_buildmeta_join(b->origin != NULL ? b->origin : "", entry, &origin)) != NULL)
+		goto done;
 	if (kind == PN_TREE_FILE && !component) {
-		if ((err = restrict_load(b, dir, path)) != NULL)
+		if ((err = restrict_load(b, dir, path)) != NULL) {
 			err = pn_error_fmt(err->code, "%s: resource \"%s\": %s", kfile, entry, err->msg);
-		else
+		} else {
+			b->file_origin = origin;
 			err = load_file(b, ra, path);
+			b->file_origin = NULL;
+		}
 	} else if (kind == PN_TREE_DIR) {
 		if ((err = find_kustfile(b, path, &sub)) != NULL)
 			goto done;
-		if (sub == NULL)
+		if (sub == NULL) {
 			err = pn_error_fmt(PN_ERR_NOT_FOUND, "%s: %s entry \"%s\" is a directory without %s, %s or %s",
 			    kfile, field, entry, kust_names[0], kust_names[1], kust_names[2]);
-		else
+		} else {
+			b->origin = origin != NULL ? origin : was;
 			err = load_kustomization(b, ra, path, sub, kfile, component);
+			b->origin = was;
+		}
 	} else {
 		err = pn_error_fmt(PN_ERR_PARSE, "%s: %s entry \"%s\" is not a %s", kfile, field, entry,
 		    component ? "directory" : "file or directory");
 	}
 done:
+	free(origin);
 	free(sub);
 	free(path);
 	return err;
@@ -963,6 +985,39 @@ run_segment(struct pn_resmap *ra, struct plan *pl, size_t from, size_t to)
 	return best < to ? pn_error_fmt(first.code, "%s", first.msg) : NULL;
 }
 
+/* With buildMetadata: kustomization file kfile as an origin path (Flux's generated one is kustomization.yaml). */
+static const struct pn_error *
+kust_origin(struct build *b, const char *kfile, char **out)
+{
+	const char *base = strrchr(kfile, '/') != NULL ? strrchr(kfile, '/') + 1 : kfile;
+
+	*out = NULL;
+	if (!b->meta)
+		return NULL;
+	if (strcmp(base, kust_names[1]) != 0 && strcmp(base, kust_names[2]) != 0)
+		base = kust_names[0];
+	return pn_buildmeta_join(b->origin != NULL ? b->origin : "", base, out);
+}
+
+/* With buildMetadata: every object of ra records the transformers of k (buildmeta.h). */
+static const struct pn_error *
+record_transforms(struct build *b, const char *kfile, const struct pn_kust *k, struct pn_resmap *ra)
+{
+	const struct pn_error *err;
+	char *in = NULL, *text = NULL;
+
+	if ((err = kust_origin(b, kfile, &in)) == NULL && in != NULL)
+		err = pn_buildmeta_transforms(k, in, &text);
+	for (size_t i = 0; i < ra->n && text != NULL && err == NULL; i++) {
+		if ((err = pn_res_load(ra, &ra->v[i])) == NULL &&
+		    (err = pn_buildmeta_transformed(ra->v[i].obj, text)) == NULL)
+			err = pn_res_spill(ra, &ra->v[i]);
+	}
+	free(text);
+	free(in);
+	return err;
+}
+
 /* The transformers of one kustomization, in kustomize's order, over ra. */
 static const struct pn_error *
 transform(struct build *b, const struct pn_gen_io *io, const char *kfile, const struct pn_kust *k,
@@ -991,8 +1046,8 @@ transform(struct build *b, const struct pn_gen_io *io, const char *kfile, const 
 	}
 	if (pl.failed)
 		err = pn_error_fmt(pl.prep.code, "%s", pl.prep.msg);
-	else
-		err = pn_replace_run(ra, repl);
+	else if ((err = pn_replace_run(ra, repl)) == NULL)
+		err = record_transforms(b, kfile, k, ra);
 done:
 	cJSON_Delete(repl);
 	plan_release(&pl);
@@ -1064,14 +1119,25 @@ doc_append(cJSON *doc, const char *key, const cJSON *list)
 	return NULL;
 }
 
-/* kustomize-controller's edit of the entry path's kustomization document. */
+/* kustomize-controller's edit of the entry path's kustomization document (`existing`: the tree's own file). */
 static const struct pn_error *
-flux_merge(const struct pn_build_flux *f, cJSON *doc)
+flux_merge(const struct pn_build_flux *f, cJSON *doc, int existing)
 {
 	const struct pn_error *err = NULL;
+	cJSON *bm;
 
 	if (f == NULL)
 		return NULL;
+	/* fluxcd/pkg's generator: a file without resources gets buildMetadata [originAnnotations] (its way around
+	 * "kustomization.yaml is empty"), so the objects of such a file carry their origin */
+	if (existing && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "resources")) == 0) {
+		static const char *const origins[] = {"originAnnotations"};
+
+		if ((bm = cJSON_CreateStringArray(origins, 1)) == NULL)
+			return nomem();
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, "buildMetadata");
+		cJSON_AddItemToObject(doc, "buildMetadata", bm);
+	}
 	if (f->target_namespace != NULL && f->target_namespace[0] != '\0')
 		err = doc_set(doc, "namespace", f->target_namespace);
 	if (err == NULL && f->name_prefix != NULL && f->name_prefix[0] != '\0')
@@ -1084,6 +1150,11 @@ flux_merge(const struct pn_build_flux *f, cJSON *doc)
 		err = doc_append(doc, "images", f->images);
 	if (err == NULL)
 		err = doc_append(doc, "components", f->components);
+	/* spec.buildMetadata replaces the file's list (fluxcd/pkg kustomize generator) */
+	if (err == NULL && cJSON_GetArraySize(f->build_metadata) > 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(doc, "buildMetadata");
+		err = doc_append(doc, "buildMetadata", f->build_metadata);
+	}
 	return err;
 }
 
@@ -1135,10 +1206,11 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 	struct pn_yaml_docs docs = {0};
 	struct pn_resmap own = {.spool = b->res->spool, .budget = &b->index}, *target = component == 1 ? ra : &own;
 	struct gen_ctx gctx = {b, dir, kfile};
-	struct pn_gen_io io = {gen_read, &gctx, b->opt.yaml.max_file};
+	struct pn_gen_io io = {.read = gen_read, .ctx = &gctx, .max_file = b->opt.yaml.max_file};
 	struct pn_yaml_limits kust_yaml = b->opt.yaml;
 	struct pn_kust k;
 	struct pn_buf buf;
+	char *origin_in = NULL;
 
 	for (size_t i = 0; i < b->nchain; i++)
 		if (contains(dir, b->chain[i]))
@@ -1169,12 +1241,17 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 		err = pn_error_fmt(PN_ERR_PARSE, "%s: a kustomization must be one YAML mapping", kfile);
 		goto done;
 	}
-	if (component == -1 && (err = flux_merge(b->opt.flux, docs.v[0].root)) != NULL)
+	if (component == -1 && (err = flux_merge(b->opt.flux, docs.v[0].root, 1)) != NULL)
 		goto done;
 	if ((err = pn_kust_parse(kfile, docs.v[0].root, &k)) != NULL)
 		goto done;
 	if (component == -1 && (err = sort_options(b, kfile, k.sort_options)) != NULL)
 		goto done;
+	if (component == -1)	/* only the entry's list counts: kustomize hands it down */
+		b->meta = pn_buildmeta_flags(k.build_metadata);
+	if ((err = kust_origin(b, kfile, &origin_in)) != NULL)
+		goto done;
+	io.origin_in = origin_in;
 	if (component == 1 && !k.component) {	/* kustomize's words; the file naming it after them */
 		err = pn_error_fmt(PN_ERR_PARSE, "accumulateDirectory: \"expected kind 'Component' for path '%s' but got "
 		    "'Kustomization'\" (a components entry of %s)", shown(dir), referrer);
@@ -1204,6 +1281,7 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 	if (err == NULL && component != 1)
 		err = pn_resmap_take(ra, &own);
 done:
+	free(origin_in);
 	pn_resmap_release(&own);
 	pn_yaml_docs_release(&docs);
 	pn_buf_release(&buf);
@@ -1236,6 +1314,11 @@ generate(struct build *b, struct pn_resmap *ra, const char *dir, size_t depth)
 			err = nomem();
 			break;
 		}
+		/* with Flux's spec.buildMetadata: origins from the entry path, as Flux lists the files found */
+		if (b->meta && ents[k].kind == PN_TREE_DIR)
+			b->origin = path + strlen(b->top) + (b->top[0] != '\0');
+		else if (b->meta)
+			b->file_origin = path + strlen(b->top) + (b->top[0] != '\0');
 		if (ents[k].kind == PN_TREE_DIR) {
 			if (depth == 0 && strcmp(ents[k].name, FLUX_SYSTEM_DIR) == 0)
 				err = add_notice(b, "skipped %s/ (Flux's own install)", path);
@@ -1248,6 +1331,7 @@ generate(struct build *b, struct pn_resmap *ra, const char *dir, size_t depth)
 		} else {
 			err = add_notice(b, "skipped %s: neither a file nor a directory", path);
 		}
+		b->origin = b->file_origin = NULL;
 		free(kfile);
 		free(path);
 	}
@@ -1332,16 +1416,17 @@ static const struct pn_error *
 generate_top(struct build *b, struct pn_resmap *ra, const char *dir)
 {
 	struct gen_ctx gctx = {b, dir, dir};
-	struct pn_gen_io io = {gen_read, &gctx, b->opt.yaml.max_file};
+	struct pn_gen_io io = {.read = gen_read, .ctx = &gctx, .max_file = b->opt.yaml.max_file};
 	const struct pn_error *err;
 	struct pn_kust k;
 	cJSON *doc;
 
+	b->meta = pn_buildmeta_flags(b->opt.flux != NULL ? b->opt.flux->build_metadata : NULL);
 	if ((err = generate(b, ra, dir, 0)) != NULL || b->opt.flux == NULL)
 		return err;
 	if ((doc = cJSON_CreateObject()) == NULL)
 		return nomem();
-	if ((err = flux_merge(b->opt.flux, doc)) == NULL && (err = pn_kust_parse("the generated kustomization", doc,
+	if ((err = flux_merge(b->opt.flux, doc, 0)) == NULL && (err = pn_kust_parse("the generated kustomization", doc,
 	    &k)) == NULL) {
 		b->chain[b->nchain++] = dir;
 		if ((err = add_list(b, ra, "the generated kustomization", dir, k.components, 1)) == NULL)
@@ -1387,8 +1472,9 @@ finish_objects(struct build *b, struct pn_resmap *ra)
 		int refs = nr > 0 && best > 0 && pn_namerefs_selects(r, user);
 		int subst = sub != NULL && best > nr;
 		int meta = (best > nr + 1 && maps[0] != NULL) || (best > nr + 2 && maps[1] != NULL);
+		int bmeta = (b->meta & PN_BUILDMETA_MANAGED) || r->meta;
 
-		if (!refs && !subst && !meta)
+		if (!refs && !subst && !meta && !bmeta)
 			continue;
 		if ((err = pn_res_load(ra, r)) != NULL)
 			return err;
@@ -1396,6 +1482,9 @@ finish_objects(struct build *b, struct pn_resmap *ra)
 			first = *err;
 			best = failed;
 		}
+		/* kustomize's own end (krusty Run), before anything Flux does */
+		if (bmeta && (err = pn_buildmeta_finish(r->obj, b->meta)) != NULL)
+			return err;
 		/* Flux substitutes kustomize's output, then sets commonMetadata (never substituted) */
 		if (best > nr && sub != NULL && (err = pn_subst_object(sub, &r->obj)) != NULL) {
 			first = *err;
@@ -1502,6 +1591,7 @@ pn_build(const struct pn_tree_reader *tree, const char *path, const struct pn_bu
 	}
 	if ((err = find_kustfile(&b, entry, &kfile)) != NULL)
 		goto done;
+	b.top = entry;
 	err = kfile != NULL ? load_kustomization(&b, &ra, entry, kfile, "path", -1) : generate_top(&b, &ra, entry);
 	pn_resmap_invalidate(&ra);	/* the duplicate index is not needed any more */
 	if (err == NULL)

@@ -5,7 +5,7 @@
  * At the entry path:
  *  - with kustomization.yaml, kustomization.yml or Kustomization (a file; two of them is an error): build it.
  *    The kustomization model is kustomization.h (every field checked; unknown ones are errors, helm,
- *    replacements, plugins, openapi, crds and buildMetadata PN_ERR_UNSUPPORTED). One kustomization runs as
+ *    replacements, plugins, openapi and crds PN_ERR_UNSUPPORTED). One kustomization runs as
  *    kustomize's KustTarget.accumulateTarget: `resources` (and `bases`) in order, a file being every document
  *    of it and a directory its own finished build; `configurations` (kustomization.h); configMapGenerator
  *    and secretGenerator with their behaviors (generator.h); `components`, each a kind Component directory
@@ -15,7 +15,8 @@
  *    bound to their objects (vars.h). Adding an object whose id is already present is kustomize's "may not
  *    add resource with an already registered id" (resmap.h). At the end of the whole build generated names
  *    get their hash suffix, every name reference follows the renames (namerefs.h), then the vars are
- *    resolved and expanded (vars.h). Paths are relative to the kustomization's directory; ".." may leave that
+ *    resolved and expanded (vars.h), and the entry kustomization's buildMetadata is applied (buildmeta.h: origin
+ *    and transformations annotations recorded along the way, the managed-by label). Paths are relative to the kustomization's directory; ".." may leave that
  *    directory but not the tree root; a file outside the kustomization's directory is refused under kustomize's
  *    load restrictor RootOnly (struct pn_build_options.load; Flux builds with LoadRestrictionsNone inside the
  *    source's root).
@@ -49,8 +50,7 @@
  *    Deployment. `pinion build` needs that sort (a later issue); Flux's own build uses FIFO and orders at
  *    apply time, so the apply stage orders objects itself.
  *  - also not done here: symbolic links to directories, which Flux's walk does not enter but the tree reader
- *    resolves; replacements, generators/transformers plugins,
- *    buildMetadata, openapi/crds schemas.
+ *    resolves; replacements, generators/transformers plugins, openapi/crds schemas.
  *
  * Memory (issue 5): documents wait in a spool file (spool.h; in opt->spool_dir, unlinked after open) and only
  * a small index stays in memory: per object its id (apiVersion, kind, name, namespace), where it came from,
@@ -107,7 +107,9 @@
  * What a Flux Kustomization adds to the build (kustomize-controller's generator, fluxcd/pkg/kustomize): into the
  * entry path's kustomization (or the one Flux generates), `namespace` := targetNamespace, `namePrefix` and
  * `nameSuffix` replaced, `patches` ({patch, target}), `images` and `components` (paths relative to the entry
- * path) appended; after the build, postBuild substitution on every object (subst.h; Flux objects too), then
+ * path) appended, `buildMetadata` replaced by spec.buildMetadata when given; and, as fluxcd/pkg's generator does
+ * to a tree's own kustomization file without `resources`, buildMetadata set to [originAnnotations] first (so its
+ * objects carry config.kubernetes.io/origin). After the build, postBuild substitution on every object (subst.h; Flux objects too), then
  * commonMetadata's labels and annotations set on every object's metadata (not on templates or selectors), in
  * kustomize-controller's order. NULL or empty members add nothing; the cJSON lists are not taken.
  */
@@ -121,6 +123,7 @@ struct pn_build_flux {
 	const cJSON *common_labels;		/* commonMetadata.labels: a map of strings */
 	const cJSON *common_annotations;	/* commonMetadata.annotations */
 	const struct pn_subst *subst;		/* spec.postBuild: NULL when the Kustomization has none */
+	const cJSON *build_metadata;		/* spec.buildMetadata: replaces the entry kustomization's */
 };
 
 /*

@@ -232,7 +232,7 @@ static const struct pn_error *
 load_ks(const char *file, cJSON **doc, struct pn_build_flux *f, struct pn_subst *subst, int *post_build,
     const char **path, int *ignore_missing)
 {
-	static const char *const unsupported[] = {"patchesStrategicMerge", "patchesJson6902", "buildMetadata"};
+	static const char *const unsupported[] = {"patchesStrategicMerge", "patchesJson6902"};
 	const struct pn_error *err = NULL;
 	struct pn_yaml_docs docs = {0};
 	struct pn_buf b;
@@ -264,6 +264,12 @@ load_ks(const char *file, cJSON **doc, struct pn_build_flux *f, struct pn_subst 
 	f->patches = member(spec, "patches", cJSON_Array, file, "spec.", &err);
 	f->images = member(spec, "images", cJSON_Array, file, "spec.", &err);
 	f->components = member(spec, "components", cJSON_Array, file, "spec.", &err);
+	f->build_metadata = member(spec, "buildMetadata", cJSON_Array, file, "spec.", &err);
+	for (c = f->build_metadata != NULL ? f->build_metadata->child : NULL; c != NULL && err == NULL; c = c->next)
+		if (!cJSON_IsString(c) || (strcmp(c->valuestring, "originAnnotations") != 0 &&
+		    strcmp(c->valuestring, "transformerAnnotations") != 0))	/* the CRD's enum */
+			err = pn_error_fmt(PN_ERR_PARSE, "%s: spec.buildMetadata: each entry must be originAnnotations or "
+			    "transformerAnnotations", file);
 	*ignore_missing = cJSON_IsTrue(member(spec, "ignoreMissingComponents", cJSON_True | cJSON_False, file,
 	    "spec.", &err));
 	md = member(spec, "commonMetadata", cJSON_Object, file, "spec.", &err);
@@ -273,7 +279,7 @@ load_ks(const char *file, cJSON **doc, struct pn_build_flux *f, struct pn_subst 
 	for (size_t k = 0; err == NULL && k < sizeof(unsupported) / sizeof(unsupported[0]); k++)
 		if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(spec, unsupported[k])) > 0)
 			err = pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: spec.%s is not supported%s", file, unsupported[k],
-			    k < 2 ? " (Flux v1 removed it: use spec.patches)" : "");
+			    " (Flux v1 removed it: use spec.patches)");
 	if (err != NULL)
 		goto done;
 	if (cJSON_GetObjectItemCaseSensitive(spec, "decryption") != NULL)

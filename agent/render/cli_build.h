@@ -21,8 +21,10 @@
  *                           components (ignoreMissingComponents too), commonMetadata and postBuild apply as
  *                           kustomize-controller applies them (build.h). spec.postBuild.substituteFrom needs a
  *                           cluster: a warning says so and the build goes on (supply those variables with the
- *                           flags below; with --strict-substitute a missing one is then an error). v1beta2's
- *                           patchesStrategicMerge/patchesJson6902 and spec.buildMetadata are PN_ERR_UNSUPPORTED;
+ *                           flags below; with --strict-substitute a missing one is then an error).
+ *                           spec.buildMetadata (originAnnotations, transformerAnnotations: the CRD's enum)
+ *                           replaces the entry kustomization's buildMetadata (buildmeta.h). v1beta2's
+ *                           patchesStrategicMerge/patchesJson6902 are PN_ERR_UNSUPPORTED;
  *                           spec.decryption gets a notice (SOPS objects are printed as they are).
  *   --substitute KEY=VALUE  a postBuild variable (repeatable)
  *   --substitute-file F     variables from F: lines KEY=VALUE, '#' comments and blank lines (subst.h

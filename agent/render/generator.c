@@ -9,6 +9,7 @@
 
 #include <mbedtls/sha256.h>
 
+#include "buildmeta.h"
 #include "../core/banned.h"
 
 enum behavior { CREATE, MERGE, REPLACE };
@@ -429,8 +430,22 @@ pn_gen_run(const struct pn_gen_io *io, const char *kfile, const struct pn_kust *
 
 			snprintf(what, sizeof(what), "%s: %s[%zu] %.128s", kfile, secret ? "secretGenerator" :
 			    "configMapGenerator", idx, str(e, "name") != NULL ? str(e, "name") : "");
-			if ((err = make(io, what, e, k->gen_options, secret, &obj, &hash, &beh)) != NULL ||
-			    (err = absorb(ra, what, obj, hash, beh)) != NULL)
+			if ((err = make(io, what, e, k->gen_options, secret, &obj, &hash, &beh)) != NULL)
+				return err;
+			/* buildMetadata: a merge keeps the older object's origin */
+			if (io->origin_in != NULL && beh != MERGE) {
+				char *by;
+
+				if ((err = pn_buildmeta_configured(io->origin_in, "builtin", secret ? "SecretGenerator" :
+				    "ConfigMapGenerator", NULL, NULL, 0, &by)) == NULL)
+					err = pn_buildmeta_set_origin(obj, NULL, by);
+				free(by);
+				if (err != NULL) {
+					cJSON_Delete(obj);
+					return err;
+				}
+			}
+			if ((err = absorb(ra, what, obj, hash, beh)) != NULL)
 				return err;
 		}
 	}

@@ -36,6 +36,7 @@ struct pn_gen_io {
 	const struct pn_error *(*read)(void *ctx, const char *rel, struct pn_buf *out);
 	void *ctx;
 	size_t max_file;	/* ceiling of each file */
+	const char *origin_in;	/* buildMetadata: the kustomization's origin path (buildmeta.h); NULL: none */
 };
 
 /* Run k's configMapGenerator then secretGenerator entries into ra; kfile names the kustomization. A merged or

@@ -127,7 +127,7 @@ static const struct {
 	{{"generators", T_ANY, NULL}, (size_t)-1, 1},
 	{{"transformers", T_ANY, NULL}, (size_t)-1, 1},
 	{{"validators", T_ANY, NULL}, (size_t)-1, 1},
-	{{"buildMetadata", T_ANY, NULL}, (size_t)-1, 1},
+	{{"buildMetadata", T_STRS, NULL}, offsetof(struct pn_kust, build_metadata), 0},
 };
 
 /* Bytes of a field path in a type error ("configMapGenerator.options.labels"). */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buildmeta.h"
 #include "fieldspec.h"
 #include "../core/banned.h"
 
@@ -160,6 +161,7 @@ pn_res_spill(struct pn_resmap *m, struct pn_res *r)
 		    cJSON_GetObjectItemCaseSensitive(r->obj, "metadata"), "annotations"), "config.kubernetes.io/local-config"));
 
 		r->local = lc != NULL && strcmp(lc, "true") == 0;
+		r->meta = pn_buildmeta_carries(r->obj);
 	}
 	cost = entry_cost(r, ids);
 	if (m->budget != NULL && cost > r->cost && cost - r->cost > m->budget->max - m->budget->used) {

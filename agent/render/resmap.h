@@ -43,7 +43,8 @@ struct pn_res {
 	char *orig_ns;		/* metadata.namespace then ("" when none), right after orig_name's NUL */
 	int hash;		/* generated, and its name gets the content hash */
 	int gone;		/* removed (a patch deleted it): pn_resmap_compact() drops it */
-	int local;		/* annotated config.kubernetes.io/local-config: "true" when last spilled */
+	unsigned char local;	/* annotated config.kubernetes.io/local-config: "true" when last spilled */
+	unsigned char meta;	/* what pn_buildmeta_finish removes was there when last spilled (buildmeta.h) */
 	int cur_prev;		/* the current id counts among the earlier ones: kustomize stored it (a namespace,
 				 * a JSON 6902 patch of `patches`) and no rename came after (pn_res_store_prev) */
 	size_t cost;		/* bytes charged to the map's budget for this entry */

@@ -1233,6 +1233,111 @@ test_local_config(void **state)
 	assert_string_equal(got, "lc/b.yaml:1 ConfigMap/b lc/c.yaml:1 ConfigMap/c");
 }
 
+/* buildMetadata (buildmeta.h) through a build, as kubectl kustomize prints it: origins from the entry
+ * kustomization's directory, a merged generator keeping the older origin, the transformers of a base and of a
+ * component, the managed-by label; and without buildMetadata an origin the input wrote and empty annotations
+ * removed. */
+static void
+test_build_metadata(void **state)
+{
+	char got[4096];
+
+	(void)state;
+	put("bm/base/kustomization.yml", "namePrefix: b-\nresources:\n- ./s.yaml\nconfigMapGenerator:\n- name: cm\n"
+	    "  literals: [a=b]\n");
+	put("bm/base/s.yaml", "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations:\n"
+	    "    config.kubernetes.io/origin: bogus\n");
+	put("bm/comp/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n"
+	    "commonAnnotations:\n  c: d\n");
+	put("bm/top/kustomization.yaml", "resources:\n- ../base\ncomponents:\n- ../comp\nconfigMapGenerator:\n"
+	    "- name: cm\n  behavior: merge\n  literals: [x=y]\n"
+	    "buildMetadata: [originAnnotations, transformerAnnotations, managedByLabel]\n");
+	assert_ok(build_json("bm/top", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"b-s\","
+	    "\"annotations\":{\"config.kubernetes.io/origin\":\"path: ../base/s.yaml\\n\","
+	    "\"alpha.config.kubernetes.io/transformations\":\"- configuredIn: ../base/kustomization.yml\\n"
+	    "  configuredBy:\\n    apiVersion: builtin\\n    kind: PrefixTransformer\\n"
+	    "- configuredIn: ../comp/kustomization.yaml\\n  configuredBy:\\n    apiVersion: builtin\\n"
+	    "    kind: AnnotationsTransformer\\n\",\"c\":\"d\"},"
+	    "\"labels\":{\"app.kubernetes.io/managed-by\":\"kustomize-(devel)\"}}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"b-cm-ff5c62bg4g\","
+	    "\"annotations\":{\"config.kubernetes.io/origin\":\"configuredIn: ../base/kustomization.yml\\n"
+	    "configuredBy:\\n  apiVersion: builtin\\n  kind: ConfigMapGenerator\\n\","
+	    "\"alpha.config.kubernetes.io/transformations\":\"- configuredIn: ../base/kustomization.yml\\n"
+	    "  configuredBy:\\n    apiVersion: builtin\\n    kind: PrefixTransformer\\n"
+	    "- configuredIn: ../comp/kustomization.yaml\\n  configuredBy:\\n    apiVersion: builtin\\n"
+	    "    kind: AnnotationsTransformer\\n\",\"c\":\"d\"},"
+	    "\"labels\":{\"app.kubernetes.io/managed-by\":\"kustomize-(devel)\"}},\"data\":{\"x\":\"y\","
+	    "\"a\":\"b\"}}\n");
+
+	/* the base's own list is ignored: kustomize hands the entry's down */
+	put("bm/plain/kustomization.yaml", "resources: [../base, e.yaml]\n");
+	put("bm/plain/e.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: e\n  annotations: {}\n");
+	put("bm/base/kustomization.yml", "namePrefix: b-\nresources:\n- ./s.yaml\nbuildMetadata: [originAnnotations]\n");
+	assert_ok(build_json("bm/plain", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"v1\",\"kind\":\"Service\",\"metadata\":{\"name\":\"b-s\"}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"e\"}}\n");
+}
+
+/* A Flux Kustomization's spec.buildMetadata replaces the file's list, and fluxcd/pkg's generator gives a
+ * kustomization file without resources buildMetadata [originAnnotations]; origins of Flux's generated
+ * kustomization are the scanned files' paths from the entry path. */
+static void
+test_flux_build_metadata(void **state)
+{
+	static const struct {
+		const char *path, *spec, *want;
+	} cases[] = {
+		{"fb/gen", "[\"originAnnotations\"]",
+		    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\",\"annotations\":"
+		    "{\"config.kubernetes.io/origin\":\"path: sub/a.yaml\\n\"}}}\n"},
+		{"fb/gen", NULL, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"a\"}}\n"},
+		{"fb/norez", NULL, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":"
+		    "\"g-4h2mbtbbt6\",\"annotations\":{\"config.kubernetes.io/origin\":\"configuredIn: kustomization.yaml\\n"
+		    "configuredBy:\\n  apiVersion: builtin\\n  kind: ConfigMapGenerator\\n\"}},\"data\":{\"a\":\"b\"}}\n"},
+		{"fb/norez", "[\"transformerAnnotations\"]",
+		    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"g-4h2mbtbbt6\"},\"data\":"
+		    "{\"a\":\"b\"}}\n"},
+	};
+	struct pn_build_flux fx = {0};
+	struct pn_build_options opt;
+	struct pn_build_result res;
+	struct pn_tree_reader r;
+	struct pn_dirtree *t;
+	struct pn_buf b;
+
+	(void)state;
+	put("fb/gen/sub/a.yaml", CM("a"));
+	put("fb/norez/kustomization.yaml", "configMapGenerator:\n- name: g\n  literals: [a=b]\n"
+	    "buildMetadata: [managedByLabel]\n");
+	pn_build_options_init(&opt);
+	opt.flux = &fx;
+	assert_ok(pn_dirtree_new(dir, &t));
+	pn_dirtree_reader(t, &r);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *spec = cases[i].spec != NULL ? cJSON_Parse(cases[i].spec) : NULL;
+
+		fx.build_metadata = spec;
+		assert_ok(pn_build(&r, cases[i].path, &opt, &res));
+		pn_buf_init(&b, 1 << 16, "test output");
+		for (size_t k = 0; k < res.ndocs; k++) {
+			cJSON *obj;
+
+			assert_ok(pn_build_doc_load(&res, &res.docs[k], &obj));
+			assert_ok(pn_yaml_to_json(obj, &b));
+			assert_ok(pn_buf_addch(&b, '\n'));
+			cJSON_Delete(obj);
+		}
+		assert_string_equal(pn_buf_str(&b), cases[i].want);
+		pn_buf_release(&b);
+		pn_build_result_release(&res);
+		cJSON_Delete(spec);
+	}
+	pn_dirtree_free(t);
+}
+
 int
 main(void)
 {
@@ -1257,6 +1362,8 @@ main(void)
 		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_load_restrictor),
 		cmocka_unit_test(test_local_config),
+		cmocka_unit_test(test_build_metadata),
+		cmocka_unit_test(test_flux_build_metadata),
 	};
 	return cmocka_run_group_tests_name("build", tests, setup, teardown);
 }

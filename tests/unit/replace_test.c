@@ -49,7 +49,7 @@ read_file(void *ctx, const char *rel, struct pn_buf *out)
 static const struct pn_error *
 run(const char *repl, size_t which, char **out)
 {
-	struct pn_gen_io io = {read_file, NULL, 1 << 20};
+	struct pn_gen_io io = {read_file, NULL, 1 << 20, NULL};
 	struct pn_yaml_docs docs = {0}, rdocs = {0};
 	struct pn_yaml_limits lim;
 	struct pn_resmap m = {0};
