@@ -300,10 +300,10 @@ run_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree, siz
 		goto done;
 	pn_build_options_init(&bopt);
 	bopt.load = PN_BUILD_LOAD_NONE;	/* kustomize-controller's LoadRestrictionsNone; the tree is the source's root */
-	if (o->subst != NULL) {
-		flux.subst = o->subst;
-		bopt.flux = &flux;
-	}
+	/* always Flux's build (kustomize-controller's generator rules, e.g. buildMetadata [originAnnotations] on a
+	 * kustomization without resources); postBuild only when variables were given */
+	flux.subst = o->subst;
+	bopt.flux = &flux;
 	/* the documents wait there, in an unlinked file (pinion diff --local may have no state directory yet) */
 	bopt.spool_dir = diff_changes == NULL || access(o->state_dir, W_OK) == 0 ? o->state_dir : NULL;
 	if ((err = pn_build(tree, path, &bopt, &res)) != NULL)
