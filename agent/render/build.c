@@ -14,6 +14,7 @@
 #include "generator.h"
 #include "namerefs.h"
 #include "patch.h"
+#include "plugin.h"
 #include "transform.h"
 #include "vars.h"
 #include "kustomization.h"
@@ -33,6 +34,8 @@ struct build {
 	struct pn_build_options opt;
 	struct pn_build_result *res;
 	struct pn_kust_config cfg;	/* field specs from `configurations`, accumulated */
+	const struct pn_kust_config *only;	/* while a plugin config's transformer runs: its own fieldSpecs,
+						 * the only ones (plugin.h) */
 	struct pn_vars vars;		/* the build's `vars` */
 	int refs_fixed;			/* name references were fixed before the vars were resolved */
 	size_t nobjs;		/* objects read so far */
@@ -604,6 +607,7 @@ struct stage {
 	const struct pn_fieldspec *table, *extra;
 	const char *what;
 	int matched;				/* STAGE_REPLICAS: applied to an object */
+	int only;				/* STAGE_PREFIX/SUFFIX: `extra` without the default */
 };
 
 struct plan {
@@ -733,36 +737,38 @@ plan_patches(struct build *b, struct plan *pl, const struct pn_gen_io *io, const
 static const struct pn_error *
 plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const char *kfile, const struct pn_kust *k)
 {
+	static const struct pn_fieldspec none[] = {{0}};
+	const struct pn_kust_config *cfg = b->only != NULL ? b->only : &b->cfg;
 	const struct pn_error *err;
 
 	if ((err = plan_patches(b, pl, io, kfile, k, 0)) != NULL || pl->failed)
 		return err;
 	if (k->namespace_ != NULL && k->namespace_->valuestring[0] != '\0') {
 		struct stage st = {.kind = STAGE_NAMESPACE, .s = k->namespace_->valuestring,
-		    .extra = b->cfg.namespace_specs};
+		    .extra = cfg->namespace_specs};
 
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
 	}
 	for (int suffix = 0; suffix < 2; suffix++) {
 		const cJSON *fix = suffix ? k->name_suffix : k->name_prefix;
-		struct stage st = {.kind = suffix ? STAGE_SUFFIX : STAGE_PREFIX};
+		struct stage st = {.kind = suffix ? STAGE_SUFFIX : STAGE_PREFIX, .only = b->only != NULL};
 
 		if (fix == NULL || fix->valuestring[0] == '\0')
 			continue;
 		st.s = fix->valuestring;
-		st.extra = suffix ? b->cfg.name_suffix : b->cfg.name_prefix;
+		st.extra = suffix ? cfg->name_suffix : cfg->name_prefix;
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
 	}
 	for (const cJSON *l = k->labels != NULL ? k->labels->child : NULL; l != NULL; l = l->next)
 		if ((err = plan_label(b, pl, kfile, l)) != NULL || pl->failed)
 			return err;
-	if ((err = plan_map(pl, k->common_labels, pn_fieldspec_common_labels, b->cfg.common_labels,
-	    "commonLabels")) != NULL || pl->failed)
+	if ((err = plan_map(pl, k->common_labels, b->only != NULL ? none : pn_fieldspec_common_labels,
+	    cfg->common_labels, "commonLabels")) != NULL || pl->failed)
 		return err;
-	if ((err = plan_map(pl, k->common_annotations, pn_fieldspec_common_annotations, b->cfg.common_annotations,
-	    "commonAnnotations")) != NULL || pl->failed)
+	if ((err = plan_map(pl, k->common_annotations, b->only != NULL ? none : pn_fieldspec_common_annotations,
+	    cfg->common_annotations, "commonAnnotations")) != NULL || pl->failed)
 		return err;
 	if ((err = plan_patches(b, pl, io, kfile, k, 1)) != NULL || pl->failed)
 		return err;
@@ -778,9 +784,9 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 	for (int t = 0; t < 2; t++) {
 		for (const cJSON *im = t == 0 ? (k->images != NULL ? k->images->child : NULL) :
 		    (k->image_tags != NULL ? k->image_tags->child : NULL); im != NULL; im = im->next) {
-			struct stage st = {.kind = STAGE_IMAGE, .entry = im, .extra = b->cfg.images, .what = kfile};
+			struct stage st = {.kind = STAGE_IMAGE, .entry = im, .extra = cfg->images, .what = kfile};
 
-			if ((err = pn_transform_image(NULL, 0, im, b->cfg.images, kfile)) != NULL)
+			if ((err = pn_transform_image(NULL, 0, im, cfg->images, kfile)) != NULL)
 				return plan_fail(pl, err);
 			if ((err = plan_add(pl, &st)) != NULL)
 				return err;
@@ -853,9 +859,9 @@ fix_one(const struct stage *st, struct pn_res *r)
 	for (size_t i = 0; i <= nuser; i++) {
 		const struct pn_fieldspec *t = i < nuser ? &st->extra[i] : &meta_name;
 
-		if (i == nuser && !default_fix_spec(st->extra))
+		if (i == nuser && (st->only || !default_fix_spec(st->extra)))
 			break;
-		if (i < nuser && t->group == NULL && t->version == NULL && t->kind == NULL &&
+		if (!st->only && i < nuser && t->group == NULL && t->version == NULL && t->kind == NULL &&
 		    strcmp(t->path, "metadata/name") == 0)
 			continue;	/* the default itself: merged away */
 		if (!pn_fieldspec_selects(t, r->obj))
@@ -1105,6 +1111,67 @@ sort_options(struct build *b, const char *kfile, const cJSON *so)
 	return NULL;
 }
 
+/* The `generators` (gen 1), `transformers` (0) or `validators` (2) list of kustomization kfile in directory
+ * dir over ra, as kustomize's configureExternalGenerators/Transformers: each entry is inline YAML (its
+ * documents are the configs) or a file or kustomization directory (its objects are, in order); each config
+ * (plugin.h) then generates into ra or transforms ra, in order. Validators are refused. */
+static const struct pn_error *
+plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const char *dir, const cJSON *list,
+    int gen, struct pn_resmap *ra)
+{
+	static const char *const field[] = {"transformers", "generators", "validators"};
+	struct pn_resmap cfgs = {.spool = b->res->spool, .budget = &b->index};
+	const struct pn_error *err = NULL;
+
+	for (const cJSON *e = list != NULL ? list->child : NULL; e != NULL && err == NULL; e = e->next) {
+		struct pn_yaml_docs docs = {0};
+		int inl = pn_yaml_parse(kfile, e->valuestring, strlen(e->valuestring), &b->opt.yaml, &docs) == NULL &&
+		    docs.n > 0;
+
+		for (size_t d = 0; d < docs.n && inl; d++)
+			inl = cJSON_IsObject(docs.v[d].root);
+		if (inl) {
+			err = take_docs(b, &cfgs, kfile, &docs);
+		} else {
+			pn_yaml_docs_release(&docs);
+			err = add_resource(b, &cfgs, kfile, dir, e->valuestring, 0);
+		}
+	}
+	for (size_t i = 0; i < cfgs.n && err == NULL; i++) {
+		struct pn_kust_config only = {0};
+		cJSON *kdoc = NULL, *specs = NULL, *obj = NULL;
+		struct pn_kust k;
+
+		if ((err = pn_res_load(&cfgs, &cfgs.v[i])) != NULL ||
+		    (err = pn_plugin_translate(cfgs.v[i].obj, gen == 1, &kdoc, &specs, &obj)) != NULL) {
+			err = err->code != PN_ERR_NOMEM ? pn_error_wrap(err, "%s: %s", kfile, field[gen]) : err;
+		} else if (gen == 2) {
+			err = pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: validators: builtin %s is not supported as a "
+			    "validator", kfile, pn_res_kind(&cfgs.v[i]));
+		} else if (obj != NULL) {
+			err = pn_resmap_add(ra, obj, NULL, 0);
+			obj = NULL;
+		} else if ((err = pn_kust_parse(kfile, kdoc, &k)) == NULL) {
+			if (gen) {
+				err = pn_gen_run(io, kfile, &k, ra);
+			} else {
+				err = pn_kust_config_add(&only, kfile, specs);	/* takes specs */
+				specs = NULL;
+				b->only = &only;
+				if (err == NULL)
+					err = transform(b, io, kfile, &k, ra);
+				b->only = NULL;
+			}
+		}
+		pn_kust_config_release(&only);
+		cJSON_Delete(kdoc);
+		cJSON_Delete(specs);
+		cJSON_Delete(obj);
+	}
+	pn_resmap_release(&cfgs);
+	return err;
+}
+
 /* Build the kustomization `kfile` of directory `dir`, reached from `referrer`, into ra: a Kustomization
  * adds its own finished objects; a Component (`component` 1) adds and transforms in ra itself; -1 (the entry
  * path) takes either kind. */
@@ -1171,13 +1238,16 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 		if (strstr(err->msg, "accumulating resources") == NULL)	/* kustomize's prefix, once */
 			err = pn_error_wrap(err, "accumulating resources");
 	} else if ((err = load_configurations(b, dir, kfile, k.configurations)) == NULL &&
-	    (err = pn_gen_run(&io, kfile, &k, target)) == NULL) {
+	    (err = pn_gen_run(&io, kfile, &k, target)) == NULL &&
+	    (err = plugins(b, &io, kfile, dir, k.generators, 1, target)) == NULL) {
 		if ((err = add_list(b, target, kfile, dir, k.components, 1)) != NULL) {
 			if (strstr(err->msg, "accumulating components") == NULL)
 				err = pn_error_wrap(err, "accumulating components");
 		} else {
 			err = transform(b, &io, kfile, &k, target);
 		}
+		if (err == NULL && (err = plugins(b, &io, kfile, dir, k.transformers, 0, target)) == NULL)
+			err = plugins(b, &io, kfile, dir, k.validators, 2, target);
 		if (err == NULL)
 			err = pn_vars_merge(&b->vars, target, kfile, k.vars);
 	}

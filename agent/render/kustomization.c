@@ -111,9 +111,9 @@ static const struct {
 	{{"helmGlobals", T_ANY, NULL}, (size_t)-1, 1},
 	{{"helmCharts", T_ANY, NULL}, (size_t)-1, 1},
 	{{"helmChartInflationGenerator", T_ANY, NULL}, (size_t)-1, 1},
-	{{"generators", T_ANY, NULL}, (size_t)-1, 1},
-	{{"transformers", T_ANY, NULL}, (size_t)-1, 1},
-	{{"validators", T_ANY, NULL}, (size_t)-1, 1},
+	{{"generators", T_STRS, NULL}, offsetof(struct pn_kust, generators), 0},
+	{{"transformers", T_STRS, NULL}, offsetof(struct pn_kust, transformers), 0},
+	{{"validators", T_STRS, NULL}, offsetof(struct pn_kust, validators), 0},
 	{{"buildMetadata", T_ANY, NULL}, (size_t)-1, 1},
 };
 

@@ -1203,6 +1203,41 @@ test_load_restrictor(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* `generators` and `transformers` of builtin plugin configs (plugin.h): inline, from a file, or the objects of a
+ * kustomization directory; after the kustomization's own generators and transformers, in order; a config's
+ * fieldSpecs are the only ones its transformer uses (no fieldSpecs: nothing changes), and its renames are
+ * followed by references (kubectl kustomize). */
+static void
+test_plugins(void **state)
+{
+	char got[1024];
+
+	(void)state;
+	put("pl/app/r.yaml", CM("c") "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n"
+	    "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: rb}\n"
+	    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\n");
+	put("pl/app/kustomization.yaml", "resources: [r.yaml]\nnamePrefix: k-\ngenerators:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: ConfigMapGenerator\n  metadata: {name: g}\n  literals: [a=b]\ntransformers:\n- ../tf\n- |-\n"
+	    "  apiVersion: builtin\n  kind: LabelTransformer\n  metadata: {name: none}\n  labels: {unused: x}\n- s.yaml\n");
+	put("pl/app/s.yaml", "apiVersion: builtin\nkind: SuffixTransformer\nmetadata: {name: s}\nsuffix: -s\nfieldSpecs:\n"
+	    "- {path: metadata/name, kind: ClusterRole}\n");
+	put("pl/tf/kustomization.yaml", "resources: [p.yaml]\nnamespace: ignored\n");
+	put("pl/tf/p.yaml", "apiVersion: builtin\nkind: PrefixTransformer\nmetadata: {name: p}\nprefix: t-\nfieldSpecs:\n"
+	    "- {path: metadata/name, kind: ConfigMap}\n");
+	assert_ok(build_json("pl/app", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"t-k-c\"}}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"k-r-s\"}}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":"
+	    "\"k-rb\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"k-r-s\"}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"t-k-g-4h2mbtbbt6\"},\"data\":{\"a\":\"b\"}}\n");
+	/* a config file is loaded under the load restrictor; errors name the kustomization and the list */
+	put("pl/bad/kustomization.yaml", "transformers:\n- |-\n  apiVersion: example.com/v1\n  kind: Mine\n"
+	    "  metadata: {name: x}\n");
+	assert_error(build("pl/bad", got, sizeof(got)), PN_ERR_UNSUPPORTED,
+	    "pl/bad/kustomization.yaml: transformers: external plugins disabled; unable to load external plugin 'Mine'");
+}
+
 static void
 test_local_config(void **state)
 {
@@ -1243,6 +1278,7 @@ main(void)
 		cmocka_unit_test(test_spool),
 		cmocka_unit_test(test_load_restrictor),
 		cmocka_unit_test(test_local_config),
+		cmocka_unit_test(test_plugins),
 	};
 	return cmocka_run_group_tests_name("build", tests, setup, teardown);
 }
