@@ -607,7 +607,7 @@ struct stage {
 	const struct pn_fieldspec *table, *extra;
 	const char *what;
 	int matched;				/* STAGE_REPLICAS: applied to an object */
-	int only;				/* STAGE_PREFIX/SUFFIX: `extra` without the default */
+	int only;				/* STAGE_NAMESPACE/PREFIX/SUFFIX: `extra` without the defaults */
 };
 
 struct plan {
@@ -745,7 +745,7 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 		return err;
 	if (k->namespace_ != NULL && k->namespace_->valuestring[0] != '\0') {
 		struct stage st = {.kind = STAGE_NAMESPACE, .s = k->namespace_->valuestring,
-		    .extra = cfg->namespace_specs};
+		    .extra = cfg->namespace_specs, .only = b->only != NULL};
 
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
@@ -773,10 +773,12 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 	if ((err = plan_patches(b, pl, io, kfile, k, 1)) != NULL || pl->failed)
 		return err;
 	for (const cJSON *r = k->replicas != NULL ? k->replicas->child : NULL; r != NULL; r = r->next) {
-		struct stage st = {.kind = STAGE_REPLICAS, .entry = r, .what = kfile};
+		struct stage st = {.kind = STAGE_REPLICAS, .entry = r, .what = kfile,
+		    .extra = b->only == NULL ? NULL :
+		    cfg->replicas != NULL ? cfg->replicas : none};
 		int unused = 0;
 
-		if ((err = pn_transform_replicas(NULL, NULL, 0, r, kfile, &unused)) != NULL)
+		if ((err = pn_transform_replicas(NULL, NULL, 0, r, NULL, kfile, &unused)) != NULL)
 			return plan_fail(pl, err);
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
@@ -899,7 +901,7 @@ namespace_one(const struct stage *st, struct pn_res *r)
 
 	if (name == NULL || ns == NULL)
 		err = nomem();
-	else if ((err = pn_transform_namespace(&r->obj, 1, st->s, st->extra)) == NULL)
+	else if ((err = pn_transform_namespace(&r->obj, 1, st->s, st->extra, st->only)) == NULL)
 		err = pn_res_kept_id(r, ns, name);
 	free(name);
 	free(ns);
@@ -924,7 +926,7 @@ stage_one(struct stage *st, struct pn_res *r, int *gone)
 	case STAGE_MAP:
 		return pn_transform_map(&r->obj, 1, st->entry, st->table, st->extra, st->what);
 	case STAGE_REPLICAS:
-		return pn_transform_replicas(&r->obj, &name, 1, st->entry, st->what, &st->matched);
+		return pn_transform_replicas(&r->obj, &name, 1, st->entry, st->extra, st->what, &st->matched);
 	case STAGE_IMAGE:
 		return pn_transform_image(&r->obj, 1, st->entry, st->extra, st->what);
 	case STAGE_PATCH_ID:
@@ -961,7 +963,7 @@ run_segment(struct pn_resmap *ra, struct plan *pl, size_t from, size_t to)
 	pn_resmap_compact(ra);
 	for (t = from; t < best; t++) {
 		if (pl->v[t].kind == STAGE_REPLICAS && !pl->v[t].matched) {
-			first = *pn_transform_replicas_unmatched(pl->v[t].entry, pl->v[t].what);
+			first = *pn_transform_replicas_unmatched(pl->v[t].entry, pl->v[t].extra, pl->v[t].what);
 			best = t;
 		}
 	}
@@ -1114,7 +1116,7 @@ sort_options(struct build *b, const char *kfile, const cJSON *so)
 /* The `generators` (gen 1), `transformers` (0) or `validators` (2) list of kustomization kfile in directory
  * dir over ra, as kustomize's configureExternalGenerators/Transformers: each entry is inline YAML (its
  * documents are the configs) or a file or kustomization directory (its objects are, in order); each config
- * (plugin.h) then generates into ra or transforms ra, in order. Validators are refused. */
+ * (plugin.h) then generates into ra or transforms ra, in order; a validator must change nothing. */
 static const struct pn_error *
 plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const char *dir, const cJSON *list,
     int gen, struct pn_resmap *ra)
@@ -1122,6 +1124,8 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 	static const char *const field[] = {"transformers", "generators", "validators"};
 	struct pn_resmap cfgs = {.spool = b->res->spool, .budget = &b->index};
 	const struct pn_error *err = NULL;
+	struct pn_spool_slot *snap = NULL;	/* validators: the objects before */
+	size_t nsnap;
 
 	for (const cJSON *e = list != NULL ? list->child : NULL; e != NULL && err == NULL; e = e->next) {
 		struct pn_yaml_docs docs = {0};
@@ -1145,22 +1149,25 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 		if ((err = pn_res_load(&cfgs, &cfgs.v[i])) != NULL ||
 		    (err = pn_plugin_translate(cfgs.v[i].obj, gen == 1, &kdoc, &specs, &obj)) != NULL) {
 			err = err->code != PN_ERR_NOMEM ? pn_error_wrap(err, "%s: %s", kfile, field[gen]) : err;
-		} else if (gen == 2) {
-			err = pn_error_fmt(PN_ERR_UNSUPPORTED, "%s: validators: builtin %s is not supported as a "
-			    "validator", kfile, pn_res_kind(&cfgs.v[i]));
 		} else if (obj != NULL) {
 			err = pn_resmap_add(ra, obj, NULL, 0);
 			obj = NULL;
 		} else if ((err = pn_kust_parse(kfile, kdoc, &k)) == NULL) {
-			if (gen) {
+			if (gen == 1) {
 				err = pn_gen_run(io, kfile, &k, ra);
 			} else {
 				err = pn_kust_config_add(&only, kfile, specs);	/* takes specs */
 				specs = NULL;
 				b->only = &only;
+				if (err == NULL && gen == 2)
+					err = pn_plugin_snapshot(ra, &snap, &nsnap);
 				if (err == NULL)
 					err = transform(b, io, kfile, &k, ra);
+				if (err == NULL && gen == 2 && (err = pn_plugin_unchanged(ra, snap, nsnap)) != NULL)
+					err = pn_error_wrap(err, "%s: validators", kfile);
 				b->only = NULL;
+				free(snap);
+				snap = NULL;
 			}
 		}
 		pn_kust_config_release(&only);

@@ -13,8 +13,8 @@
  *    `components`, each a kind Component directory whose resources, generators and transformers apply to the
  *    parent's objects; then the transformers in kustomize's order: patchesStrategicMerge, patches (patch.h),
  *    namespace, namePrefix, nameSuffix, labels, commonLabels, commonAnnotations, patchesJson6902, replicas,
- *    images (transform.h), then the `transformers` list (plugin.h; `validators` are refused); then its `vars`
- *    are bound to their objects (vars.h). Adding an object whose id is already present is kustomize's "may not
+ *    images (transform.h), then the `transformers` list (plugin.h), then the `validators` (transformers that
+ *    must change nothing); then its `vars` are bound to their objects (vars.h). Adding an object whose id is already present is kustomize's "may not
  *    add resource with an already registered id" (resmap.h). At the end of the whole build generated names
  *    get their hash suffix, every name reference follows the renames (namerefs.h), then the vars are
  *    resolved and expanded (vars.h). Paths are relative to the kustomization's directory; ".." may leave that

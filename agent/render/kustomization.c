@@ -433,7 +433,9 @@ pn_kust_config_add(struct pn_kust_config *c, const char *file, cJSON *doc)
 			err = add_specs(file, f->string, f, &c->name_suffix, &c->nsuffix);
 		else if (strcmp(f->string, "varReference") == 0)
 			err = add_specs(file, f->string, f, &c->var_refs, &c->nvarrefs);
-		else if (strcmp(f->string, "replicas") != 0)
+		else if (strcmp(f->string, "replicas") == 0)
+			err = add_specs(file, f->string, f, &c->replicas, &c->nreplicas);
+		else
 			err = pn_error_fmt(PN_ERR_PARSE, "%s: unknown configurations key \"%.128s\"", file, f->string);
 	}
 	return err;
@@ -451,6 +453,7 @@ pn_kust_config_release(struct pn_kust_config *c)
 	free(c->name_prefix);
 	free(c->name_suffix);
 	free(c->var_refs);
+	free(c->replicas);
 	free(c->namerefs);
 	for (size_t k = 0; k < c->ndocs; k++)
 		cJSON_Delete(c->docs[k]);

@@ -7,7 +7,8 @@
  * Component (v1alpha1); both may be absent.
  *
  * `configurations` files hold user field specs (nameReference, namespace, commonLabels, labels, templateLabels,
- * commonAnnotations, images, varReference; namePrefix, nameSuffix and replicas are accepted and ignored); they
+ * commonAnnotations, images, varReference, namePrefix, nameSuffix; replicas, read, serve only a
+ * ReplicaCountTransformer config, plugin.h); they
  * accumulate in a pn_kust_config, for the whole build (kustomize merges a base's into its parent's only: here
  * a sibling's configurations apply too).
  */
@@ -51,8 +52,9 @@ struct pn_kust_config {
 	struct pn_fieldspec *images;
 	struct pn_fieldspec *name_prefix, *name_suffix;	/* besides metadata/name (build.c fix_one) */
 	struct pn_fieldspec *var_refs;		/* varReference (vars.h) */
+	struct pn_fieldspec *replicas;		/* a ReplicaCountTransformer config's only (plugin.h) */
 	struct pn_nameref *namerefs;		/* ends with a NULL spec.path */
-	size_t nns, nlabels, nannos, nlabels2, ntemplates, nimages, nvarrefs, nrefs, nprefix, nsuffix;
+	size_t nns, nlabels, nannos, nlabels2, ntemplates, nimages, nvarrefs, nrefs, nprefix, nsuffix, nreplicas;
 	cJSON **docs;				/* the strings above point into these */
 	size_t ndocs;
 };

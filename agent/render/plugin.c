@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "spool.h"
 #include "../core/banned.h"
 
 enum role { GEN, TF, HELM, UNSUPPORTED };
@@ -269,6 +270,11 @@ pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSO
 	}
 	if (k == K_IAM)
 		return iam(cfg, obj);
+	if (k == K_NS && (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, "unsetOnly")) ||
+	    (str(cfg, "setRoleBindingSubjects")[0] != '\0' && strcmp(str(cfg, "setRoleBindingSubjects"),
+	    "defaultOnly") != 0)))
+		return pn_error_fmt(PN_ERR_UNSUPPORTED, "NamespaceTransformer: unsetOnly and setRoleBindingSubjects "
+		    "other than defaultOnly are not supported");
 	if ((*kdoc = cJSON_CreateObject()) == NULL)
 		return nomem();
 	ok = gen ? gen_doc(cfg, (enum kind)k, *kdoc) : tf_doc(cfg, (enum kind)k, *kdoc) &&
@@ -280,4 +286,51 @@ pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSO
 		return nomem();
 	}
 	return NULL;
+}
+
+const struct pn_error *
+pn_plugin_snapshot(struct pn_resmap *ra, struct pn_spool_slot **out, size_t *n)
+{
+	const struct pn_error *err = NULL;
+
+	*n = 0;
+	if ((*out = calloc(ra->n + 1, sizeof(**out))) == NULL)
+		return nomem();
+	for (size_t k = 0; k < ra->n && err == NULL; k++) {
+		const struct pn_error *spill;
+
+		if ((err = pn_res_load(ra, &ra->v[k])) == NULL &&
+		    (err = pn_spool_put(ra->spool, ra->v[k].obj, &(*out)[k])) == NULL)
+			(*n)++;
+		if ((spill = pn_res_spill(ra, &ra->v[k])) != NULL && err == NULL)
+			err = spill;
+	}
+	return err;
+}
+
+const struct pn_error *
+pn_plugin_unchanged(struct pn_resmap *ra, const struct pn_spool_slot *snap, size_t n)
+{
+	const struct pn_error *err = NULL;
+	char id[PN_RESMAP_ID_MAX];
+
+	if (ra->n != n)
+		return pn_error_fmt(PN_ERR_PARSE, "validator shouldn't modify the resource map: lists have different "
+		    "number of entries: %zu doesn't equal %zu", n, ra->n);
+	for (size_t k = 0; k < n && err == NULL; k++) {
+		struct pn_res *r = &ra->v[k];
+		const struct pn_error *spill;
+		cJSON *old = NULL;
+
+		if ((err = pn_res_load(ra, r)) == NULL && (err = pn_spool_get(ra->spool, &snap[k], &old)) == NULL &&
+		    !cJSON_Compare(old, r->obj, 1)) {
+			pn_res_id(r, id, sizeof(id));
+			err = pn_error_fmt(PN_ERR_PARSE, "validator shouldn't modify the resource map: nodes unequal: %s",
+			    id);
+		}
+		cJSON_Delete(old);
+		if ((spill = pn_res_spill(ra, r)) != NULL && err == NULL)
+			err = spill;
+	}
+	return err;
 }

@@ -18,6 +18,12 @@
  * built in ("unable to load builtin <kind>.builtin.[noGrp]"; SortOrderTransformer is one, as in kustomize), a
  * generator among transformers and the reverse ("plugin <id> not a generator"), HelmChartInflationGenerator
  * (helm), and, PN_ERR_UNSUPPORTED, ReplacementTransformer, HashTransformer and ValueAddTransformer.
+ *
+ * A `validators` entry is a transformer that must change nothing (kusttarget.go runValidators): the objects
+ * are kept aside before it runs (pn_plugin_snapshot) and compared after (pn_plugin_unchanged). kustomize
+ * compares yaml nodes, pinion the values: a transformer that writes a value the object already had fails
+ * there (kubectl kustomize: a label set to its own value, or "validated-by", which kustomize means to ignore),
+ * not here.
  */
 #ifndef PN_PLUGIN_H
 #define PN_PLUGIN_H
@@ -25,6 +31,7 @@
 #include <cjson/cJSON.h>
 
 #include "../core/error.h"
+#include "resmap.h"
 
 /*
  * Translate config `cfg` of a `generators` (gen 1) or `transformers` (gen 0) list. On success exactly one of
@@ -33,5 +40,12 @@
  * them with cJSON_Delete().
  */
 const struct pn_error *pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSON **obj);
+
+/* A copy of every object of ra in its spool (ra must have one), in order: *out (*n slots). The caller frees
+ * *out with free(). */
+const struct pn_error *pn_plugin_snapshot(struct pn_resmap *ra, struct pn_spool_slot **out, size_t *n);
+
+/* Whether ra still holds the n objects of snap, in order and unchanged; otherwise kustomize's "validator shouldn't modify the resource map" naming the first object changed. */
+const struct pn_error *pn_plugin_unchanged(struct pn_resmap *ra, const struct pn_spool_slot *snap, size_t n);
 
 #endif

@@ -1236,6 +1236,49 @@ test_plugins(void **state)
 	    "  metadata: {name: x}\n");
 	assert_error(build("pl/bad", got, sizeof(got)), PN_ERR_UNSUPPORTED,
 	    "pl/bad/kustomization.yaml: transformers: external plugins disabled; unable to load external plugin 'Mine'");
+	/* NamespaceTransformer: metadata.namespace always, a Namespace's name only with a fieldSpec for it */
+	put("pl/ns/r.yaml", CM("c") "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: old}\n");
+	put("pl/ns/kustomization.yaml", "resources: [r.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: NamespaceTransformer\n  metadata: {name: n, namespace: new}\n");
+	assert_ok(build_json("pl/ns", got, sizeof(got)));
+	assert_string_equal(got, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
+	    "\"namespace\":\"new\"}}\n{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"old\"}}\n");
+	/* ReplicaCountTransformer: at its fieldSpecs only; matching nothing is kustomize's error listing them */
+	put("pl/rc/r.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n---\n"
+	    "apiVersion: example.com/v1\nkind: Foo\nmetadata: {name: web}\n");
+	put("pl/rc/kustomization.yaml", "resources: [r.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: ReplicaCountTransformer\n  metadata: {name: r}\n  replica: {name: web, count: 5}\n"
+	    "  fieldSpecs: [{path: spec/replicas, kind: Foo, create: true}]\n");
+	assert_ok(build_json("pl/rc", got, sizeof(got)));
+	assert_string_equal(got, "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\"},"
+	    "\"spec\":{\"replicas\":1}}\n{\"apiVersion\":\"example.com/v1\",\"kind\":\"Foo\",\"metadata\":"
+	    "{\"name\":\"web\"},\"spec\":{\"replicas\":5}}\n");
+	put("pl/rc/kustomization.yaml", "resources: [r.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: ReplicaCountTransformer\n  metadata: {name: r}\n  replica: {name: nope, count: 5}\n"
+	    "  fieldSpecs: [{path: spec/replicas, kind: Foo, group: g.io}, {path: spec/replicas, kind: Bar, version: v2}]\n");
+	assert_error(build("pl/rc", got, sizeof(got)), PN_ERR_PARSE, "resource with name nope does not match a config "
+	    "with the following GVK [Foo.[noVer].g.io Bar.v2.[noGrp]]");
+	put("pl/rc/kustomization.yaml", "resources: [r.yaml]\nreplicas: [{name: nope, count: 2}]\n");
+	assert_error(build("pl/rc", got, sizeof(got)), PN_ERR_PARSE, "resource with name nope does not match a config "
+	    "with the following GVK [Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp] "
+	    "ReplicationController.[noVer].[noGrp]]");
+	/* a validator is a transformer that must change nothing: one whose field specs select nothing passes */
+	put("pl/v/c.yaml", CM("c"));
+	put("pl/v/kustomization.yaml", "resources: [c.yaml]\nvalidators:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: LabelTransformer\n  metadata: {name: v}\n  labels: {a: b}\n"
+	    "  fieldSpecs: [{path: metadata/labels, kind: Secret}]\n");
+	assert_ok(build("pl/v", got, sizeof(got)));
+	assert_string_equal(got, "pl/v/c.yaml:1 ConfigMap/c");
+	put("pl/v/kustomization.yaml", "resources: [c.yaml]\nvalidators:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: LabelTransformer\n  metadata: {name: v}\n  labels: {a: b}\n"
+	    "  fieldSpecs: [{path: metadata/labels, create: true}]\n");
+	assert_error(build("pl/v", got, sizeof(got)), PN_ERR_PARSE, "pl/v/kustomization.yaml: validators: validator "
+	    "shouldn't modify the resource map: nodes unequal: ConfigMap.v1.[noGrp]/c.[noNs]");
+	put("pl/v/kustomization.yaml", "resources: [c.yaml]\nvalidators:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: PatchTransformer\n  metadata: {name: v}\n  patch: '{$patch: delete, apiVersion: v1, kind: ConfigMap, "
+	    "metadata: {name: c}}'\n");
+	assert_error(build("pl/v", got, sizeof(got)), PN_ERR_PARSE, "validator shouldn't modify the resource map: lists "
+	    "have different number of entries: 1 doesn't equal 0");
 }
 
 static void

@@ -72,8 +72,9 @@ test_translate(void **state)
 		{0, CFG("SuffixTransformer") "suffix: -s\n", "{\"nameSuffix\":\"-s\"}", "{}", NULL},
 		{0, CFG("ImageTagTransformer") "imageTag: {name: nginx, newTag: '2'}\n",
 		    "{\"images\":[{\"name\":\"nginx\",\"newTag\":\"2\"}]}", "{}", NULL},
-		{0, CFG("ReplicaCountTransformer") "replica: {name: web, count: 3}\n",
-		    "{\"replicas\":[{\"name\":\"web\",\"count\":3}]}", "{}", NULL},
+		{0, CFG("ReplicaCountTransformer") "replica: {name: web, count: 3}\nfieldSpecs: [{path: spec/n, kind: F}]\n",
+		    "{\"replicas\":[{\"name\":\"web\",\"count\":3}]}", "{\"replicas\":[{\"kind\":\"F\",\"path\":\"spec/n\"}]}",
+		    NULL},
 		{0, CFG("PatchTransformer") "path: p.yaml\ntarget: {kind: Service}\noptions: {allowNameChange: true}\n",
 		    "{\"patches\":[{\"target\":{\"kind\":\"Service\"},\"path\":\"p.yaml\",\"options\":{\"allowNameChange\":true}}]}",
 		    "{}", NULL},
@@ -122,6 +123,9 @@ test_refused(void **state)
 		{0, CFG("HashTransformer"), PN_ERR_UNSUPPORTED, "builtin plugin HashTransformer"},
 		{0, CFG("ValueAddTransformer"), PN_ERR_UNSUPPORTED, "builtin plugin ValueAddTransformer"},
 		{1, CFG("IAMPolicyGenerator") "cloud: aws\n", PN_ERR_PARSE, "cloud provider aws not supported yet"},
+		{0, CFG("NamespaceTransformer") "unsetOnly: true\n", PN_ERR_UNSUPPORTED, "unsetOnly"},
+		{0, CFG("NamespaceTransformer") "setRoleBindingSubjects: allServiceAccounts\n", PN_ERR_UNSUPPORTED,
+		    "setRoleBindingSubjects other than defaultOnly"},
 	};
 
 	(void)state;
