@@ -1144,6 +1144,7 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 	for (size_t i = 0; i < cfgs.n && err == NULL; i++) {
 		struct pn_kust_config only = {0};
 		cJSON *kdoc = NULL, *specs = NULL, *obj = NULL;
+		char *what = NULL;	/* "k.yaml: transformers: Kind name", the config in errors */
 		struct pn_kust k;
 
 		if ((err = pn_res_load(&cfgs, &cfgs.v[i])) != NULL ||
@@ -1152,19 +1153,23 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 		} else if (obj != NULL) {
 			err = pn_resmap_add(ra, obj, NULL, 0);
 			obj = NULL;
-		} else if ((err = pn_kust_parse(kfile, kdoc, &k)) == NULL) {
+		} else if (asprintf(&what, "%s: %s: %s %s", kfile, field[gen], pn_res_kind(&cfgs.v[i]),
+		    pn_res_name(&cfgs.v[i])) < 0) {
+			what = NULL;
+			err = nomem();
+		} else if ((err = pn_kust_parse(what, kdoc, &k)) == NULL) {
 			if (gen == 1) {
-				err = pn_gen_run(io, kfile, &k, ra);
+				err = pn_gen_run(io, what, &k, ra);
 			} else {
-				err = pn_kust_config_add(&only, kfile, specs);	/* takes specs */
+				err = pn_kust_config_add(&only, what, specs);	/* takes specs */
 				specs = NULL;
 				b->only = &only;
 				if (err == NULL && gen == 2)
 					err = pn_plugin_snapshot(ra, &snap, &nsnap);
 				if (err == NULL)
-					err = transform(b, io, kfile, &k, ra);
+					err = transform(b, io, what, &k, ra);
 				if (err == NULL && gen == 2 && (err = pn_plugin_unchanged(ra, snap, nsnap)) != NULL)
-					err = pn_error_wrap(err, "%s: validators", kfile);
+					err = pn_error_wrap(err, "%s", what);
 				b->only = NULL;
 				free(snap);
 				snap = NULL;
@@ -1174,6 +1179,7 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 		cJSON_Delete(kdoc);
 		cJSON_Delete(specs);
 		cJSON_Delete(obj);
+		free(what);
 	}
 	pn_resmap_release(&cfgs);
 	return err;

@@ -38,7 +38,7 @@ static const struct {
 	[K_PATCH_SM] = {"PatchStrategicMergeTransformer", TF},
 	[K_PATCH_JSON] = {"PatchJson6902Transformer", TF},
 	[K_HASH] = {"HashTransformer", UNSUPPORTED},
-	[K_REPLACEMENT] = {"ReplacementTransformer", UNSUPPORTED},
+	[K_REPLACEMENT] = {"ReplacementTransformer", TF},
 	[K_VALUE_ADD] = {"ValueAddTransformer", UNSUPPORTED},
 };
 
@@ -55,6 +55,7 @@ static const char *const tf_fields[][2] = {
 	[K_PATCH] = {"patches"},
 	[K_PATCH_SM] = {"patchesStrategicMerge"},
 	[K_PATCH_JSON] = {"patchesJson6902"},
+	[K_REPLACEMENT] = {"replacements"},
 };
 
 static const struct pn_error *
@@ -202,6 +203,8 @@ tf_doc(const cJSON *cfg, enum kind k, cJSON *kdoc)
 		return copy(kdoc, "namePrefix", cfg, "prefix") && (k == K_PREFIX || copy(kdoc, "nameSuffix", cfg, "suffix"));
 	case K_SUFFIX:
 		return copy(kdoc, f, cfg, "suffix");
+	case K_REPLACEMENT:
+		return copy(kdoc, f, cfg, "replacements");
 	case K_IMAGE:
 		return append(kdoc, f, cfg, "imageTag");
 	case K_REPLICAS:

@@ -10,14 +10,14 @@
  *    namePrefix / nameSuffix; ImageTagTransformer: one images entry (imageTag); ReplicaCountTransformer: one
  *    replicas entry (replica); PatchTransformer: one patches entry; PatchStrategicMergeTransformer:
  *    patchesStrategicMerge (paths, then patches); PatchJson6902Transformer: one patchesJson6902 entry (jsonOp
- *    is its patch). A config's fieldSpecs are the only field specs its transformer uses (kustomize's
- *    defaults and `configurations` are for the kustomization's own fields): they come back as a
- *    configurations document.
+ *    is its patch); ReplacementTransformer: replacements (which the kustomization field's support decides).
+ *    A config's fieldSpecs are the only field specs its transformer uses (kustomize's defaults and
+ *    `configurations` are for the kustomization's own fields): they come back as a configurations document.
  * Kubectl and Flux build with external plugins disabled; so does pinion. Refused: another apiVersion
  * (kustomize's "external plugins disabled; unable to load external plugin '<kind>'"), a kind kustomize has not
  * built in ("unable to load builtin <kind>.builtin.[noGrp]"; SortOrderTransformer is one, as in kustomize), a
  * generator among transformers and the reverse ("plugin <id> not a generator"), HelmChartInflationGenerator
- * (helm), and, PN_ERR_UNSUPPORTED, ReplacementTransformer, HashTransformer and ValueAddTransformer.
+ * (helm), and, PN_ERR_UNSUPPORTED, HashTransformer and ValueAddTransformer.
  *
  * A `validators` entry is a transformer that must change nothing (kusttarget.go runValidators): the objects
  * are kept aside before it runs (pn_plugin_snapshot) and compared after (pn_plugin_unchanged). kustomize

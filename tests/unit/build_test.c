@@ -1256,8 +1256,9 @@ test_plugins(void **state)
 	put("pl/rc/kustomization.yaml", "resources: [r.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n"
 	    "  kind: ReplicaCountTransformer\n  metadata: {name: r}\n  replica: {name: nope, count: 5}\n"
 	    "  fieldSpecs: [{path: spec/replicas, kind: Foo, group: g.io}, {path: spec/replicas, kind: Bar, version: v2}]\n");
-	assert_error(build("pl/rc", got, sizeof(got)), PN_ERR_PARSE, "resource with name nope does not match a config "
-	    "with the following GVK [Foo.[noVer].g.io Bar.v2.[noGrp]]");
+	assert_error(build("pl/rc", got, sizeof(got)), PN_ERR_PARSE, "pl/rc/kustomization.yaml: transformers: "
+	    "ReplicaCountTransformer r: resource with name nope does not match a config with the following GVK "
+	    "[Foo.[noVer].g.io Bar.v2.[noGrp]]");
 	put("pl/rc/kustomization.yaml", "resources: [r.yaml]\nreplicas: [{name: nope, count: 2}]\n");
 	assert_error(build("pl/rc", got, sizeof(got)), PN_ERR_PARSE, "resource with name nope does not match a config "
 	    "with the following GVK [Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp] "
@@ -1272,8 +1273,8 @@ test_plugins(void **state)
 	put("pl/v/kustomization.yaml", "resources: [c.yaml]\nvalidators:\n- |-\n  apiVersion: builtin\n"
 	    "  kind: LabelTransformer\n  metadata: {name: v}\n  labels: {a: b}\n"
 	    "  fieldSpecs: [{path: metadata/labels, create: true}]\n");
-	assert_error(build("pl/v", got, sizeof(got)), PN_ERR_PARSE, "pl/v/kustomization.yaml: validators: validator "
-	    "shouldn't modify the resource map: nodes unequal: ConfigMap.v1.[noGrp]/c.[noNs]");
+	assert_error(build("pl/v", got, sizeof(got)), PN_ERR_PARSE, "pl/v/kustomization.yaml: validators: "
+	    "LabelTransformer v: validator shouldn't modify the resource map: nodes unequal: ConfigMap.v1.[noGrp]/c.[noNs]");
 	put("pl/v/kustomization.yaml", "resources: [c.yaml]\nvalidators:\n- |-\n  apiVersion: builtin\n"
 	    "  kind: PatchTransformer\n  metadata: {name: v}\n  patch: '{$patch: delete, apiVersion: v1, kind: ConfigMap, "
 	    "metadata: {name: c}}'\n");

@@ -80,6 +80,8 @@ test_translate(void **state)
 		    "{}", NULL},
 		{0, CFG("PatchStrategicMergeTransformer") "paths: [a.yaml, b.yaml]\npatches: 'kind: X'\n",
 		    "{\"patchesStrategicMerge\":[\"a.yaml\",\"b.yaml\",\"kind: X\"]}", "{}", NULL},
+		{0, CFG("ReplacementTransformer") "replacements:\n- path: r.yaml\n",
+		    "{\"replacements\":[{\"path\":\"r.yaml\"}]}", "{}", NULL},
 		{0, CFG("PatchJson6902Transformer") "target: {kind: D}\njsonOp: '[]'\n",
 		    "{\"patchesJson6902\":[{\"target\":{\"kind\":\"D\"},\"patch\":\"[]\"}]}", "{}", NULL},
 	};
@@ -119,7 +121,6 @@ test_refused(void **state)
 		{0, "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: x\n  namespace: n\n", PN_ERR_PARSE,
 		    "plugin ConfigMapGenerator.builtin.[noGrp]/x.n not a transformer"},
 		{1, CFG("HelmChartInflationGenerator"), PN_ERR_UNSUPPORTED, "helm charts are not supported"},
-		{0, CFG("ReplacementTransformer"), PN_ERR_UNSUPPORTED, "builtin plugin ReplacementTransformer"},
 		{0, CFG("HashTransformer"), PN_ERR_UNSUPPORTED, "builtin plugin HashTransformer"},
 		{0, CFG("ValueAddTransformer"), PN_ERR_UNSUPPORTED, "builtin plugin ValueAddTransformer"},
 		{1, CFG("IAMPolicyGenerator") "cloud: aws\n", PN_ERR_PARSE, "cloud provider aws not supported yet"},
