@@ -249,6 +249,7 @@ const struct pn_error *
 pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSON **obj)
 {
 	const char *kind = str(cfg, "kind");
+	const cJSON *fs;
 	char id[512];
 	size_t k;
 	int ok;
@@ -267,10 +268,13 @@ pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSO
 		    "generator disabled; use a HelmRelease)", kind);
 	if (kinds[k].role == UNSUPPORTED)
 		return pn_error_fmt(PN_ERR_UNSUPPORTED, "builtin plugin %s is not supported", kind);
-	if ((kinds[k].role == GEN) != (gen != 0)) {
-		org_id(cfg, id, sizeof(id));
+	org_id(cfg, id, sizeof(id));
+	if ((kinds[k].role == GEN) != (gen != 0))
 		return pn_error_fmt(PN_ERR_PARSE, "plugin %s not a %s", id, gen ? "generator" : "transformer");
-	}
+	fs = cJSON_GetObjectItemCaseSensitive(cfg, "fieldSpecs");
+	if ((k == K_PREFIX_SUFFIX || k == K_PREFIX || k == K_SUFFIX) && (fs == NULL || cJSON_IsNull(fs)))
+		return pn_error_fmt(PN_ERR_PARSE, "plugin %s fails configuration: fieldSpecs is not expected to be nil",
+		    id);
 	if (k == K_IAM)
 		return iam(cfg, obj);
 	if (k == K_NS && (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, "unsetOnly")) ||
