@@ -774,8 +774,7 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 		return err;
 	for (const cJSON *r = k->replicas != NULL ? k->replicas->child : NULL; r != NULL; r = r->next) {
 		struct stage st = {.kind = STAGE_REPLICAS, .entry = r, .what = kfile,
-		    .extra = b->only == NULL ? NULL :
-		    cfg->replicas != NULL ? cfg->replicas : none};
+		    .extra = b->only == NULL ? NULL : cfg->replicas != NULL ? cfg->replicas : none};
 		int unused = 0;
 
 		if ((err = pn_transform_replicas(NULL, NULL, 0, r, NULL, kfile, &unused)) != NULL)

@@ -144,7 +144,8 @@ iam(const cJSON *cfg, cJSON **obj)
 	    (an = cJSON_AddObjectToObject(md, "annotations")) == NULL ||
 	    cJSON_AddStringToObject(an, "iam.gke.io/gcp-service-account", account) == NULL ||
 	    cJSON_AddStringToObject(md, "name", str(ks, "name")) == NULL ||
-	    (str(ks, "namespace")[0] != '\0' && cJSON_AddStringToObject(md, "namespace", str(ks, "namespace")) == NULL)) {
+	    (str(ks, "namespace")[0] != '\0' &&
+	    cJSON_AddStringToObject(md, "namespace", str(ks, "namespace")) == NULL)) {
 		free(account);
 		cJSON_Delete(o);
 		return nomem();
@@ -200,7 +201,8 @@ tf_doc(const cJSON *cfg, enum kind k, cJSON *kdoc)
 		return copy(kdoc, f, cJSON_GetObjectItemCaseSensitive(cfg, "metadata"), "namespace");
 	case K_PREFIX_SUFFIX:
 	case K_PREFIX:
-		return copy(kdoc, "namePrefix", cfg, "prefix") && (k == K_PREFIX || copy(kdoc, "nameSuffix", cfg, "suffix"));
+		return copy(kdoc, "namePrefix", cfg, "prefix") &&
+		    (k == K_PREFIX || copy(kdoc, "nameSuffix", cfg, "suffix"));
 	case K_SUFFIX:
 		return copy(kdoc, f, cfg, "suffix");
 	case K_REPLACEMENT:
@@ -255,7 +257,8 @@ pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSO
 	int ok;
 
 	*kdoc = *specs = *obj = NULL;
-	if (strcmp(str(cfg, "apiVersion"), "builtin") != 0)	/* Flux's and kubectl's PluginRestrictionsBuiltinsOnly */
+	/* Flux and kubectl build with PluginRestrictionsBuiltinsOnly */
+	if (strcmp(str(cfg, "apiVersion"), "builtin") != 0)
 		return pn_error_fmt(PN_ERR_UNSUPPORTED, "external plugins disabled; unable to load external plugin "
 		    "'%s'", kind);
 	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
@@ -332,8 +335,8 @@ pn_plugin_unchanged(struct pn_resmap *ra, const struct pn_spool_slot *snap, size
 		if ((err = pn_res_load(ra, r)) == NULL && (err = pn_spool_get(ra->spool, &snap[k], &old)) == NULL &&
 		    !cJSON_Compare(old, r->obj, 1)) {
 			pn_res_id(r, id, sizeof(id));
-			err = pn_error_fmt(PN_ERR_PARSE, "validator shouldn't modify the resource map: nodes unequal: %s",
-			    id);
+			err = pn_error_fmt(PN_ERR_PARSE, "validator shouldn't modify the resource map: nodes "
+			    "unequal: %s", id);
 		}
 		cJSON_Delete(old);
 		if ((spill = pn_res_spill(ra, r)) != NULL && err == NULL)

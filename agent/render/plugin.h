@@ -45,7 +45,8 @@ const struct pn_error *pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kd
  * *out with free(). */
 const struct pn_error *pn_plugin_snapshot(struct pn_resmap *ra, struct pn_spool_slot **out, size_t *n);
 
-/* Whether ra still holds the n objects of snap, in order and unchanged; otherwise kustomize's "validator shouldn't modify the resource map" naming the first object changed. */
+/* Whether ra still holds the n objects of snap, in order and unchanged; otherwise kustomize's "validator
+ * shouldn't modify the resource map" naming the first object changed. */
 const struct pn_error *pn_plugin_unchanged(struct pn_resmap *ra, const struct pn_spool_slot *snap, size_t n);
 
 #endif

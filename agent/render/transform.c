@@ -81,7 +81,8 @@ pn_transform_namespace(cJSON *const *objs, size_t n, const char *ns, const struc
 			}
 		}
 		for (int pass = 0; pass < 2; pass++) {
-			for (t = pass == 0 ? (only ? NULL : namespace_specs) : extra; t != NULL && t->path != NULL; t++) {
+			t = pass == 1 ? extra : only ? NULL : namespace_specs;
+			for (; t != NULL && t->path != NULL; t++) {
 				if (strcmp(t->path, "metadata/namespace") == 0)
 					continue;
 				if (strcmp(t->path, "metadata/name") == 0 && (api == NULL || strcmp(api, "v1") != 0))
@@ -330,7 +331,8 @@ pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n, co
 
 		if ((cur == NULL || strcmp(cur, name) != 0) && (names[k] == NULL || strcmp(names[k], name) != 0))
 			continue;
-		for (const struct pn_fieldspec *t = specs != NULL ? specs : pn_fieldspec_replicas; t->path != NULL; t++) {
+		for (const struct pn_fieldspec *t = specs != NULL ? specs : pn_fieldspec_replicas; t->path != NULL;
+		    t++) {
 			if (!pn_fieldspec_selects(t, objs[k]))
 				continue;
 			*matched = 1;
