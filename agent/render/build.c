@@ -1128,8 +1128,9 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 
 	for (const cJSON *e = list != NULL ? list->child : NULL; e != NULL && err == NULL; e = e->next) {
 		struct pn_yaml_docs docs = {0};
-		int inl = pn_yaml_parse(kfile, e->valuestring, strlen(e->valuestring), &b->opt.yaml, &docs) == NULL &&
-		    docs.n > 0;
+		const struct pn_error *perr = pn_yaml_parse("an inline entry", e->valuestring, strlen(e->valuestring),
+		    &b->opt.yaml, &docs);
+		int inl = perr == NULL && docs.n > 0;
 
 		for (size_t d = 0; d < docs.n && inl; d++)
 			inl = cJSON_IsObject(docs.v[d].root);
@@ -1137,7 +1138,9 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 			err = take_docs(b, &cfgs, kfile, &docs);
 		} else {
 			pn_yaml_docs_release(&docs);
-			err = add_resource(b, &cfgs, kfile, dir, e->valuestring, 0);
+			/* kustomize tries what is not YAML as a path; several lines are no path */
+			err = perr != NULL && strchr(e->valuestring, '\n') != NULL ? pn_error_wrap(perr, "%s: %s", kfile,
+			    field[gen]) : add_resource(b, &cfgs, kfile, dir, e->valuestring, 0);
 		}
 	}
 	for (size_t i = 0; i < cfgs.n && err == NULL; i++) {

@@ -1236,6 +1236,10 @@ test_plugins(void **state)
 	    "  metadata: {name: x}\n");
 	assert_error(build("pl/bad", got, sizeof(got)), PN_ERR_UNSUPPORTED,
 	    "pl/bad/kustomization.yaml: transformers: external plugins disabled; unable to load external plugin 'Mine'");
+	/* an inline entry that is not YAML is no path either */
+	put("pl/bad/kustomization.yaml", "transformers:\n- |-\n  apiVersion: builtin\n  metadata: {name: x\n");
+	assert_error(build("pl/bad", got, sizeof(got)), PN_ERR_PARSE, "pl/bad/kustomization.yaml: transformers: an inline "
+	    "entry:3: did not find expected ',' or '}'");
 	/* NamespaceTransformer: metadata.namespace always, a Namespace's name only with a fieldSpec for it */
 	put("pl/ns/r.yaml", CM("c") "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: old}\n");
 	put("pl/ns/kustomization.yaml", "resources: [r.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n"
