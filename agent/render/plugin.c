@@ -12,7 +12,8 @@
 
 enum role { GEN, TF, HELM, UNSUPPORTED };
 
-/* kustomize's builtin kinds (builtinhelpers.GeneratorFactories and TransformerFactories at api/v0.18.0). */
+/* kustomize's builtin kinds (builtinhelpers.GeneratorFactories and TransformerFactories at api/v0.18.0); the
+ * transformers from K_PATCH on have no fieldSpecs (their decoder ignores the key). */
 enum kind {
 	K_CM, K_SECRET, K_IAM, K_HELM, K_ANNOS, K_LABELS, K_NS, K_PREFIX_SUFFIX, K_PREFIX, K_SUFFIX, K_IMAGE,
 	K_REPLICAS, K_PATCH, K_PATCH_SM, K_PATCH_JSON, K_HASH, K_REPLACEMENT, K_VALUE_ADD,
@@ -166,6 +167,8 @@ specs_doc(const cJSON *cfg, enum kind k, cJSON **out)
 
 	if ((*out = doc) == NULL)
 		return 0;
+	if (k >= K_PATCH)
+		return 1;
 	if (!cJSON_IsArray(fs))
 		return copy(doc, tf_fields[k][0], cfg, "fieldSpecs");	/* nothing, or the error for a non-list */
 	for (int f = 0; f < 2 && tf_fields[k][f] != NULL; f++) {
@@ -252,7 +255,7 @@ pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSO
 {
 	const char *kind = str(cfg, "kind");
 	const cJSON *fs;
-	char id[512];
+	char id[PN_RESMAP_ID_MAX];
 	size_t k;
 	int ok;
 

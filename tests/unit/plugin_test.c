@@ -84,7 +84,7 @@ test_translate(void **state)
 		    "{\"patchesStrategicMerge\":[\"a.yaml\",\"b.yaml\",\"kind: X\"]}", "{}", NULL},
 		{0, CFG("ReplacementTransformer") "replacements:\n- path: r.yaml\n",
 		    "{\"replacements\":[{\"path\":\"r.yaml\"}]}", "{}", NULL},
-		{0, CFG("PatchJson6902Transformer") "target: {kind: D}\njsonOp: '[]'\n",
+		{0, CFG("PatchJson6902Transformer") "target: {kind: D}\njsonOp: '[]'\nfieldSpecs: ignored\n",
 		    "{\"patchesJson6902\":[{\"target\":{\"kind\":\"D\"},\"patch\":\"[]\"}]}", "{}", NULL},
 	};
 
