@@ -2,15 +2,13 @@
  * The kustomization model (kustomize api/types/kustomization.go at api/v0.18.0): every field kustomize knows,
  * checked for its type, with `bases` folded into resources and `imageTags` into images as kustomize does.
  * A key kustomize does not know is an error naming the file and the key; a key pinion does not implement
- * (helm, replacements, openapi, crds, buildMetadata) is
- * PN_ERR_UNSUPPORTED naming it. kind is Kustomization (apiVersion kustomize.config.k8s.io/v1beta1) or
- * Component (v1alpha1); both may be absent.
+ * (helm, replacements, openapi, crds, buildMetadata) is PN_ERR_UNSUPPORTED naming it. kind is Kustomization
+ * (apiVersion kustomize.config.k8s.io/v1beta1) or Component (v1alpha1); both may be absent.
  *
  * `configurations` files hold user field specs (nameReference, namespace, commonLabels, labels, templateLabels,
  * commonAnnotations, images, varReference, namePrefix, nameSuffix; replicas, read, serve only a
- * ReplicaCountTransformer config, plugin.h); they
- * accumulate in a pn_kust_config, for the whole build (kustomize merges a base's into its parent's only: here
- * a sibling's configurations apply too).
+ * ReplicaCountTransformer config, plugin.h); they accumulate in a pn_kust_config, for the whole build
+ * (kustomize merges a base's into its parent's only: here a sibling's configurations apply too).
  */
 #ifndef PN_KUSTOMIZATION_H
 #define PN_KUSTOMIZATION_H
