@@ -15,6 +15,7 @@
 #include "generator.h"
 #include "namerefs.h"
 #include "patch.h"
+#include "plugin.h"
 #include "replace.h"
 #include "transform.h"
 #include "vars.h"
@@ -35,6 +36,8 @@ struct build {
 	struct pn_build_options opt;
 	struct pn_build_result *res;
 	struct pn_kust_config cfg;	/* field specs from `configurations`, accumulated */
+	const struct pn_kust_config *only;	/* while a plugin config's transformer runs: its own fieldSpecs,
+						 * the only ones (plugin.h) */
 	struct pn_vars vars;		/* the build's `vars` */
 	int refs_fixed;			/* name references were fixed before the vars were resolved */
 	size_t nobjs;		/* objects read so far */
@@ -47,6 +50,7 @@ struct build {
 	const char *top;	/* the entry path */
 	const char *origin;	/* with meta: the kustomization being built as an origin path from the entry's */
 	const char *file_origin;	/* with meta: the origin path of the resource file being read */
+	const char *plugin_by;	/* with meta, while a plugin config transforms: its transformations entry */
 };
 
 /* A document waiting for the resource checks, with where it came from. */
@@ -627,6 +631,7 @@ struct stage {
 	const struct pn_fieldspec *table, *extra;
 	const char *what;
 	int matched;				/* STAGE_REPLICAS: applied to an object */
+	int only;				/* STAGE_NAMESPACE/PREFIX/SUFFIX: `extra` without the defaults */
 };
 
 struct plan {
@@ -756,44 +761,47 @@ plan_patches(struct build *b, struct plan *pl, const struct pn_gen_io *io, const
 static const struct pn_error *
 plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const char *kfile, const struct pn_kust *k)
 {
+	static const struct pn_fieldspec none[] = {{0}};
+	const struct pn_kust_config *cfg = b->only != NULL ? b->only : &b->cfg;
 	const struct pn_error *err;
 
 	if ((err = plan_patches(b, pl, io, kfile, k, 0)) != NULL || pl->failed)
 		return err;
 	if (k->namespace_ != NULL && k->namespace_->valuestring[0] != '\0') {
 		struct stage st = {.kind = STAGE_NAMESPACE, .s = k->namespace_->valuestring,
-		    .extra = b->cfg.namespace_specs};
+		    .extra = cfg->namespace_specs, .only = b->only != NULL};
 
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
 	}
 	for (int suffix = 0; suffix < 2; suffix++) {
 		const cJSON *fix = suffix ? k->name_suffix : k->name_prefix;
-		struct stage st = {.kind = suffix ? STAGE_SUFFIX : STAGE_PREFIX};
+		struct stage st = {.kind = suffix ? STAGE_SUFFIX : STAGE_PREFIX, .only = b->only != NULL};
 
 		if (fix == NULL || fix->valuestring[0] == '\0')
 			continue;
 		st.s = fix->valuestring;
-		st.extra = suffix ? b->cfg.name_suffix : b->cfg.name_prefix;
+		st.extra = suffix ? cfg->name_suffix : cfg->name_prefix;
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
 	}
 	for (const cJSON *l = k->labels != NULL ? k->labels->child : NULL; l != NULL; l = l->next)
 		if ((err = plan_label(b, pl, kfile, l)) != NULL || pl->failed)
 			return err;
-	if ((err = plan_map(pl, k->common_labels, pn_fieldspec_common_labels, b->cfg.common_labels,
-	    "commonLabels")) != NULL || pl->failed)
+	if ((err = plan_map(pl, k->common_labels, b->only != NULL ? none : pn_fieldspec_common_labels,
+	    cfg->common_labels, "commonLabels")) != NULL || pl->failed)
 		return err;
-	if ((err = plan_map(pl, k->common_annotations, pn_fieldspec_common_annotations, b->cfg.common_annotations,
-	    "commonAnnotations")) != NULL || pl->failed)
+	if ((err = plan_map(pl, k->common_annotations, b->only != NULL ? none : pn_fieldspec_common_annotations,
+	    cfg->common_annotations, "commonAnnotations")) != NULL || pl->failed)
 		return err;
 	if ((err = plan_patches(b, pl, io, kfile, k, 1)) != NULL || pl->failed)
 		return err;
 	for (const cJSON *r = k->replicas != NULL ? k->replicas->child : NULL; r != NULL; r = r->next) {
-		struct stage st = {.kind = STAGE_REPLICAS, .entry = r, .what = kfile};
+		struct stage st = {.kind = STAGE_REPLICAS, .entry = r, .what = kfile,
+		    .extra = b->only == NULL ? NULL : cfg->replicas != NULL ? cfg->replicas : none};
 		int unused = 0;
 
-		if ((err = pn_transform_replicas(NULL, NULL, 0, r, kfile, &unused)) != NULL)
+		if ((err = pn_transform_replicas(NULL, NULL, 0, r, NULL, kfile, &unused)) != NULL)
 			return plan_fail(pl, err);
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
@@ -801,9 +809,9 @@ plan_make(struct build *b, struct plan *pl, const struct pn_gen_io *io, const ch
 	for (int t = 0; t < 2; t++) {
 		for (const cJSON *im = t == 0 ? (k->images != NULL ? k->images->child : NULL) :
 		    (k->image_tags != NULL ? k->image_tags->child : NULL); im != NULL; im = im->next) {
-			struct stage st = {.kind = STAGE_IMAGE, .entry = im, .extra = b->cfg.images, .what = kfile};
+			struct stage st = {.kind = STAGE_IMAGE, .entry = im, .extra = cfg->images, .what = kfile};
 
-			if ((err = pn_transform_image(NULL, 0, im, b->cfg.images, kfile)) != NULL)
+			if ((err = pn_transform_image(NULL, 0, im, cfg->images, kfile)) != NULL)
 				return plan_fail(pl, err);
 			if ((err = plan_add(pl, &st)) != NULL)
 				return err;
@@ -876,9 +884,9 @@ fix_one(const struct stage *st, struct pn_res *r)
 	for (size_t i = 0; i <= nuser; i++) {
 		const struct pn_fieldspec *t = i < nuser ? &st->extra[i] : &meta_name;
 
-		if (i == nuser && !default_fix_spec(st->extra))
+		if (i == nuser && (st->only || !default_fix_spec(st->extra)))
 			break;
-		if (i < nuser && t->group == NULL && t->version == NULL && t->kind == NULL &&
+		if (!st->only && i < nuser && t->group == NULL && t->version == NULL && t->kind == NULL &&
 		    strcmp(t->path, "metadata/name") == 0)
 			continue;	/* the default itself: merged away */
 		if (!pn_fieldspec_selects(t, r->obj))
@@ -916,7 +924,7 @@ namespace_one(const struct stage *st, struct pn_res *r)
 
 	if (name == NULL || ns == NULL)
 		err = nomem();
-	else if ((err = pn_transform_namespace(&r->obj, 1, st->s, st->extra)) == NULL)
+	else if ((err = pn_transform_namespace(&r->obj, 1, st->s, st->extra, st->only)) == NULL)
 		err = pn_res_kept_id(r, ns, name);
 	free(name);
 	free(ns);
@@ -941,7 +949,7 @@ stage_one(struct stage *st, struct pn_res *r, int *gone)
 	case STAGE_MAP:
 		return pn_transform_map(&r->obj, 1, st->entry, st->table, st->extra, st->what);
 	case STAGE_REPLICAS:
-		return pn_transform_replicas(&r->obj, &name, 1, st->entry, st->what, &st->matched);
+		return pn_transform_replicas(&r->obj, &name, 1, st->entry, st->extra, st->what, &st->matched);
 	case STAGE_IMAGE:
 		return pn_transform_image(&r->obj, 1, st->entry, st->extra, st->what);
 	case STAGE_PATCH_ID:
@@ -978,7 +986,7 @@ run_segment(struct pn_resmap *ra, struct plan *pl, size_t from, size_t to)
 	pn_resmap_compact(ra);
 	for (t = from; t < best; t++) {
 		if (pl->v[t].kind == STAGE_REPLICAS && !pl->v[t].matched) {
-			first = *pn_transform_replicas_unmatched(pl->v[t].entry, pl->v[t].what);
+			first = *pn_transform_replicas_unmatched(pl->v[t].entry, pl->v[t].extra, pl->v[t].what);
 			best = t;
 		}
 	}
@@ -1003,11 +1011,15 @@ kust_origin(struct build *b, const char *kfile, char **out)
 static const struct pn_error *
 record_transforms(struct build *b, const char *kfile, const struct pn_kust *k, struct pn_resmap *ra)
 {
-	const struct pn_error *err;
+	const struct pn_error *err = NULL;
 	char *in = NULL, *text = NULL;
 
-	if ((err = kust_origin(b, kfile, &in)) == NULL && in != NULL)
+	if (b->plugin_by != NULL) {	/* a plugin config records itself, not the fields it became */
+		if ((text = strdup(b->plugin_by)) == NULL)
+			return nomem();
+	} else if ((err = kust_origin(b, kfile, &in)) == NULL && in != NULL) {
 		err = pn_buildmeta_transforms(k, in, &text);
+	}
 	for (size_t i = 0; i < ra->n && text != NULL && err == NULL; i++) {
 		if ((err = pn_res_load(ra, &ra->v[i])) == NULL &&
 		    (err = pn_buildmeta_transformed(ra->v[i].obj, text)) == NULL)
@@ -1195,6 +1207,144 @@ sort_options(struct build *b, const char *kfile, const cJSON *so)
 	return NULL;
 }
 
+/* With buildMetadata: what a plugin config `cfg` (loaded) configures, as kustomize's OriginFromCustomPlugin:
+ * configuredIn its own origin (the file it came from; the kustomization file kfile when inline), configuredBy
+ * its apiVersion, kind, name and namespace. *out NULL without buildMetadata; the caller frees it. */
+static const struct pn_error *
+plugin_origin(struct build *b, const char *kfile, const cJSON *cfg, int item, char **out)
+{
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(cfg, "metadata");
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(md, "annotations"),
+	    PN_BUILDMETA_ORIGIN_KEY);
+	const struct pn_error *err = NULL;
+	struct pn_yaml_docs docs = {0};
+	const cJSON *path = NULL;
+	char *in = NULL;
+
+	*out = NULL;
+	if (!b->meta)
+		return NULL;
+	if (cJSON_IsString(o) && pn_yaml_parse("origin", o->valuestring, strlen(o->valuestring), &b->opt.yaml,
+	    &docs) == NULL && docs.n == 1)
+		path = cJSON_GetObjectItemCaseSensitive(docs.v[0].root, "path");
+	if (cJSON_IsString(path))
+		in = strdup(path->valuestring);
+	else
+		err = kust_origin(b, kfile, &in);
+	if (err == NULL && in == NULL)
+		err = nomem();
+	if (err == NULL)
+		err = pn_buildmeta_configured(in, str_field(cfg, "apiVersion"), str_field(cfg, "kind"),
+		    str_field(md, "name"), str_field(md, "namespace"), item, out);
+	pn_yaml_docs_release(&docs);
+	free(in);
+	return err;
+}
+
+/* With buildMetadata: the objects a generator plugin config added to ra (from index `from`) get its origin. */
+static const struct pn_error *
+plugin_generated(struct build *b, const char *kfile, const cJSON *cfg, struct pn_resmap *ra, size_t from)
+{
+	const struct pn_error *err;
+	char *by = NULL;
+
+	if ((err = plugin_origin(b, kfile, cfg, 0, &by)) != NULL || by == NULL)
+		return err;
+	for (size_t i = from; i < ra->n && err == NULL; i++)
+		if ((err = pn_res_load(ra, &ra->v[i])) == NULL &&
+		    (err = pn_buildmeta_set_origin(ra->v[i].obj, NULL, by)) == NULL)
+			err = pn_res_spill(ra, &ra->v[i]);
+	free(by);
+	return err;
+}
+
+/* The `generators` (gen 1), `transformers` (0) or `validators` (2) list of kustomization kfile in directory
+ * dir over ra, as kustomize's configureExternalGenerators/Transformers: each entry is inline YAML (its
+ * documents are the configs) or a file or kustomization directory (its objects are, in order); each config
+ * (plugin.h) then generates into ra or transforms ra, in order; a validator must change nothing. */
+static const struct pn_error *
+plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const char *dir, const cJSON *list,
+    int gen, struct pn_resmap *ra)
+{
+	static const char *const field[] = {"transformers", "generators", "validators"};
+	struct pn_resmap cfgs = {.spool = b->res->spool, .budget = &b->index};
+	const struct pn_error *err = NULL;
+	struct pn_spool_slot *snap = NULL;	/* validators: the objects before */
+	size_t nsnap;
+
+	for (const cJSON *e = list != NULL ? list->child : NULL; e != NULL && err == NULL; e = e->next) {
+		struct pn_yaml_docs docs = {0};
+		const struct pn_error *perr = pn_yaml_parse("an inline entry", e->valuestring, strlen(e->valuestring),
+		    &b->opt.yaml, &docs);
+		int inl = perr == NULL && docs.n > 0;
+
+		for (size_t d = 0; d < docs.n && inl; d++)
+			inl = cJSON_IsObject(docs.v[d].root);
+		if (inl) {
+			err = take_docs(b, &cfgs, kfile, &docs);
+		} else {
+			pn_yaml_docs_release(&docs);
+			/* kustomize tries what is not YAML as a path; several lines are no path */
+			err = perr != NULL && strchr(e->valuestring, '\n') != NULL ? pn_error_wrap(perr, "%s: %s", kfile,
+			    field[gen]) : add_resource(b, &cfgs, kfile, dir, e->valuestring, 0);
+		}
+	}
+	for (size_t i = 0; i < cfgs.n && err == NULL; i++) {
+		struct pn_kust_config only = {0};
+		cJSON *kdoc = NULL, *specs = NULL, *obj = NULL;
+		char *what = NULL;	/* "k.yaml: transformers: Kind name", the config in errors */
+		char *by = NULL;	/* buildMetadata: the config's transformations entry */
+		struct pn_kust k;
+
+		if ((err = pn_res_load(&cfgs, &cfgs.v[i])) != NULL ||
+		    (err = pn_plugin_translate(cfgs.v[i].obj, gen == 1, &kdoc, &specs, &obj)) != NULL) {
+			err = err->code != PN_ERR_NOMEM ? pn_error_wrap(err, "%s: %s", kfile, field[gen]) : err;
+		} else if (obj != NULL) {
+			err = pn_resmap_add(ra, obj, NULL, 0);
+			obj = NULL;
+		} else if (asprintf(&what, "%s: %s: %s %s", kfile, field[gen], pn_res_kind(&cfgs.v[i]),
+		    pn_res_name(&cfgs.v[i])) < 0) {
+			what = NULL;
+			err = nomem();
+		} else if ((err = pn_kust_parse(what, kdoc, &k)) == NULL) {
+			if (gen == 1) {
+				/* its objects' origin names the config, not the fields it became */
+				struct pn_gen_io pio = *io;
+				size_t before = ra->n;
+
+				pio.origin_in = NULL;
+				if ((err = pn_gen_run(&pio, what, &k, ra)) == NULL)
+					err = plugin_generated(b, kfile, cfgs.v[i].obj, ra, before);
+			} else {
+				err = pn_kust_config_add(&only, what, specs);	/* takes specs */
+				specs = NULL;
+				b->only = &only;
+				if (err == NULL && gen == 2)
+					err = pn_plugin_snapshot(ra, &snap, &nsnap);
+				if (err == NULL && gen == 0)
+					err = plugin_origin(b, kfile, cfgs.v[i].obj, 1, &by);
+				b->plugin_by = by;
+				if (err == NULL)
+					err = transform(b, io, what, &k, ra);
+				b->plugin_by = NULL;
+				if (err == NULL && gen == 2 && (err = pn_plugin_unchanged(ra, snap, nsnap)) != NULL)
+					err = pn_error_wrap(err, "%s", what);
+				b->only = NULL;
+				free(snap);
+				snap = NULL;
+			}
+		}
+		pn_kust_config_release(&only);
+		cJSON_Delete(kdoc);
+		cJSON_Delete(specs);
+		cJSON_Delete(obj);
+		free(what);
+		free(by);
+	}
+	pn_resmap_release(&cfgs);
+	return err;
+}
+
 /* Build the kustomization `kfile` of directory `dir`, reached from `referrer`, into ra: a Kustomization
  * adds its own finished objects; a Component (`component` 1) adds and transforms in ra itself; -1 (the entry
  * path) takes either kind. */
@@ -1267,13 +1417,16 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 		if (strstr(err->msg, "accumulating resources") == NULL)	/* kustomize's prefix, once */
 			err = pn_error_wrap(err, "accumulating resources");
 	} else if ((err = load_configurations(b, dir, kfile, k.configurations)) == NULL &&
-	    (err = pn_gen_run(&io, kfile, &k, target)) == NULL) {
+	    (err = pn_gen_run(&io, kfile, &k, target)) == NULL &&
+	    (err = plugins(b, &io, kfile, dir, k.generators, 1, target)) == NULL) {
 		if ((err = add_list(b, target, kfile, dir, k.components, 1)) != NULL) {
 			if (strstr(err->msg, "accumulating components") == NULL)
 				err = pn_error_wrap(err, "accumulating components");
 		} else {
 			err = transform(b, &io, kfile, &k, target);
 		}
+		if (err == NULL && (err = plugins(b, &io, kfile, dir, k.transformers, 0, target)) == NULL)
+			err = plugins(b, &io, kfile, dir, k.validators, 2, target);
 		if (err == NULL)
 			err = pn_vars_merge(&b->vars, target, kfile, k.vars);
 	}

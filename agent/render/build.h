@@ -5,14 +5,16 @@
  * At the entry path:
  *  - with kustomization.yaml, kustomization.yml or Kustomization (a file; two of them is an error): build it.
  *    The kustomization model is kustomization.h (every field checked; unknown ones are errors, helm,
- *    replacements, plugins, openapi and crds PN_ERR_UNSUPPORTED). One kustomization runs as
+ *    openapi and crds PN_ERR_UNSUPPORTED). One kustomization runs as
  *    kustomize's KustTarget.accumulateTarget: `resources` (and `bases`) in order, a file being every document
  *    of it and a directory its own finished build; `configurations` (kustomization.h); configMapGenerator
- *    and secretGenerator with their behaviors (generator.h); `components`, each a kind Component directory
- *    whose resources, generators and transformers apply to the parent's objects; then the transformers in
- *    kustomize's order: patchesStrategicMerge, patches (patch.h), namespace, namePrefix, nameSuffix, labels,
- *    commonLabels, commonAnnotations, patchesJson6902, replicas, images (transform.h); then its `vars` are
- *    bound to their objects (vars.h). Adding an object whose id is already present is kustomize's "may not
+ *    and secretGenerator with their behaviors (generator.h), then the `generators` list (builtin plugin
+ *    configs, plugin.h: each entry inline, a file, or a kustomization directory whose objects are configs);
+ *    `components`, each a kind Component directory whose resources, generators and transformers apply to the
+ *    parent's objects; then the transformers in kustomize's order: patchesStrategicMerge, patches (patch.h),
+ *    namespace, namePrefix, nameSuffix, labels, commonLabels, commonAnnotations, patchesJson6902, replicas,
+ *    images (transform.h), then the `transformers` list (plugin.h), then the `validators` (transformers that
+ *    must change nothing); then its `vars` are bound to their objects (vars.h). Adding an object whose id is already present is kustomize's "may not
  *    add resource with an already registered id" (resmap.h). At the end of the whole build generated names
  *    get their hash suffix, every name reference follows the renames (namerefs.h), then the vars are
  *    resolved and expanded (vars.h), and the entry kustomization's buildMetadata is applied (buildmeta.h: origin
@@ -50,7 +52,7 @@
  *    Deployment. `pinion build` needs that sort (a later issue); Flux's own build uses FIFO and orders at
  *    apply time, so the apply stage orders objects itself.
  *  - also not done here: symbolic links to directories, which Flux's walk does not enter but the tree reader
- *    resolves; replacements, generators/transformers plugins, openapi/crds schemas.
+ *    resolves; openapi/crds schemas.
  *
  * Memory (issue 5): documents wait in a spool file (spool.h; in opt->spool_dir, unlinked after open) and only
  * a small index stays in memory: per object its id (apiVersion, kind, name, namespace), where it came from,

@@ -75,11 +75,12 @@ const struct pn_fieldspec pn_fieldspec_images[] = {
 	{NULL, NULL, NULL, "spec/template/spec/initContainers[]/image", 1},
 	{0}
 };
+/* in the order of kustomize's merged config (sorted by kind: its error lists them so) */
 const struct pn_fieldspec pn_fieldspec_replicas[] = {
 	{NULL, NULL, "Deployment", "spec/replicas", 1},
-	{NULL, NULL, "ReplicationController", "spec/replicas", 1},
-	{NULL, NULL, "ReplicaSet", "spec/replicas", 1},
 	{NULL, NULL, "StatefulSet", "spec/replicas", 1},
+	{NULL, NULL, "ReplicaSet", "spec/replicas", 1},
+	{NULL, NULL, "ReplicationController", "spec/replicas", 1},
 	{0}
 };
 const struct pn_nameref pn_fieldspec_namerefs[] = {

@@ -124,9 +124,9 @@ static const struct {
 	{{"helmGlobals", T_ANY, NULL}, (size_t)-1, 1},
 	{{"helmCharts", T_ANY, NULL}, (size_t)-1, 1},
 	{{"helmChartInflationGenerator", T_ANY, NULL}, (size_t)-1, 1},
-	{{"generators", T_ANY, NULL}, (size_t)-1, 1},
-	{{"transformers", T_ANY, NULL}, (size_t)-1, 1},
-	{{"validators", T_ANY, NULL}, (size_t)-1, 1},
+	{{"generators", T_STRS, NULL}, offsetof(struct pn_kust, generators), 0},
+	{{"transformers", T_STRS, NULL}, offsetof(struct pn_kust, transformers), 0},
+	{{"validators", T_STRS, NULL}, offsetof(struct pn_kust, validators), 0},
 	{{"buildMetadata", T_STRS, NULL}, offsetof(struct pn_kust, build_metadata), 0},
 };
 
@@ -455,7 +455,9 @@ pn_kust_config_add(struct pn_kust_config *c, const char *file, cJSON *doc)
 			err = add_specs(file, f->string, f, &c->name_suffix, &c->nsuffix);
 		else if (strcmp(f->string, "varReference") == 0)
 			err = add_specs(file, f->string, f, &c->var_refs, &c->nvarrefs);
-		else if (strcmp(f->string, "replicas") != 0)
+		else if (strcmp(f->string, "replicas") == 0)
+			err = add_specs(file, f->string, f, &c->replicas, &c->nreplicas);
+		else
 			err = pn_error_fmt(PN_ERR_PARSE, "%s: unknown configurations key \"%.128s\"", file, f->string);
 	}
 	return err;
@@ -473,6 +475,7 @@ pn_kust_config_release(struct pn_kust_config *c)
 	free(c->name_prefix);
 	free(c->name_suffix);
 	free(c->var_refs);
+	free(c->replicas);
 	free(c->namerefs);
 	for (size_t k = 0; k < c->ndocs; k++)
 		cJSON_Delete(c->docs[k]);

@@ -2,14 +2,13 @@
  * The kustomization model (kustomize api/types/kustomization.go at api/v0.18.0): every field kustomize knows,
  * checked for its type, with `bases` folded into resources and `imageTags` into images as kustomize does.
  * A key kustomize does not know is an error naming the file and the key; a key pinion does not implement
- * (helm, plugins, openapi, crds, validators) is
- * PN_ERR_UNSUPPORTED naming it. kind is Kustomization (apiVersion kustomize.config.k8s.io/v1beta1) or
- * Component (v1alpha1); both may be absent.
+ * (helm, openapi, crds) is PN_ERR_UNSUPPORTED naming it. kind is Kustomization (apiVersion
+ * kustomize.config.k8s.io/v1beta1) or Component (v1alpha1); both may be absent.
  *
  * `configurations` files hold user field specs (nameReference, namespace, commonLabels, labels, templateLabels,
- * commonAnnotations, images, varReference; namePrefix, nameSuffix and replicas are accepted and ignored); they
- * accumulate in a pn_kust_config, for the whole build (kustomize merges a base's into its parent's only: here
- * a sibling's configurations apply too).
+ * commonAnnotations, images, varReference, namePrefix, nameSuffix; replicas, read, serve only a
+ * ReplicaCountTransformer config, plugin.h); they accumulate in a pn_kust_config, for the whole build
+ * (kustomize merges a base's into its parent's only: here a sibling's configurations apply too).
  */
 #ifndef PN_KUSTOMIZATION_H
 #define PN_KUSTOMIZATION_H
@@ -38,6 +37,7 @@ struct pn_kust {
 	const cJSON *vars;
 	const cJSON *replacements;
 	const cJSON *build_metadata;	/* buildmeta.h */
+	const cJSON *generators, *transformers, *validators;	/* builtin plugin configs (plugin.h) */
 };
 
 /* Check document k of file kfile and fill *out. */
@@ -55,8 +55,9 @@ struct pn_kust_config {
 	struct pn_fieldspec *images;
 	struct pn_fieldspec *name_prefix, *name_suffix;	/* besides metadata/name (build.c fix_one) */
 	struct pn_fieldspec *var_refs;		/* varReference (vars.h) */
+	struct pn_fieldspec *replicas;		/* a ReplicaCountTransformer config's only (plugin.h) */
 	struct pn_nameref *namerefs;		/* ends with a NULL spec.path */
-	size_t nns, nlabels, nannos, nlabels2, ntemplates, nimages, nvarrefs, nrefs, nprefix, nsuffix;
+	size_t nns, nlabels, nannos, nlabels2, ntemplates, nimages, nvarrefs, nrefs, nprefix, nsuffix, nreplicas;
 	cJSON **docs;				/* the strings above point into these */
 	size_t ndocs;
 };

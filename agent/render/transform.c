@@ -55,7 +55,8 @@ set_ns(cJSON *parent, const char *key, cJSON *field, int create, const void *ctx
 }
 
 const struct pn_error *
-pn_transform_namespace(cJSON *const *objs, size_t n, const char *ns, const struct pn_fieldspec *extra)
+pn_transform_namespace(cJSON *const *objs, size_t n, const char *ns, const struct pn_fieldspec *extra,
+    int only)
 {
 	static const struct pn_fieldspec meta_ns = {NULL, NULL, NULL, "metadata/namespace", 1};
 	const struct pn_error *err;
@@ -80,7 +81,8 @@ pn_transform_namespace(cJSON *const *objs, size_t n, const char *ns, const struc
 			}
 		}
 		for (int pass = 0; pass < 2; pass++) {
-			for (t = pass == 0 ? namespace_specs : extra; t != NULL && t->path != NULL; t++) {
+			t = pass == 1 ? extra : only ? NULL : namespace_specs;
+			for (; t != NULL && t->path != NULL; t++) {
 				if (strcmp(t->path, "metadata/namespace") == 0)
 					continue;
 				if (strcmp(t->path, "metadata/name") == 0 && (api == NULL || strcmp(api, "v1") != 0))
@@ -293,12 +295,31 @@ pn_transform_image(cJSON *const *objs, size_t n, const cJSON *image, const struc
 
 /* ---- replicas ---- */
 
+static const struct pn_error *
+set_count(cJSON *parent, const char *key, cJSON *field, int create, const void *ctx)
+{
+	cJSON *v;
+
+	if (field == NULL && !create)
+		return NULL;
+	if ((v = cJSON_CreateRaw(ctx)) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	if (field == NULL)
+		cJSON_AddItemToObject(parent, key, v);
+	else if (key != NULL)	/* replacing in the object keeps the key (ReplaceItemViaPointer would not) */
+		cJSON_ReplaceItemInObjectCaseSensitive(parent, key, v);
+	else
+		cJSON_ReplaceItemViaPointer(parent, field, v);
+	return NULL;
+}
+
 const struct pn_error *
 pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n, const cJSON *replica,
-    const char *what, int *matched)
+    const struct pn_fieldspec *specs, const char *what, int *matched)
 {
 	const char *name = str(replica, "name");
 	const cJSON *count = cJSON_GetObjectItemCaseSensitive(replica, "count");
+	const struct pn_error *err;
 	const char *num;
 
 	if (!cJSON_IsObject(replica) || name == NULL)
@@ -310,35 +331,30 @@ pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n, co
 
 		if ((cur == NULL || strcmp(cur, name) != 0) && (names[k] == NULL || strcmp(names[k], name) != 0))
 			continue;
-		for (const struct pn_fieldspec *t = pn_fieldspec_replicas; t->path != NULL; t++) {
-			cJSON *spec, *v;
-
+		for (const struct pn_fieldspec *t = specs != NULL ? specs : pn_fieldspec_replicas; t->path != NULL;
+		    t++) {
 			if (!pn_fieldspec_selects(t, objs[k]))
 				continue;
 			*matched = 1;
-			spec = cJSON_GetObjectItemCaseSensitive(objs[k], "spec");
-			if (!cJSON_IsObject(spec)) {
-				if ((spec = cJSON_CreateObject()) == NULL)
-					return pn_error(PN_ERR_NOMEM);
-				if (cJSON_HasObjectItem(objs[k], "spec"))
-					cJSON_ReplaceItemInObjectCaseSensitive(objs[k], "spec", spec);
-				else
-					cJSON_AddItemToObject(objs[k], "spec", spec);
-			}
-			if ((v = cJSON_CreateRaw(num)) == NULL)
-				return pn_error(PN_ERR_NOMEM);
-			if (cJSON_HasObjectItem(spec, "replicas"))
-				cJSON_ReplaceItemInObjectCaseSensitive(spec, "replicas", v);
-			else
-				cJSON_AddItemToObject(spec, "replicas", v);
+			if ((err = pn_fieldspec_walk(objs[k], t, set_count, num)) != NULL)
+				return err;
 		}
 	}
 	return NULL;
 }
 
 const struct pn_error *
-pn_transform_replicas_unmatched(const cJSON *replica, const char *what)
+pn_transform_replicas_unmatched(const cJSON *replica, const struct pn_fieldspec *specs, const char *what)
 {
+	char gvks[512] = "";
+	size_t o = 0;
+
+	/* kustomize's Gvk.String() of each spec: Kind.Version.Group */
+	for (const struct pn_fieldspec *t = specs != NULL ? specs : pn_fieldspec_replicas; t->path != NULL &&
+	    o < sizeof(gvks); t++)
+		o += (size_t)snprintf(gvks + o, sizeof(gvks) - o, "%s%s.%s.%s", o > 0 ? " " : "",
+		    t->kind != NULL ? t->kind : "[noKind]", t->version != NULL ? t->version : "[noVer]",
+		    t->group != NULL ? t->group : "[noGrp]");
 	return pn_error_fmt(PN_ERR_PARSE, "%s: resource with name %s does not match a config with the following GVK "
-	    "[Deployment ReplicationController ReplicaSet StatefulSet]", what, str(replica, "name"));
+	    "[%s]", what, str(replica, "name"), gvks);
 }

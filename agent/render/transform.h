@@ -32,8 +32,10 @@ struct pn_transform_config {
 	const struct pn_fieldspec *common_annotations;
 };
 
+/* `only`: extra are the only field specs besides metadata.namespace and the subjects (a NamespaceTransformer
+ * config's fieldSpecs, plugin.h), not the built-in ones. */
 const struct pn_error *pn_transform_namespace(cJSON *const *objs, size_t n, const char *ns,
-    const struct pn_fieldspec *extra);
+    const struct pn_fieldspec *extra, int only);
 
 /* Set the string pairs of `map` (a JSON object of strings; `what` names it in errors) at every spec of the
  * tables (each NULL-path-terminated; `extra` may be NULL) that selects an object. */
@@ -45,11 +47,13 @@ const struct pn_error *pn_transform_map(cJSON *const *objs, size_t n, const cJSO
 const struct pn_error *pn_transform_image(cJSON *const *objs, size_t n, const cJSON *image,
     const struct pn_fieldspec *extra, const char *what);
 
-/* One `replicas` entry (name, count); names[k] is objs[k]'s original name. *matched is set (never cleared)
- * when the entry applies to one of them: an entry that applied to no object of the kustomization is
- * kustomize's error, pn_transform_replicas_unmatched() (the caller may run over the objects in parts). */
+/* One `replicas` entry (name, count) at the paths of `specs` (NULL: pn_fieldspec_replicas); names[k] is
+ * objs[k]'s original name. *matched is set (never cleared) when the entry applies to one of them: an entry
+ * that applied to no object of the kustomization is kustomize's error, pn_transform_replicas_unmatched() (the
+ * caller may run over the objects in parts). */
 const struct pn_error *pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n,
-    const cJSON *replica, const char *what, int *matched);
-const struct pn_error *pn_transform_replicas_unmatched(const cJSON *replica, const char *what);
+    const cJSON *replica, const struct pn_fieldspec *specs, const char *what, int *matched);
+const struct pn_error *pn_transform_replicas_unmatched(const cJSON *replica, const struct pn_fieldspec *specs,
+    const char *what);
 
 #endif

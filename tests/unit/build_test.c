@@ -1217,6 +1217,89 @@ test_load_restrictor(void **state)
 	assert_int_equal(n, 2);
 }
 
+/* `generators` and `transformers` of builtin plugin configs (plugin.h): inline, from a file, or the objects of a
+ * kustomization directory; after the kustomization's own generators and transformers, in order; a config's
+ * fieldSpecs are the only ones its transformer uses (no fieldSpecs: nothing changes), and its renames are
+ * followed by references (kubectl kustomize). */
+static void
+test_plugins(void **state)
+{
+	char got[1024];
+
+	(void)state;
+	put("pl/app/r.yaml", CM("c") "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\n"
+	    "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: rb}\n"
+	    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}\n");
+	put("pl/app/kustomization.yaml", "resources: [r.yaml]\nnamePrefix: k-\ngenerators:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: ConfigMapGenerator\n  metadata: {name: g}\n  literals: [a=b]\ntransformers:\n- ../tf\n- |-\n"
+	    "  apiVersion: builtin\n  kind: LabelTransformer\n  metadata: {name: none}\n  labels: {unused: x}\n- s.yaml\n");
+	put("pl/app/s.yaml", "apiVersion: builtin\nkind: SuffixTransformer\nmetadata: {name: s}\nsuffix: -s\nfieldSpecs:\n"
+	    "- {path: metadata/name, kind: ClusterRole}\n");
+	put("pl/tf/kustomization.yaml", "resources: [p.yaml]\nnamespace: ignored\n");
+	put("pl/tf/p.yaml", "apiVersion: builtin\nkind: PrefixTransformer\nmetadata: {name: p}\nprefix: t-\nfieldSpecs:\n"
+	    "- {path: metadata/name, kind: ConfigMap}\n");
+	assert_ok(build_json("pl/app", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"t-k-c\"}}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRole\",\"metadata\":{\"name\":\"k-r-s\"}}\n"
+	    "{\"apiVersion\":\"rbac.authorization.k8s.io/v1\",\"kind\":\"ClusterRoleBinding\",\"metadata\":{\"name\":"
+	    "\"k-rb\"},\"roleRef\":{\"apiGroup\":\"rbac.authorization.k8s.io\",\"kind\":\"ClusterRole\",\"name\":\"k-r-s\"}}\n"
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"t-k-g-4h2mbtbbt6\"},\"data\":{\"a\":\"b\"}}\n");
+	/* a config file is loaded under the load restrictor; errors name the kustomization and the list */
+	put("pl/bad/kustomization.yaml", "transformers:\n- |-\n  apiVersion: example.com/v1\n  kind: Mine\n"
+	    "  metadata: {name: x}\n");
+	assert_error(build("pl/bad", got, sizeof(got)), PN_ERR_UNSUPPORTED,
+	    "pl/bad/kustomization.yaml: transformers: external plugins disabled; unable to load external plugin 'Mine'");
+	/* an inline entry that is not YAML is no path either */
+	put("pl/bad/kustomization.yaml", "transformers:\n- |-\n  apiVersion: builtin\n  metadata: {name: x\n");
+	assert_error(build("pl/bad", got, sizeof(got)), PN_ERR_PARSE, "pl/bad/kustomization.yaml: transformers: an inline "
+	    "entry:3: did not find expected ',' or '}'");
+	/* NamespaceTransformer: metadata.namespace always, a Namespace's name only with a fieldSpec for it */
+	put("pl/ns/r.yaml", CM("c") "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: old}\n");
+	put("pl/ns/kustomization.yaml", "resources: [r.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: NamespaceTransformer\n  metadata: {name: n, namespace: new}\n");
+	assert_ok(build_json("pl/ns", got, sizeof(got)));
+	assert_string_equal(got, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\","
+	    "\"namespace\":\"new\"}}\n{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{\"name\":\"old\"}}\n");
+	/* ReplicaCountTransformer: at its fieldSpecs only; matching nothing is kustomize's error listing them */
+	put("pl/rc/r.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n---\n"
+	    "apiVersion: example.com/v1\nkind: Foo\nmetadata: {name: web}\n");
+	put("pl/rc/kustomization.yaml", "resources: [r.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: ReplicaCountTransformer\n  metadata: {name: r}\n  replica: {name: web, count: 5}\n"
+	    "  fieldSpecs: [{path: spec/replicas, kind: Foo, create: true}]\n");
+	assert_ok(build_json("pl/rc", got, sizeof(got)));
+	assert_string_equal(got, "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"web\"},"
+	    "\"spec\":{\"replicas\":1}}\n{\"apiVersion\":\"example.com/v1\",\"kind\":\"Foo\",\"metadata\":"
+	    "{\"name\":\"web\"},\"spec\":{\"replicas\":5}}\n");
+	put("pl/rc/kustomization.yaml", "resources: [r.yaml]\ntransformers:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: ReplicaCountTransformer\n  metadata: {name: r}\n  replica: {name: nope, count: 5}\n"
+	    "  fieldSpecs: [{path: spec/replicas, kind: Foo, group: g.io}, {path: spec/replicas, kind: Bar, version: v2}]\n");
+	assert_error(build("pl/rc", got, sizeof(got)), PN_ERR_PARSE, "pl/rc/kustomization.yaml: transformers: "
+	    "ReplicaCountTransformer r: resource with name nope does not match a config with the following GVK "
+	    "[Foo.[noVer].g.io Bar.v2.[noGrp]]");
+	put("pl/rc/kustomization.yaml", "resources: [r.yaml]\nreplicas: [{name: nope, count: 2}]\n");
+	assert_error(build("pl/rc", got, sizeof(got)), PN_ERR_PARSE, "resource with name nope does not match a config "
+	    "with the following GVK [Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp] "
+	    "ReplicationController.[noVer].[noGrp]]");
+	/* a validator is a transformer that must change nothing: one whose field specs select nothing passes */
+	put("pl/v/c.yaml", CM("c"));
+	put("pl/v/kustomization.yaml", "resources: [c.yaml]\nvalidators:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: LabelTransformer\n  metadata: {name: v}\n  labels: {a: b}\n"
+	    "  fieldSpecs: [{path: metadata/labels, kind: Secret}]\n");
+	assert_ok(build("pl/v", got, sizeof(got)));
+	assert_string_equal(got, "pl/v/c.yaml:1 ConfigMap/c");
+	put("pl/v/kustomization.yaml", "resources: [c.yaml]\nvalidators:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: LabelTransformer\n  metadata: {name: v}\n  labels: {a: b}\n"
+	    "  fieldSpecs: [{path: metadata/labels, create: true}]\n");
+	assert_error(build("pl/v", got, sizeof(got)), PN_ERR_PARSE, "pl/v/kustomization.yaml: validators: "
+	    "LabelTransformer v: validator shouldn't modify the resource map: nodes unequal: ConfigMap.v1.[noGrp]/c.[noNs]");
+	put("pl/v/kustomization.yaml", "resources: [c.yaml]\nvalidators:\n- |-\n  apiVersion: builtin\n"
+	    "  kind: PatchTransformer\n  metadata: {name: v}\n  patch: '{$patch: delete, apiVersion: v1, kind: ConfigMap, "
+	    "metadata: {name: c}}'\n");
+	assert_error(build("pl/v", got, sizeof(got)), PN_ERR_PARSE, "validator shouldn't modify the resource map: lists "
+	    "have different number of entries: 1 doesn't equal 0");
+}
+
 static void
 test_local_config(void **state)
 {
@@ -1284,6 +1367,29 @@ test_build_metadata(void **state)
 /* A Flux Kustomization's spec.buildMetadata replaces the file's list, and fluxcd/pkg's generator gives a
  * kustomization file without resources buildMetadata [originAnnotations]; origins of Flux's generated
  * kustomization are the scanned files' paths from the entry path. */
+/* buildMetadata with plugin configs (kustomize's OriginFromCustomPlugin): a generator config's objects and a
+ * transformer config's transformations name the config (apiVersion, kind, name, namespace), configured in
+ * the config's own file, or the kustomization file when it is inline. */
+static void
+test_build_metadata_plugins(void **state)
+{
+	char got[4096];
+
+	(void)state;
+	put("bmp/gen.yaml", "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: g\nliterals: [a=b]\n");
+	put("bmp/kustomization.yaml", "generators: [gen.yaml]\ntransformers:\n- |\n  apiVersion: builtin\n"
+	    "  kind: NamespaceTransformer\n  metadata:\n    name: nst\n    namespace: lab\n"
+	    "buildMetadata: [originAnnotations, transformerAnnotations]\n");
+	assert_ok(build_json("bmp", got, sizeof(got)));
+	assert_string_equal(got,
+	    "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"g-4h2mbtbbt6\","
+	    "\"annotations\":{\"config.kubernetes.io/origin\":\"configuredIn: gen.yaml\\nconfiguredBy:\\n"
+	    "  apiVersion: builtin\\n  kind: ConfigMapGenerator\\n  name: g\\n\","
+	    "\"alpha.config.kubernetes.io/transformations\":\"- configuredIn: kustomization.yaml\\n  configuredBy:\\n"
+	    "    apiVersion: builtin\\n    kind: NamespaceTransformer\\n    name: nst\\n    namespace: lab\\n\"},"
+	    "\"namespace\":\"lab\"},\"data\":{\"a\":\"b\"}}\n");
+}
+
 static void
 test_flux_build_metadata(void **state)
 {
@@ -1364,6 +1470,8 @@ main(void)
 		cmocka_unit_test(test_local_config),
 		cmocka_unit_test(test_build_metadata),
 		cmocka_unit_test(test_flux_build_metadata),
+		cmocka_unit_test(test_build_metadata_plugins),
+		cmocka_unit_test(test_plugins),
 	};
 	return cmocka_run_group_tests_name("build", tests, setup, teardown);
 }

@@ -29,6 +29,9 @@ test_type_errors(void **state)
 		{"patches:\n- target:\n    name: yes\n  patch: x\n",
 		    "cannot unmarshal bool into Go struct field Selector.patches.target.name of type string"},
 		{"resources: x\n", "cannot unmarshal string into Go struct field Kustomization.resources of type []string"},
+		{"generators: x\n", "cannot unmarshal string into Go struct field Kustomization.generators of type []string"},
+		{"transformers:\n- {a: b}\n",
+		    "cannot unmarshal object into Go struct field Kustomization.transformers of type string"},
 		{"configMapGenerator:\n- name: x\n  options:\n    labels:\n      a: on\n",
 		    "cannot unmarshal bool into Go struct field GeneratorOptions.configMapGenerator.options.labels of type string"},
 		/* sorted key order: labels before secretGenerator although it comes later in the file */
