@@ -5,7 +5,7 @@
  * At the entry path:
  *  - with kustomization.yaml, kustomization.yml or Kustomization (a file; two of them is an error): build it.
  *    The kustomization model is kustomization.h (every field checked; unknown ones are errors, helm,
- *    replacements, plugins, openapi, crds and buildMetadata PN_ERR_UNSUPPORTED). One kustomization runs as
+ *    plugins and buildMetadata PN_ERR_UNSUPPORTED; `openapi` and `crds` are openapi.h's). One kustomization runs as
  *    kustomize's KustTarget.accumulateTarget: `resources` (and `bases`) in order, a file being every document
  *    of it and a directory its own finished build; `configurations` (kustomization.h); configMapGenerator
  *    and secretGenerator with their behaviors (generator.h); `components`, each a kind Component directory
@@ -49,8 +49,7 @@
  *    Deployment. `pinion build` needs that sort (a later issue); Flux's own build uses FIFO and orders at
  *    apply time, so the apply stage orders objects itself.
  *  - also not done here: symbolic links to directories, which Flux's walk does not enter but the tree reader
- *    resolves; replacements, generators/transformers plugins,
- *    buildMetadata, openapi/crds schemas.
+ *    resolves; generators/transformers plugins, buildMetadata.
  *
  * Memory (issue 5): documents wait in a spool file (spool.h; in opt->spool_dir, unlinked after open) and only
  * a small index stays in memory: per object its id (apiVersion, kind, name, namespace), where it came from,

@@ -2,7 +2,7 @@
  * The kustomization model (kustomize api/types/kustomization.go at api/v0.18.0): every field kustomize knows,
  * checked for its type, with `bases` folded into resources and `imageTags` into images as kustomize does.
  * A key kustomize does not know is an error naming the file and the key; a key pinion does not implement
- * (helm, plugins, openapi, crds, buildMetadata, validators) is
+ * (helm, plugins, buildMetadata, validators) is
  * PN_ERR_UNSUPPORTED naming it. kind is Kustomization (apiVersion kustomize.config.k8s.io/v1beta1) or
  * Component (v1alpha1); both may be absent.
  *
@@ -37,6 +37,7 @@ struct pn_kust {
 	const cJSON *sort_options;
 	const cJSON *vars;
 	const cJSON *replacements;
+	const cJSON *openapi, *crds;	/* openapi.h */
 };
 
 /* Check document k of file kfile and fill *out. */
