@@ -159,6 +159,13 @@ smp_one(struct pn_res *r, const cJSON *patch, const struct pn_patch *p, int *gon
 		*gone = 1;
 		goto done;
 	}
+	if (p->allow_kind && strcmp(pn_res_kind(r), kind) != 0) {
+		char was[PN_RESMAP_ID_MAX];
+
+		snprintf(was, sizeof(was), "%s/%s/%s", kind, ns, name);
+		if ((err = pn_res_add_fix(r, 'k', was)) != NULL)
+			goto done;
+	}
 	if (!p->allow_kind) {
 		cJSON *kv = cJSON_CreateString(kind);
 
