@@ -171,6 +171,7 @@ prune(const char *file, const char *def, cJSON *n)
 
 	if (!cJSON_IsObject(n))
 		return NULL;
+	cJSON_DeleteItemFromObjectCaseSensitive(n, KEYS_MEMBER);	/* only ours, checked, may be there */
 	/* kyaml splits the strategy on commas and wants one part to be "merge" */
 	snprintf(s, sizeof(s), ",%s,", strategy != NULL ? strategy : "");
 	if (strstr(s, ",merge,") != NULL) {

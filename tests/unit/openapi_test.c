@@ -223,6 +223,20 @@ test_set_errors(void **state)
 	}
 }
 
+/* The member pinion writes the checked merge keys into cannot be smuggled in by the file. */
+static void
+test_keys_member_not_taken(void **state)
+{
+	struct pn_openapi o = {0};
+
+	(void)state;
+	set_schema(&o, "definitions: {a: {x-kubernetes-group-version-kind: [{group: x, version: v1, kind: A}], "
+	    "properties: {l: {type: array, x-pinion-merge-keys: 'a,b,c,d,e,f,g,h,i,j,k,l,m'}}}}");
+	expect(&o, "{apiVersion: x/v1, kind: A, metadata: {name: a}, l: [{a: 1}, {a: 2}]}",
+	    "{apiVersion: x/v1, kind: A, metadata: {name: a}, l: [{a: 3}]}", "l", "[{\"a\":3}]");
+	pn_openapi_release(&o);
+}
+
 /* An empty version chooses nothing (kyaml's SetSchema); a schema without definitions is no error. */
 static void
 test_nothing_chosen(void **state)
@@ -298,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_first_choice_wins),
 		cmocka_unit_test(test_set_errors),
 		cmocka_unit_test(test_nothing_chosen),
+		cmocka_unit_test(test_keys_member_not_taken),
 		cmocka_unit_test(test_crd_config),
 		cmocka_unit_test(test_crd_errors),
 	};
