@@ -14,6 +14,7 @@
 #include "buildmeta.h"
 #include "generator.h"
 #include "namerefs.h"
+#include "openapi.h"
 #include "patch.h"
 #include "plugin.h"
 #include "replace.h"
@@ -39,6 +40,7 @@ struct build {
 	const struct pn_kust_config *only;	/* while a plugin config's transformer runs: its own fieldSpecs,
 						 * the only ones (plugin.h) */
 	struct pn_vars vars;		/* the build's `vars` */
+	struct pn_openapi schema;	/* the build's OpenAPI schema (openapi.h) */
 	int refs_fixed;			/* name references were fixed before the vars were resolved */
 	size_t nobjs;		/* objects read so far */
 	const char *chain[PN_BUILD_MAX_NESTING];	/* kustomization directories being built */
@@ -362,6 +364,7 @@ emit(struct build *b, struct pn_resmap *ra, const char *file, cJSON *obj, size_t
 		cJSON_Delete(obj);
 		return err;
 	}
+	pn_openapi_saw(&b->schema, obj);
 	return pn_resmap_add(ra, obj, file, line);
 }
 
@@ -554,9 +557,9 @@ gen_read(void *ctx, const char *rel, struct pn_buf *out)
 	return read_rel(g->b, g->dir, g->kfile, rel, out);
 }
 
-/* Load the `configurations` files of a kustomization into b->cfg. */
+/* Load the `configurations` files (crds 0) or the `crds` files (openapi.h) of a kustomization into b->cfg. */
 static const struct pn_error *
-load_configurations(struct build *b, const char *dir, const char *kfile, const cJSON *list)
+load_configurations(struct build *b, const char *dir, const char *kfile, const cJSON *list, int crds)
 {
 	const struct pn_error *err = NULL;
 	struct pn_yaml_limits kust_yaml = b->opt.yaml;
@@ -572,13 +575,41 @@ load_configurations(struct build *b, const char *dir, const char *kfile, const c
 		if ((err = read_rel(b, dir, kfile, e->valuestring, &buf)) == NULL &&
 		    (err = pn_yaml_parse(e->valuestring, pn_buf_str(&buf), buf.len, &kust_yaml, &docs)) == NULL) {
 			for (size_t k = 0; k < docs.n && err == NULL; k++) {
-				err = pn_kust_config_add(&b->cfg, e->valuestring, docs.v[k].root);
-				docs.v[k].root = NULL;
+				cJSON *doc = NULL;
+
+				if (!crds) {
+					doc = docs.v[k].root;
+					docs.v[k].root = NULL;
+				} else if ((err = pn_openapi_crd_config(e->valuestring, docs.v[k].root, &doc)) != NULL) {
+					cJSON_Delete(doc);
+					break;
+				}
+				err = pn_kust_config_add(&b->cfg, e->valuestring, doc);
 			}
 		}
 		pn_yaml_docs_release(&docs);
 		pn_buf_release(&buf);
 	}
+	return err;
+}
+
+/* A kustomization's `openapi` (openapi.h): its file is read even when an earlier schema was chosen. */
+static const struct pn_error *
+load_openapi(struct build *b, const char *dir, const char *kfile, const cJSON *field)
+{
+	const cJSON *path = cJSON_GetObjectItemCaseSensitive(field, "path");
+	const struct pn_error *err;
+	struct pn_buf buf;
+	char *full = NULL;
+
+	if (!cJSON_IsString(path))
+		return pn_openapi_set(&b->schema, kfile, field, NULL, NULL, 0);
+	pn_buf_init(&buf, PN_OPENAPI_MAX_FILE, "an OpenAPI schema file");
+	if ((err = read_rel(b, dir, kfile, path->valuestring, &buf)) == NULL)
+		err = pn_build_join_path(dir, path->valuestring, &full) < 0 ? nomem() : pn_openapi_set(&b->schema,
+		    kfile, field, full, pn_buf_str(&buf), buf.len);
+	free(full);
+	pn_buf_release(&buf);
 	return err;
 }
 
@@ -750,6 +781,7 @@ plan_patches(struct build *b, struct plan *pl, const struct pn_gen_io *io, const
 		const struct pn_patch *p = &pl->patches[json][i];
 		struct stage st = {.kind = p->target != NULL ? STAGE_PATCH : STAGE_PATCH_ID, .patch = p};
 
+		pl->patches[json][i].schema = &b->schema;
 		if ((err = plan_add(pl, &st)) != NULL)
 			return err;
 	}
@@ -1393,7 +1425,8 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 	}
 	if (component == -1 && (err = flux_merge(b->opt.flux, docs.v[0].root, 1)) != NULL)
 		goto done;
-	if ((err = pn_kust_parse(kfile, docs.v[0].root, &k)) != NULL)
+	if ((err = pn_kust_parse(kfile, docs.v[0].root, &k)) != NULL ||
+	    (err = load_openapi(b, dir, kfile, k.openapi)) != NULL)
 		goto done;
 	if (component == -1 && (err = sort_options(b, kfile, k.sort_options)) != NULL)
 		goto done;
@@ -1416,7 +1449,8 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 	    (err = add_list(b, target, kfile, dir, k.bases, 0)) != NULL) {
 		if (strstr(err->msg, "accumulating resources") == NULL)	/* kustomize's prefix, once */
 			err = pn_error_wrap(err, "accumulating resources");
-	} else if ((err = load_configurations(b, dir, kfile, k.configurations)) == NULL &&
+	} else if ((err = load_configurations(b, dir, kfile, k.configurations, 0)) == NULL &&
+	    (err = load_configurations(b, dir, kfile, k.crds, 1)) == NULL &&
 	    (err = pn_gen_run(&io, kfile, &k, target)) == NULL &&
 	    (err = plugins(b, &io, kfile, dir, k.generators, 1, target)) == NULL) {
 		if ((err = add_list(b, target, kfile, dir, k.components, 1)) != NULL) {
@@ -1762,6 +1796,7 @@ done:
 	pn_resmap_release(&ra);
 	pn_kust_config_release(&b.cfg);
 	pn_vars_release(&b.vars);
+	pn_openapi_release(&b.schema);
 	free(kfile);
 	free(entry);
 	if (err != NULL)

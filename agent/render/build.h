@@ -5,7 +5,7 @@
  * At the entry path:
  *  - with kustomization.yaml, kustomization.yml or Kustomization (a file; two of them is an error): build it.
  *    The kustomization model is kustomization.h (every field checked; unknown ones are errors, helm,
- *    openapi and crds PN_ERR_UNSUPPORTED). One kustomization runs as
+ *    helm PN_ERR_UNSUPPORTED; `openapi` and `crds` are openapi.h's). One kustomization runs as
  *    kustomize's KustTarget.accumulateTarget: `resources` (and `bases`) in order, a file being every document
  *    of it and a directory its own finished build; `configurations` (kustomization.h); configMapGenerator
  *    and secretGenerator with their behaviors (generator.h), then the `generators` list (builtin plugin
@@ -52,7 +52,7 @@
  *    Deployment. `pinion build` needs that sort (a later issue); Flux's own build uses FIFO and orders at
  *    apply time, so the apply stage orders objects itself.
  *  - also not done here: symbolic links to directories, which Flux's walk does not enter but the tree reader
- *    resolves; openapi/crds schemas.
+ *    resolves.
  *
  * Memory (issue 5): documents wait in a spool file (spool.h; in opt->spool_dir, unlinked after open) and only
  * a small index stays in memory: per object its id (apiVersion, kind, name, namespace), where it came from,

@@ -2,7 +2,7 @@
  * The kustomization model (kustomize api/types/kustomization.go at api/v0.18.0): every field kustomize knows,
  * checked for its type, with `bases` folded into resources and `imageTags` into images as kustomize does.
  * A key kustomize does not know is an error naming the file and the key; a key pinion does not implement
- * (helm, openapi, crds) is PN_ERR_UNSUPPORTED naming it. kind is Kustomization (apiVersion
+ * (helm) is PN_ERR_UNSUPPORTED naming it. kind is Kustomization (apiVersion
  * kustomize.config.k8s.io/v1beta1) or Component (v1alpha1); both may be absent.
  *
  * `configurations` files hold user field specs (nameReference, namespace, commonLabels, labels, templateLabels,
@@ -38,6 +38,7 @@ struct pn_kust {
 	const cJSON *replacements;
 	const cJSON *build_metadata;	/* buildmeta.h */
 	const cJSON *generators, *transformers, *validators;	/* builtin plugin configs (plugin.h) */
+	const cJSON *openapi, *crds;	/* openapi.h */
 };
 
 /* Check document k of file kfile and fill *out. */

@@ -141,7 +141,7 @@ selected(const cJSON *target, const struct pn_res *r, int *out)
 
 /* Apply SMP `patch` to r (loaded); *gone set when it deleted the object (then the caller drops it). */
 static const struct pn_error *
-smp_one(struct pn_res *r, const cJSON *patch, int allow_name, int allow_kind, const char *what, int *gone)
+smp_one(struct pn_res *r, const cJSON *patch, const struct pn_patch *p, int *gone)
 {
 	char *name = strdup(pn_res_name(r)), *ns = strdup(pn_res_namespace(r)), *kind = strdup(pn_res_kind(r));
 	const struct pn_error *err = NULL;
@@ -151,15 +151,22 @@ smp_one(struct pn_res *r, const cJSON *patch, int allow_name, int allow_kind, co
 		err = pn_error(PN_ERR_NOMEM);
 		goto done;
 	}
-	if ((allow_name || allow_kind) && (err = pn_res_store_prev(r)) != NULL)
+	if ((p->allow_name || p->allow_kind) && (err = pn_res_store_prev(r)) != NULL)
 		goto done;
-	if ((err = pn_smp_apply(r->obj, patch, what)) != NULL)
+	if ((err = pn_smp_apply(r->obj, patch, p->what, p->schema)) != NULL)
 		goto done;
 	if (r->obj->child == NULL) {
 		*gone = 1;
 		goto done;
 	}
-	if (!allow_kind) {
+	if (p->allow_kind && strcmp(pn_res_kind(r), kind) != 0) {
+		char was[PN_RESMAP_ID_MAX];
+
+		snprintf(was, sizeof(was), "%s/%s/%s", kind, ns, name);
+		if ((err = pn_res_add_fix(r, 'k', was)) != NULL)
+			goto done;
+	}
+	if (!p->allow_kind) {
 		cJSON *kv = cJSON_CreateString(kind);
 
 		if (kv == NULL) {
@@ -171,7 +178,7 @@ smp_one(struct pn_res *r, const cJSON *patch, int allow_name, int allow_kind, co
 		else
 			cJSON_AddItemToObject(r->obj, "kind", kv);
 	}
-	if (!allow_name && (err = pn_res_set_meta(r->obj, "name", name)) != NULL)
+	if (!p->allow_name && (err = pn_res_set_meta(r->obj, "name", name)) != NULL)
 		goto done;
 	if (ns[0] != '\0')
 		err = pn_res_set_meta(r->obj, "namespace", ns);
@@ -214,8 +221,9 @@ patch_text(const struct pn_gen_io *io, const char *what, const cJSON *e, char **
 
 /* Apply one SMP document without a target: to the object it names (loaded, patched, spilled). */
 static const struct pn_error *
-smp_by_id(struct pn_resmap *ra, const cJSON *patch, int allow_name, int allow_kind, const char *what)
+smp_by_id(struct pn_resmap *ra, const cJSON *patch, const struct pn_patch *pe)
 {
+	const char *what = pe->what;
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(patch, "metadata");
 	const char *name = str(md, "name"), *ns = str(md, "namespace");
 	const struct pn_error *err;
@@ -237,7 +245,7 @@ smp_by_id(struct pn_resmap *ra, const cJSON *patch, int allow_name, int allow_ki
 	r = &ra->v[at];
 	if ((err = pn_res_load(ra, r)) != NULL)
 		return err;
-	err = smp_one(r, patch, allow_name, allow_kind, what, &gone);
+	err = smp_one(r, patch, pe, &gone);
 	if (err == NULL && gone) {
 		pn_res_drop(ra, r);
 		pn_resmap_compact(ra);
@@ -403,7 +411,7 @@ pn_patch_by_id(struct pn_resmap *ra, const struct pn_patch *p)
 	const struct pn_error *err;
 
 	for (size_t k = 0; k < p->docs.n; k++)
-		if ((err = smp_by_id(ra, p->docs.v[k].root, p->allow_name, p->allow_kind, p->what)) != NULL)
+		if ((err = smp_by_id(ra, p->docs.v[k].root, p)) != NULL)
 			return err;
 	return NULL;
 }
@@ -451,7 +459,7 @@ pn_patch_one(struct pn_res *r, const struct pn_patch *p, int *gone)
 		cJSON_AddItemToObject(copy, "apiVersion", v);
 	if (!cJSON_HasObjectItem(copy, "kind"))
 		cJSON_AddItemToObject(copy, "kind", cJSON_CreateString(pn_res_kind(r)));
-	err = smp_one(r, copy, p->allow_name, p->allow_kind, p->what, gone);
+	err = smp_one(r, copy, p, gone);
 	cJSON_Delete(copy);
 	return err;
 }

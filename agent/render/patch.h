@@ -26,6 +26,7 @@
 #include "../core/error.h"
 #include "generator.h"
 #include "kustomization.h"
+#include "openapi.h"
 #include "resmap.h"
 #include "yaml.h"
 
@@ -41,6 +42,7 @@ struct pn_patch {
 	int allow_name, allow_kind;	/* options.allowNameChange, allowKindChange */
 	int store_id;			/* an entry of `patches`: kustomize's PatchTransformer stores the id of
 					 * each object a JSON 6902 patch selects (patchesJson6902 does not) */
+	struct pn_openapi *schema;	/* the build's schema (openapi.h), set by the caller; NULL: built-in */
 };
 
 /* Read and check the patchesStrategicMerge then patches entries of k (json 0), or its patchesJson6902 (json

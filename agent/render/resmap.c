@@ -221,6 +221,28 @@ same_gvk(const char *ka, const char *aa, const char *kb, const char *ab)
 	return ka[0] != '\0' && strcmp(ka, kb) == 0 && strcmp(aa, ab) == 0;
 }
 
+/* Whether r was kind/ns/name before a patch changed its kind (fixes' 'k' lines: kustomize's previousKinds,
+ * paired with the name and namespace of then), with its current group and version; *changed: r has such lines. */
+static int
+had_kind(const struct pn_res *r, const char *kind, const char *api, const char *name, const char *ns, int *changed)
+{
+	char pns[256];
+
+	*changed = 0;
+	for (const char *p = r->fixes, *end, *s1, *s2; p != NULL && (end = strchr(p, '\n')) != NULL; p = end + 1) {
+		if (*p != 'k' || (s1 = memchr(p, '/', (size_t)(end - p))) == NULL ||
+		    (s2 = memchr(s1 + 1, '/', (size_t)(end - s1 - 1))) == NULL)
+			continue;
+		*changed = 1;
+		snprintf(pns, sizeof(pns), "%.*s", (int)(s2 - s1 - 1), s1 + 1);
+		if (strcmp(pn_res_api_version(r), api) == 0 && (size_t)(s1 - p - 1) == strlen(kind) &&
+		    strncmp(p + 1, kind, strlen(kind)) == 0 && (size_t)(end - s2 - 1) == strlen(name) &&
+		    strncmp(s2 + 1, name, strlen(name)) == 0 && pn_resmap_ns_equal(pns, ns))
+			return 1;
+	}
+	return 0;
+}
+
 long
 pn_resmap_find(const struct pn_resmap *m, const cJSON *like, const char *name, const char *ns)
 {
@@ -230,9 +252,13 @@ pn_resmap_find(const struct pn_resmap *m, const cJSON *like, const char *name, c
 	for (size_t k = 0; k < m->n; k++) {
 		const struct pn_res *r = &m->v[k];
 
-		if (r->gone || !same_gvk(pn_res_kind(r), pn_res_api_version(r), kind, api))
+		int changed, before = had_kind(r, kind, api, name, ns, &changed);
+
+		if (r->gone || (!before && !same_gvk(pn_res_kind(r), pn_res_api_version(r), kind, api)))
 			continue;
-		if (pn_res_had_id(r, name, ns)) {
+		/* after a kind change the names of before go with the kind of before */
+		if (before || (changed ? strcmp(pn_res_name(r), name) == 0 && pn_resmap_ns_equal(pn_res_namespace(r),
+		    ns) : pn_res_had_id(r, name, ns))) {
 			if (found != -1)
 				return -2;
 			found = (long)k;
@@ -298,7 +324,7 @@ pn_res_kept_id(struct pn_res *r, const char *ns, const char *name)
 const struct pn_error *
 pn_res_add_fix(struct pn_res *r, char kind, const char *s)
 {
-	return append(&r->fixes, kind == 'p' ? "p" : "s", s, "");
+	return append(&r->fixes, kind == 'p' ? "p" : kind == 'k' ? "k" : "s", s, "");
 }
 
 void

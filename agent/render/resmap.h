@@ -144,11 +144,13 @@ const struct pn_error *pn_res_store_prev(struct pn_res *r);
  * id counts among them (cur_prev), which costs no memory. */
 const struct pn_error *pn_res_kept_id(struct pn_res *r, const char *ns, const char *name);
 
-/* Record that prefix (kind 'p') or suffix ('s') s was applied to r's name. */
+/* Record that prefix (kind 'p') or suffix ('s') s was applied to r's name, or that r was "kind/namespace/name"
+ * s before a patch changed its kind ('k'; kustomize's previous kinds, names and namespaces). */
 const struct pn_error *pn_res_add_fix(struct pn_res *r, char kind, const char *s);
 
 /* Index of the one object whose original or current id is group/version/kind `like`'s with name and
- * namespace; -1 none, -2 several. */
+ * namespace; -1 none, -2 several. After a kind change (pn_res_add_fix 'k'), the kind, name and namespace of
+ * before match together (with the current group and version), and the current kind only the current name. */
 long pn_resmap_find(const struct pn_resmap *m, const cJSON *like, const char *name, const char *ns);
 
 #endif

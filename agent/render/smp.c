@@ -12,31 +12,33 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "openapi.h"
 #include "smpschema.h"
 #include "../core/banned.h"
 
 
-/* The schema of one node: def -1 means none (unknown kind, or a field the schema does not describe). */
+/* The schema of one node: def -1 means none (unknown kind, or a field the schema does not describe); node is a
+ * custom schema's node (openapi.h; def is then 0), else def a built-in definition. */
 struct sch {
 	int def;
 	int assoc;		/* a list merged by keys */
-	int items;		/* definition of its elements */
+	int items;		/* definition of its elements (built-in) */
 	const char *keys;	/* its merge keys, NULL for scalars */
+	const cJSON *node;
 };
 
-static const struct sch no_schema = { -1, 0, -1, NULL };
+static const struct sch no_schema = { -1, 0, -1, NULL, NULL };
 
 enum { K_NONE, K_MAP, K_SEQ, K_SCALAR };
 enum { D_MERGE, D_REPLACE, D_DELETE, D_UNKNOWN };
 
 #define DIRECTIVE "$patch"
-/* Merge keys of one list: Kubernetes uses at most two (port, protocol). */
-#define SMP_MAX_KEYS 4
-/* Longest merge key name in the table ("containerPort"), with room to spare. */
-#define SMP_KEY_MAX 32
+#define SMP_MAX_KEYS PN_OPENAPI_MAX_KEYS
+#define SMP_KEY_MAX PN_OPENAPI_KEY_MAX
 
 struct smp {
 	const char *what;
+	const struct pn_openapi *o;
 };
 
 static const struct pn_error *walk(struct smp *x, cJSON *dest, const cJSON *origin, struct sch s, size_t depth,
@@ -95,43 +97,61 @@ nomem(const struct smp *x)
 
 /* ---- schema ---- */
 
-static int
-type_def(const cJSON *n)
+/* What openapi.h answered: a built-in definition, or a custom node (a list with its strategy). */
+static struct sch
+sch_of(int def, const cJSON *node)
 {
-	const cJSON *av = field(n, "apiVersion"), *k = field(n, "kind");
-	size_t i;
+	struct sch r = no_schema;
+
+	if (node != NULL) {
+		r.def = 0;
+		r.node = node;
+		r.keys = pn_openapi_merge_keys(node);
+		r.assoc = r.keys != NULL;
+	} else {
+		r.def = def;
+	}
+	return r;
+}
+
+static struct sch
+type_sch(const struct smp *x, const cJSON *n)
+{
+	const cJSON *av = field(n, "apiVersion"), *k = field(n, "kind"), *node;
+	int d;
 
 	if (!cJSON_IsString(av) || !cJSON_IsString(k) || av->valuestring[0] == '\0' || k->valuestring[0] == '\0')
-		return -2;
-	for (i = 0; i < pn_smpschema_ntypes; i++)
-		if (strcmp(pn_smpschema_types[i].api_version, av->valuestring) == 0 &&
-		    strcmp(pn_smpschema_types[i].kind, k->valuestring) == 0)
-			return pn_smpschema_types[i].def;
-	return -1;
+		return no_schema;
+	d = pn_openapi_type(x->o, av->valuestring, k->valuestring, &node);
+	return sch_of(d, node);
 }
 
 /* kyaml's Walker.GetSchema: a node without schema takes its kind's when it has apiVersion and kind. */
 static struct sch
-schema_for(struct sch s, const cJSON *dest, const cJSON *origin)
+schema_for(const struct smp *x, struct sch s, const cJSON *dest, const cJSON *origin)
 {
-	int d;
+	struct sch t;
 
 	if (s.def != -1)
 		return s;
-	if ((d = type_def(dest)) < 0)
-		d = type_def(origin);
-	if (d >= 0)
-		s.def = d;
-	return s;
+	if ((t = type_sch(x, dest)).def < 0)
+		t = type_sch(x, origin);
+	return t;
 }
 
 static struct sch
-schema_field(struct sch s, const char *name)
+schema_field(const struct smp *x, struct sch s, const char *name)
 {
 	struct sch r = no_schema;
 	const struct pn_smpschema_field *f = NULL;
+	const cJSON *node;
 	unsigned i;
+	int d;
 
+	if (s.node != NULL) {
+		d = pn_openapi_field(x->o, s.node, name, &node);
+		return sch_of(d, node);
+	}
 	if (s.def <= 0)
 		return r;
 	for (i = pn_smpschema_defs[s.def].first; i < pn_smpschema_defs[s.def].first + pn_smpschema_defs[s.def].count; i++) {
@@ -149,20 +169,25 @@ schema_field(struct sch s, const char *name)
 		r.assoc = 1;
 		r.items = f->def;
 		r.keys = f->keys;
-	} else {
-		r.def = f->def;
+		return r;
 	}
-	return r;
+	d = pn_openapi_builtin(x->o, f->def, &node);
+	return sch_of(d, node);
 }
 
 static struct sch
-schema_elements(struct sch s)
+schema_elements(const struct smp *x, struct sch s)
 {
-	struct sch r = no_schema;
+	const cJSON *node;
+	int d;
 
-	if (s.assoc)
-		r.def = s.items;
-	return r;
+	if (s.node != NULL)
+		d = pn_openapi_field(x->o, s.node, NULL, &node);
+	else if (s.assoc)
+		d = pn_openapi_builtin(x->o, s.items, &node);
+	else
+		return no_schema;
+	return sch_of(d, node);
 }
 
 /* ---- directives ---- */
@@ -239,7 +264,7 @@ walk_field(struct smp *x, cJSON *into, cJSON *child, const char *name, const cJS
 		cJSON_Delete(child);
 		return nomem(x);
 	}
-	err = walk(x, child, ochild, schema_field(s, key), depth + 1, alias, &res);
+	err = walk(x, child, ochild, schema_field(x, s, key), depth + 1, alias, &res);
 	if (res != child)
 		cJSON_Delete(child);
 	if (err == NULL && res != NULL && cJSON_IsNull(res) && res != child) {
@@ -845,7 +870,7 @@ walk_assoc(struct smp *x, cJSON *dest, const cJSON *origin, struct sch s, size_t
 		}
 	}
 	if ((err = collect(&m, origin)) != NULL ||
-	    (err = set_elements(&m, origin, schema_elements(s), depth)) != NULL)
+	    (err = set_elements(&m, origin, schema_elements(x, s), depth)) != NULL)
 		goto done;
 	{
 		struct vec *res = m.nt > 0 ? &m.items : &m.dest;
@@ -887,7 +912,7 @@ walk(struct smp *x, cJSON *dest, const cJSON *origin, struct sch s, size_t depth
 	if (kd != K_NONE && ko != K_NONE && kd != ko)
 		return pn_error_fmt(PN_ERR_PARSE, "%s: wrong node kind: expected %s but got %s", x->what,
 		    kind_name(kd), kind_name(ko));
-	s = schema_for(s, dest, origin);
+	s = schema_for(x, s, dest, origin);
 	switch (k) {
 	case K_NONE:
 	case K_MAP:
@@ -910,13 +935,15 @@ walk(struct smp *x, cJSON *dest, const cJSON *origin, struct sch s, size_t depth
 }
 
 const struct pn_error *
-pn_smp_apply(cJSON *target, const cJSON *patch, const char *what)
+pn_smp_apply(cJSON *target, const cJSON *patch, const char *what, struct pn_openapi *o)
 {
 	const struct pn_error *err;
 	struct smp x;
 	cJSON *res = NULL, *c;
 
 	x.what = what != NULL ? what : "patch";
+	x.o = o;
+	pn_openapi_init(o);
 	if (!cJSON_IsObject(target) || !cJSON_IsObject(patch))
 		return pn_error_fmt(PN_ERR_PARSE, "%s: a strategic merge patch and its target must be maps", x.what);
 	if ((err = walk(&x, target, patch, no_schema, 0, 0, &res)) != NULL)

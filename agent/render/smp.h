@@ -34,6 +34,7 @@
 #include <cjson/cJSON.h>
 
 #include "../core/error.h"
+#include "openapi.h"
 
 /* Nesting of the walk over target and patch; deeper input is refused (the YAML reader stops at 128 already). */
 #define PN_SMP_MAX_DEPTH 128
@@ -47,8 +48,9 @@
  * Merge `patch` (an object) into `target` (an object), in place. `what` names the patch in errors, e.g.
  * "patch.yaml apps/v1 Deployment web". When the patch deletes the whole object (`$patch: delete` at the top),
  * target is left an empty object: the caller drops the resource. On error target is left valid but partly
- * patched; the caller discards it.
+ * patched; the caller discards it. o is the build's schema (openapi.h; a lookup may parse it), NULL for the
+ * built-in one.
  */
-const struct pn_error *pn_smp_apply(cJSON *target, const cJSON *patch, const char *what);
+const struct pn_error *pn_smp_apply(cJSON *target, const cJSON *patch, const char *what, struct pn_openapi *o);
 
 #endif

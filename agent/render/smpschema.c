@@ -289,3 +289,28 @@ const struct pn_smpschema_type pn_smpschema_types[] = {
 };
 
 const size_t pn_smpschema_ntypes = sizeof(pn_smpschema_types) / sizeof(pn_smpschema_types[0]);
+
+const size_t pn_smpschema_ndefs = sizeof(pn_smpschema_defs) / sizeof(pn_smpschema_defs[0]);
+
+const char pn_smpschema_subnames[] =
+	"admissionregistration.v1.MutatingWebhook\0+ValidatingWebhook\0"
+	"admissionregistration.v1beta1.MutatingWebhook\0+ValidatingWebhook\0apps.v1.DaemonSetSpec\0"
+	"+DaemonSetStatus\0+DeploymentSpec\0+DeploymentStatus\0+ReplicaSetSpec\0+ReplicaSetStatus\0"
+	"+StatefulSetSpec\0+StatefulSetStatus\0autoscaling.v2beta1.ExternalMetricSource\0"
+	"+ExternalMetricStatus\0+HorizontalPodAutoscalerSpec\0+HorizontalPodAutoscalerStatus\0+MetricSpec\0"
+	"+MetricStatus\0+ObjectMetricSource\0+ObjectMetricStatus\0+PodsMetricSource\0+PodsMetricStatus\0"
+	"autoscaling.v2beta2.ExternalMetricSource\0+ExternalMetricStatus\0+HorizontalPodAutoscalerSpec\0"
+	"+HorizontalPodAutoscalerStatus\0+MetricIdentifier\0+MetricSpec\0+MetricStatus\0+ObjectMetricSource\0"
+	"+ObjectMetricStatus\0+PodsMetricSource\0+PodsMetricStatus\0batch.v1.CronJobSpec\0+JobSpec\0"
+	"+JobStatus\0+JobTemplateSpec\0batch.v1beta1.CronJobSpec\0+JobTemplateSpec\0core.v1.Affinity\0"
+	"+Container\0+EphemeralContainer\0+EphemeralVolumeSource\0+NamespaceStatus\0+NodeSpec\0+NodeStatus\0"
+	"+PersistentVolumeClaimSpec\0+PersistentVolumeClaimStatus\0+PersistentVolumeClaimTemplate\0"
+	"+PodAffinity\0+PodAffinityTerm\0+PodAntiAffinity\0+PodSpec\0+PodStatus\0+PodTemplateSpec\0"
+	"+ReplicationControllerSpec\0+ReplicationControllerStatus\0+ServiceSpec\0+ServiceStatus\0"
+	"+TopologySpreadConstraint\0+Volume\0+WeightedPodAffinityTerm\0"
+	"networking.v1.NetworkPolicyEgressRule\0+NetworkPolicyIngressRule\0+NetworkPolicyPeer\0"
+	"+NetworkPolicySpec\0policy.v1.PodDisruptionBudgetSpec\0+PodDisruptionBudgetStatus\0"
+	"policy.v1beta1.PodDisruptionBudgetSpec\0+PodDisruptionBudgetStatus\0rbac.v1.AggregationRule\0"
+	"rbac.v1beta1.AggregationRule\0storage.v1.CSINodeSpec\0storage.v1beta1.CSINodeSpec\0"
+	"meta.v1.LabelSelector\0+LabelSelectorRequirement\0+ObjectMeta\0apiregistration.v1.APIServiceStatus\0"
+	"apiregistration.v1beta1.APIServiceStatus\0";

@@ -37,5 +37,12 @@ extern const struct pn_smpschema_field pn_smpschema_fields[];
 extern const struct pn_smpschema_def pn_smpschema_defs[];
 extern const struct pn_smpschema_type pn_smpschema_types[];
 extern const size_t pn_smpschema_ntypes;
+extern const size_t pn_smpschema_ndefs;
+
+/* The names of the definitions that are not top-level types (a type's is "<group's first label or core>.
+ * <version>.<Kind>"), in definition order, each ending in NUL, without their "io.k8s.api." (or apimachinery,
+ * apiextensions-apiserver, kube-aggregator) prefix: "apps.v1.DaemonSetSpec". "+Kind" keeps the group and
+ * version of the name before. A custom OpenAPI schema (openapi.h) refers to them by these names. */
+extern const char pn_smpschema_subnames[];
 
 #endif

@@ -17,7 +17,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (pn_yaml_parse("fuzz.yaml", data, size, NULL, &d) != NULL)
 		return 0;
 	for (i = 1; i < d.n && i < 3; i++)
-		if (pn_smp_apply(d.v[0].root, d.v[i].root, "fuzz") != NULL)
+		if (pn_smp_apply(d.v[0].root, d.v[i].root, "fuzz", NULL) != NULL)
 			break;
 	pn_yaml_docs_release(&d);
 	return 0;

@@ -171,7 +171,10 @@ test_kustomization_errors(void **state)
 		{"resources: [a.yaml]\nfoo: x\n", PN_ERR_PARSE,
 		    "e/kustomization.yaml: invalid Kustomization: json: unknown field \"foo\""},
 		{"helmCharts: []\n", PN_ERR_UNSUPPORTED, "e/kustomization.yaml: helmCharts: helm charts are not supported"},
-		{"crds: []\n", PN_ERR_UNSUPPORTED, "e/kustomization.yaml: kustomization key \"crds\" is not supported"},
+		{"openapi: {version: v1.14.1}\n", PN_ERR_PARSE, "e/kustomization.yaml: openapi: the specified OpenAPI "
+		    "version is not built in"},
+		{"openapi: {path: scalar.yaml}\n", PN_ERR_PARSE, "e/scalar.yaml: invalid schema file: it must be one mapping"},
+		{"crds: [scalar.yaml]\n", PN_ERR_PARSE, "unable to parse open API definition from 'scalar.yaml'"},
 		{"vars: [{name: [x]}]\n", PN_ERR_PARSE, "e/kustomization.yaml: invalid Kustomization: json: cannot unmarshal "
 		    "array into Go struct field Var.vars.name of type string"},
 		{"namespace: [x]\n", PN_ERR_PARSE, "e/kustomization.yaml: invalid Kustomization: json: cannot unmarshal array into Go struct field Kustomization.namespace of type string"},

@@ -139,6 +139,45 @@ test_spooled(void **state)
 	pn_test_rmtree(dir);
 }
 
+/* A patch that changed an object's kind (allowKindChange) leaves the old kind findable, with the current group
+ * and version, as kustomize's previousKinds (TestPatchOriginalNameAndKind). */
+static void
+test_earlier_kind(void **state)
+{
+	struct pn_resmap m = {0};
+	cJSON *like;
+
+	(void)state;
+	assert_ok(pn_resmap_add(&m, obj("v1", "Deployment", "old", NULL), "f.yaml", 1));
+	assert_ok(pn_resmap_add(&m, obj("v1", "ConfigMap", "cm", NULL), "f.yaml", 2));
+	cJSON_ReplaceItemInObjectCaseSensitive(m.v[0].obj, "kind", cJSON_CreateString("StatefulSet"));
+	assert_ok(pn_res_set_meta(m.v[0].obj, "name", "new"));
+	assert_ok(pn_res_add_fix(&m.v[0], 'p', "kSecret"));	/* a prefix is no earlier kind */
+	assert_ok(pn_res_add_fix(&m.v[0], 'k', "Deployment//old"));
+	assert_ok(pn_res_add_fix(&m.v[1], 'p', "kSecret"));
+	pn_resmap_invalidate(&m);
+	/* the kind of before goes with the name of before, the new kind with the new name */
+	like = obj("v1", "Deployment", "x", NULL);
+	assert_int_equal(pn_resmap_find(&m, like, "old", "default"), 0);
+	assert_int_equal(pn_resmap_find(&m, like, "new", ""), -1);	/* TestPatchOriginalNameAndNewKind */
+	assert_int_equal(pn_resmap_find(&m, like, "old", "other"), -1);
+	cJSON_Delete(like);
+	like = obj("v1", "StatefulSet", "x", NULL);
+	assert_int_equal(pn_resmap_find(&m, like, "new", ""), 0);
+	assert_int_equal(pn_resmap_find(&m, like, "old", ""), -1);
+	cJSON_Delete(like);
+	like = obj("apps/v1", "Deployment", "x", NULL);
+	assert_int_equal(pn_resmap_find(&m, like, "old", ""), -1);
+	cJSON_Delete(like);
+	like = obj("v1", "Deploy", "x", NULL);
+	assert_int_equal(pn_resmap_find(&m, like, "old", ""), -1);
+	cJSON_Delete(like);
+	like = obj("v1", "Secret", "x", NULL);
+	assert_int_equal(pn_resmap_find(&m, like, "cm", ""), -1);
+	cJSON_Delete(like);
+	pn_resmap_release(&m);
+}
+
 int
 main(void)
 {
@@ -146,6 +185,7 @@ main(void)
 		cmocka_unit_test(test_duplicates),
 		cmocka_unit_test(test_take),
 		cmocka_unit_test(test_spooled),
+		cmocka_unit_test(test_earlier_kind),
 	};
 	return cmocka_run_group_tests_name("resmap", tests, NULL, NULL);
 }

@@ -423,7 +423,7 @@ test_cases(void **state)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct smp_case *c = &cases[i];
 		cJSON *target = parse(c->target), *patch = parse(c->patch);
-		const struct pn_error *err = pn_smp_apply(target, patch, "patch.yaml");
+		const struct pn_error *err = pn_smp_apply(target, patch, "patch.yaml", NULL);
 
 		print_message("case %s\n", c->name);
 		if (c->expect == NULL) {
@@ -451,7 +451,7 @@ test_error_names_patch(void **state)
 	cJSON *t = parse("{kind: ConfigMap, data: {a: b}}"), *p = parse("{kind: ConfigMap, data: {$patch: x}}");
 
 	(void)state;
-	assert_error(pn_smp_apply(t, p, "overlay/patch.yaml v1 ConfigMap c"), PN_ERR_PARSE,
+	assert_error(pn_smp_apply(t, p, "overlay/patch.yaml v1 ConfigMap c", NULL), PN_ERR_PARSE,
 	    "overlay/patch.yaml v1 ConfigMap c: unknown patch strategy 'x'");
 	cJSON_Delete(t);
 	cJSON_Delete(p);
@@ -463,7 +463,7 @@ test_not_maps(void **state)
 	cJSON *t = cJSON_CreateArray(), *p = parse("{a: 1}");
 
 	(void)state;
-	assert_error(pn_smp_apply(t, p, "p"), PN_ERR_PARSE, "must be maps");
+	assert_error(pn_smp_apply(t, p, "p", NULL), PN_ERR_PARSE, "must be maps");
 	cJSON_Delete(t);
 	cJSON_Delete(p);
 }
@@ -481,7 +481,7 @@ test_depth_limit(void **state)
 		cp = cJSON_AddObjectToObject(cp, "a");
 	}
 	cJSON_AddStringToObject(cp, "x", "y");
-	assert_error(pn_smp_apply(t, p, "deep"), PN_ERR_TOO_LARGE, "deep: nested deeper than");
+	assert_error(pn_smp_apply(t, p, "deep", NULL), PN_ERR_TOO_LARGE, "deep: nested deeper than");
 	cJSON_Delete(t);
 	cJSON_Delete(p);
 }
@@ -504,7 +504,7 @@ test_list_limit(void **state)
 		cJSON_AddStringToObject(c, "name", name);
 		cJSON_AddItemToArray(list, c);
 	}
-	assert_error(pn_smp_apply(t, p, "big"), PN_ERR_TOO_LARGE, "more than");
+	assert_error(pn_smp_apply(t, p, "big", NULL), PN_ERR_TOO_LARGE, "more than");
 	cJSON_Delete(t);
 	cJSON_Delete(p);
 }
@@ -524,7 +524,7 @@ test_map_limit(void **state)
 		cJSON_AddStringToObject(t, name, "a");
 		cJSON_AddStringToObject(p, name, "b");
 	}
-	assert_error(pn_smp_apply(t, p, "big"), PN_ERR_TOO_LARGE, "too large to merge");
+	assert_error(pn_smp_apply(t, p, "big", NULL), PN_ERR_TOO_LARGE, "too large to merge");
 	cJSON_Delete(t);
 	cJSON_Delete(p);
 }
@@ -540,7 +540,7 @@ test_patch_unchanged(void **state)
 	cJSON *p = parse(pt), *p0 = parse(pt);
 
 	(void)state;
-	assert_ok(pn_smp_apply(t, p, "p"));
+	assert_ok(pn_smp_apply(t, p, "p", NULL));
 	assert_true(same(p, p0));
 	cJSON_Delete(t);
 	cJSON_Delete(p);
