@@ -210,6 +210,48 @@ test_root(void **state)
 	assert_error(pn_dirtree_new(path, &t), PN_ERR_ERRNO, "No such file");
 }
 
+/* The directory cache (more directories than it holds, asked twice, through a symlinked directory and after a
+ * link was read): every answer stays what realpath(3) would say. */
+static void
+test_cache(void **state)
+{
+	struct pn_tree_reader r;
+	struct pn_dirtree *t;
+	char rel[64], want[64], *real;
+
+	(void)state;
+	mk("tree/many");
+	for (int i = 0; i < 200; i++) {
+		snprintf(rel, sizeof(rel), "tree/many/d%03d", i);
+		mk(rel);
+		snprintf(rel, sizeof(rel), "tree/many/d%03d/f.yaml", i);
+		put(rel, "x\n");
+	}
+	open_tree(&t, &r);
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 200; i++) {
+			enum pn_tree_kind kind;
+
+			snprintf(rel, sizeof(rel), "many/d%03d/f.yaml", i);
+			assert_ok(r.ops->stat(r.ctx, rel, &kind));
+			assert_int_equal(kind, PN_TREE_FILE);
+			assert_ok(r.ops->real(r.ctx, rel, &real));
+			assert_string_equal(real, rel);
+			free(real);
+		}
+		assert_ok(r.ops->real(r.ctx, "link-dir/x.yaml", &real));
+		assert_string_equal(real, "b/x.yaml");
+		free(real);
+		assert_ok(r.ops->real(r.ctx, "link-file", &real));
+		assert_string_equal(real, "b/x.yaml");
+		free(real);
+		assert_error(r.ops->real(r.ctx, "evil/up/outside.yaml", &real), PN_ERR_REJECTED, "evil/up");
+		snprintf(want, sizeof(want), "many/d%03d/missing.yaml", pass);
+		assert_error(r.ops->real(r.ctx, want, &real), PN_ERR_NOT_FOUND, "does not exist");
+	}
+	pn_dirtree_free(t);
+}
+
 int
 main(void)
 {
@@ -218,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_read_stat),
 		cmocka_unit_test(test_real),
 		cmocka_unit_test(test_root),
+		cmocka_unit_test(test_cache),
 	};
 	return cmocka_run_group_tests_name("dirtree", tests, setup, teardown);
 }
