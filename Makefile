@@ -136,13 +136,13 @@ deps:
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FUZZ_SAN := address,undefined
-FUZZ_CFLAGS := -g -O1 -fno-sanitize-recover=all -D_GNU_SOURCE -I$(BUILD)/deps/host/include -MMD -MP
+FUZZ_CFLAGS := -g -O1 -fno-sanitize-recover=all -D_GNU_SOURCE -I$(BUILD)/deps/host/include
 FUZZ_OBJS := $(filter-out $(BUILD)/fuzz/obj/agent/main.o,$(SRCS:%.c=$(BUILD)/fuzz/obj/%.o))
 FUZZ_LIB := $(BUILD)/fuzz/libpinion-fuzz.a
 fuzz: $(FUZZ_BINS)
 $(BUILD)/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+	clang $(FUZZ_CFLAGS) -MMD -MP -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
 $(FUZZ_LIB): $(FUZZ_OBJS)
 	@rm -f $@
 	llvm-ar rcs $@ $^ 2>/dev/null || ar rcs $@ $^
