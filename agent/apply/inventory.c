@@ -85,6 +85,18 @@ add_entry(struct pn_inv *inv, char *id, const char *version)
 }
 
 const struct pn_error *
+pn_inv_id(struct pn_buf *b, const char *group, const char *kind, const char *ns, const char *name)
+{
+	const struct pn_error *err;
+
+	if ((err = escape(b, ns != NULL ? ns : "")) == NULL && (err = pn_buf_addch(b, '_')) == NULL &&
+	    (err = escape(b, name)) == NULL && (err = pn_buf_addch(b, '_')) == NULL &&
+	    (err = escape(b, group != NULL ? group : "")) == NULL && (err = pn_buf_addch(b, '_')) == NULL)
+		err = escape(b, kind);
+	return err;
+}
+
+const struct pn_error *
 pn_inv_add(struct pn_inv *inv, const char *group, const char *kind, const char *ns, const char *name,
     const char *version)
 {
@@ -93,11 +105,8 @@ pn_inv_add(struct pn_inv *inv, const char *group, const char *kind, const char *
 	char *id;
 	size_t len;
 
-	pn_buf_init(&b, 4 * PN_INV_FIELD_MAX, "inventory id");
-	if ((err = escape(&b, ns != NULL ? ns : "")) == NULL && (err = pn_buf_addch(&b, '_')) == NULL &&
-	    (err = escape(&b, name)) == NULL && (err = pn_buf_addch(&b, '_')) == NULL &&
-	    (err = escape(&b, group != NULL ? group : "")) == NULL && (err = pn_buf_addch(&b, '_')) == NULL &&
-	    (err = escape(&b, kind)) == NULL)
+	pn_buf_init(&b, PN_INV_ID_MAX, "inventory id");
+	if ((err = pn_inv_id(&b, group, kind, ns, name)) == NULL)
 		err = pn_buf_detach(&b, &id, &len);
 	pn_buf_release(&b);
 	if (err != NULL)
@@ -326,7 +335,7 @@ pn_inv_parse(const char *text, size_t len, const char *what, struct pn_inv *inv)
 		    (int)hl - 1, PN_INV_HEADER);
 	for (p += hl; p < end; ) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp;
-		char id[4 * PN_INV_FIELD_MAX], version[64];
+		char id[PN_INV_ID_MAX], version[64];
 		size_t idl;
 
 		line++;
@@ -432,22 +441,23 @@ pn_inv_file_read(const char *state_dir, const char *unit_ns, const char *unit_na
 	return err;
 }
 
+/* Whether the copy's current text `old` (may be NULL) already says `text`. */
+static int
+same_text(const struct pn_buf *text, const struct pn_buf *old)
+{
+	return old != NULL && old->len == text->len && (text->len == 0 || memcmp(old->data, text->data, text->len) == 0);
+}
+
 const struct pn_error *
-pn_inv_file_write(const char *state_dir, const char *unit_ns, const char *unit_name, struct pn_inv *inv,
+pn_inv_file_write(const char *state_dir, const char *unit_ns, const char *unit_name, const struct pn_buf *text,
     const struct pn_buf *old)
 {
 	char path[PN_INV_PATH_MAX];
 	const struct pn_error *err;
-	struct pn_buf b;
 
-	if ((err = file_path(state_dir, unit_ns, unit_name, path, sizeof(path))) != NULL)
+	if ((err = file_path(state_dir, unit_ns, unit_name, path, sizeof(path))) != NULL || same_text(text, old))
 		return err;
-	pn_buf_init(&b, PN_INV_TEXT_MAX, "inventory");
-	if ((err = pn_inv_format(inv, &b)) == NULL && (old == NULL || old->len != b.len ||
-	    memcmp(old->data, b.data, b.len) != 0))
-		err = pn_atomic_write(path, b.data, b.len, 0600);
-	pn_buf_release(&b);
-	return err;
+	return pn_atomic_write(path, text->data != NULL ? text->data : "", text->len, 0600);
 }
 
 static const struct pn_error *
@@ -471,13 +481,14 @@ pn_inv_cm_read(struct pn_kapi *k, const char *unit_ns, const char *unit_name, st
 	struct pn_buf path;
 	cJSON *j = NULL;
 	const cJSON *data;
-	char what[PN_INV_NAME_MAX + 64];
+	char name[PN_INV_NAME_MAX + 1], what[PN_INV_NAME_MAX + 64];
 
 	pn_buf_init(&path, PN_KAPI_TARGET_MAX, "API path");
 	pn_kapi_reply_init(&r, k);
-	if ((err = cm_path(unit_ns, unit_name, 0, &path)) != NULL)
+	if ((err = pn_inv_cm_name(unit_ns, unit_name, name, sizeof(name))) != NULL ||
+	    (err = cm_path(unit_ns, unit_name, 0, &path)) != NULL)
 		goto done;
-	snprintf(what, sizeof(what), "ConfigMap %s", path.data + strlen("/api/v1/namespaces/"));
+	snprintf(what, sizeof(what), "ConfigMap " PN_INV_CM_NAMESPACE "/%s", name);
 	if ((err = pn_kapi_do(k, "GET", path.data, NULL, NULL, 0, &r)) != NULL)
 		goto done;
 	if (r.status == 404 && !pn_kapi_not_served(&r))
@@ -499,22 +510,19 @@ done:
 }
 
 const struct pn_error *
-pn_inv_cm_write(struct pn_kapi *k, const char *unit_ns, const char *unit_name, struct pn_inv *inv,
+pn_inv_cm_write(struct pn_kapi *k, const char *unit_ns, const char *unit_name, const struct pn_buf *text,
     const struct pn_buf *old)
 {
 	const struct pn_error *err;
 	struct pn_kapi_reply r;
-	struct pn_buf path, text;
+	struct pn_buf path;
 	cJSON *cm = NULL, *md, *labels, *data;
 	char *body = NULL, name[PN_INV_NAME_MAX + 1], what[PN_INV_NAME_MAX + 64];
 
 	pn_buf_init(&path, PN_KAPI_TARGET_MAX, "API path");
-	pn_buf_init(&text, PN_INV_TEXT_MAX, "inventory");
 	pn_kapi_reply_init(&r, k);
 	if ((err = pn_inv_cm_name(unit_ns, unit_name, name, sizeof(name))) != NULL ||
-	    (err = cm_path(unit_ns, unit_name, 1, &path)) != NULL || (err = pn_inv_format(inv, &text)) != NULL)
-		goto done;
-	if (old != NULL && old->len == text.len && memcmp(old->data, text.data, text.len) == 0)
+	    (err = cm_path(unit_ns, unit_name, 1, &path)) != NULL || same_text(text, old))
 		goto done;
 	snprintf(what, sizeof(what), "ConfigMap " PN_INV_CM_NAMESPACE "/%s", name);
 	if ((cm = cJSON_CreateObject()) == NULL || cJSON_AddStringToObject(cm, "apiVersion", "v1") == NULL ||
@@ -525,7 +533,7 @@ pn_inv_cm_write(struct pn_kapi *k, const char *unit_ns, const char *unit_name, s
 	    (labels = cJSON_AddObjectToObject(md, "labels")) == NULL ||
 	    cJSON_AddStringToObject(labels, "app.kubernetes.io/managed-by", "pinion") == NULL ||
 	    (data = cJSON_AddObjectToObject(cm, "data")) == NULL ||
-	    cJSON_AddStringToObject(data, PN_INV_CM_KEY, text.data) == NULL ||
+	    cJSON_AddStringToObject(data, PN_INV_CM_KEY, text->data != NULL ? text->data : "") == NULL ||
 	    (body = cJSON_PrintUnformatted(cm)) == NULL) {
 		err = pn_error(PN_ERR_NOMEM);
 		goto done;
@@ -537,7 +545,6 @@ done:
 	cJSON_free(body);
 	cJSON_Delete(cm);
 	pn_kapi_reply_release(&r);
-	pn_buf_release(&text);
 	pn_buf_release(&path);
 	return err;
 }

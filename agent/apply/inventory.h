@@ -32,6 +32,8 @@
 #define PN_INV_ENTRIES_MAX 20000
 /* One field of an id, escaped: a name or group is a DNS subdomain (253), escaping triples a byte. */
 #define PN_INV_FIELD_MAX 768
+/* A whole id: four fields and their separators. */
+#define PN_INV_ID_MAX (4 * PN_INV_FIELD_MAX)
 /* A Kubernetes name (DNS subdomain) and namespace (DNS label). */
 #define PN_INV_NAME_MAX 253
 #define PN_INV_NAMESPACE_MAX 63
@@ -71,6 +73,9 @@ void pn_inv_release(struct pn_inv *inv);
  * version. More than PN_INV_ENTRIES_MAX distinct ids is PN_ERR_TOO_LARGE. */
 const struct pn_error *pn_inv_add(struct pn_inv *inv, const char *group, const char *kind, const char *ns,
     const char *name, const char *version);
+/* Append an object's id (the escaped form above) to b. */
+const struct pn_error *pn_inv_id(struct pn_buf *b, const char *group, const char *kind, const char *ns,
+    const char *name);
 /* Add an entry by its id. */
 const struct pn_error *pn_inv_add_id(struct pn_inv *inv, const char *id, const char *version);
 /* Add every entry of src that dst lacks (dst's version wins for an id both have). */
@@ -105,14 +110,15 @@ const struct pn_error *pn_inv_cm_name(const char *unit_ns, const char *unit_name
  * adds nothing). */
 const struct pn_error *pn_inv_file_read(const char *state_dir, const char *unit_ns, const char *unit_name,
     struct pn_inv *inv, struct pn_buf *text);
-/* Replace it with inv, unless `old` (its current text, may be NULL) already says the same. */
+/* Replace it with `text` (pn_inv_format's), unless `old` (its current text, may be NULL) already says the
+ * same. */
 const struct pn_error *pn_inv_file_write(const char *state_dir, const char *unit_ns, const char *unit_name,
-    struct pn_inv *inv, const struct pn_buf *old);
+    const struct pn_buf *text, const struct pn_buf *old);
 /* The cluster's copy: a missing ConfigMap adds nothing. */
 const struct pn_error *pn_inv_cm_read(struct pn_kapi *k, const char *unit_ns, const char *unit_name,
     struct pn_inv *inv, struct pn_buf *text);
-/* Apply the ConfigMap (fieldManager pinion), unless `old` already says the same. */
+/* Apply the ConfigMap (fieldManager pinion) holding `text`, unless `old` already says the same. */
 const struct pn_error *pn_inv_cm_write(struct pn_kapi *k, const char *unit_ns, const char *unit_name,
-    struct pn_inv *inv, const struct pn_buf *old);
+    const struct pn_buf *text, const struct pn_buf *old);
 
 #endif

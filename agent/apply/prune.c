@@ -129,7 +129,7 @@ static const struct pn_error *
 scan_gv(struct run *r, const char *gv, const char *ns, char *first, size_t len, size_t *count)
 {
 	const struct pn_error *err = NULL;
-	struct pn_buf path;
+	struct pn_buf path, id;
 	cJSON *list = NULL, *page = NULL;
 	const cJSON *e;
 	const char *slash = strchr(gv, '/');
@@ -141,6 +141,7 @@ scan_gv(struct run *r, const char *gv, const char *ns, char *first, size_t len, 
 	memcpy(group, gv, gl);
 	group[gl] = '\0';
 	pn_buf_init(&path, PN_KAPI_TARGET_MAX, "API path");
+	pn_buf_init(&id, PN_INV_ID_MAX, "inventory id");
 	if ((err = pn_discovery_gv_path(&path, gv)) != NULL ||
 	    (err = pn_kapi_get_json(r->k, path.data, gv, &list)) != NULL)
 		goto done;
@@ -175,19 +176,13 @@ scan_gv(struct run *r, const char *gv, const char *ns, char *first, size_t len, 
 				goto done;
 			cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(page, "items")) {
 				const char *name = str_at(item, "metadata", "name");
-				struct pn_inv one;
-				int known;
 
 				if (name == NULL || incidental(group, kind, item))
 					continue;
-				pn_inv_init(&one);
-				if ((err = pn_inv_add(&one, group, kind, ns, name, "v")) != NULL) {
-					pn_inv_release(&one);
+				pn_buf_reset(&id);
+				if ((err = pn_inv_id(&id, group, kind, ns, name)) != NULL)
 					goto done;
-				}
-				known = r->opt->known != NULL && pn_inv_find(r->opt->known, one.v[0].id) != NULL;
-				pn_inv_release(&one);
-				if (known)
+				if (r->opt->known != NULL && pn_inv_find(r->opt->known, pn_buf_str(&id)) != NULL)
 					continue;
 				if ((*count)++ == 0)
 					snprintf(first, len, "%s %s %s/%s", gv, kind, ns, name);
@@ -203,6 +198,7 @@ scan_gv(struct run *r, const char *gv, const char *ns, char *first, size_t len, 
 done:
 	cJSON_Delete(page);
 	cJSON_Delete(list);
+	pn_buf_release(&id);
 	pn_buf_release(&path);
 	return err;
 }

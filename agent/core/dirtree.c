@@ -185,6 +185,18 @@ resolve(struct pn_dirtree *t, const char *path, char **real, int *missing)
 	return pn_error_fmt(PN_ERR_REJECTED, "%s resolves outside the tree root", path);
 }
 
+/* resolve(), with a missing path an error naming it. */
+static const struct pn_error *
+resolve_found(struct pn_dirtree *t, const char *path, char **real)
+{
+	const struct pn_error *err;
+	int missing;
+
+	if ((err = resolve(t, path, real, &missing)) == NULL && missing)
+		err = pn_error_fmt(PN_ERR_NOT_FOUND, "%s does not exist", path[0] != '\0' ? path : ".");
+	return err;
+}
+
 static enum pn_tree_kind
 kind_of(const struct stat *st)
 {
@@ -201,12 +213,9 @@ dt_stat(void *ctx, const char *path, enum pn_tree_kind *kind)
 	const struct pn_error *err;
 	struct stat st;
 	char *real;
-	int missing;
 
-	if ((err = resolve(ctx, path, &real, &missing)) != NULL)
+	if ((err = resolve_found(ctx, path, &real)) != NULL)
 		return err;
-	if (missing)
-		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s does not exist", path[0] != '\0' ? path : ".");
 	if (stat(real, &st) == -1)
 		err = pn_error_errno_fmt("stat %s", real);
 	else
@@ -221,12 +230,9 @@ dt_read(void *ctx, const char *path, struct pn_buf *b)
 	const struct pn_error *err;
 	struct stat st;
 	char *real;
-	int missing;
 
-	if ((err = resolve(ctx, path, &real, &missing)) != NULL)
+	if ((err = resolve_found(ctx, path, &real)) != NULL)
 		return err;
-	if (missing)
-		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s does not exist", path);
 	if (stat(real, &st) == -1)
 		err = pn_error_errno_fmt("stat %s", real);
 	else if (!S_ISREG(st.st_mode))
@@ -243,13 +249,10 @@ dt_real(void *ctx, const char *path, char **out)
 	struct pn_dirtree *t = ctx;
 	const struct pn_error *err;
 	char *real;
-	int missing;
 
 	*out = NULL;
-	if ((err = resolve(t, path, &real, &missing)) != NULL)
+	if ((err = resolve_found(t, path, &real)) != NULL)
 		return err;
-	if (missing)
-		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s does not exist", path[0] != '\0' ? path : ".");
 	/* inside the root (resolve checked it): drop the root and the '/' after it */
 	*out = strdup(real + (t->rootlen == 1 ? 1 : real[t->rootlen] == '/' ? t->rootlen + 1 : t->rootlen));
 	free(real);

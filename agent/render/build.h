@@ -49,8 +49,8 @@
  *    group_version_kind string ("~G" for the core group, so named groups first), then namespace, then name.
  *    E.g. resources [s.yaml (Service), base/ (Deployment, Namespace), a.yaml (ConfigMap)] build FIFO as
  *    Service, Deployment, Namespace, ConfigMap and print by default as Namespace, ConfigMap, Service,
- *    Deployment. `pinion build` needs that sort (a later issue); Flux's own build uses FIFO and orders at
- *    apply time, so the apply stage orders objects itself.
+ *    Deployment. `pinion build` prints in that order (order.h); Flux's own build uses FIFO and orders at
+ *    apply time, so the apply stage orders objects itself (ssa.h).
  *  - also not done here: symbolic links to directories, which Flux's walk does not enter but the tree reader
  *    resolves.
  *

@@ -115,9 +115,9 @@ inventory_write(struct inventory *iv, struct pn_inv *inv)
 	struct pn_buf text;
 
 	pn_buf_init(&text, PN_INV_TEXT_MAX, "inventory");
-	if ((err = pn_inv_file_write(iv->o->state_dir, iv->unit_ns, iv->unit_name, inv, &iv->file_text)) == NULL &&
-	    (err = pn_inv_cm_write(iv->k, iv->unit_ns, iv->unit_name, inv, &iv->cm_text)) == NULL &&
-	    (err = pn_inv_format(inv, &text)) == NULL) {
+	if ((err = pn_inv_format(inv, &text)) == NULL &&
+	    (err = pn_inv_file_write(iv->o->state_dir, iv->unit_ns, iv->unit_name, &text, &iv->file_text)) == NULL &&
+	    (err = pn_inv_cm_write(iv->k, iv->unit_ns, iv->unit_name, &text, &iv->cm_text)) == NULL) {
 		pn_buf_reset(&iv->file_text);
 		pn_buf_reset(&iv->cm_text);
 		if ((err = pn_buf_add(&iv->file_text, text.data, text.len)) == NULL)
