@@ -228,22 +228,30 @@ fix(cJSON *parent, const char *key, cJSON *field, int create, const void *vctx)
 	return NULL;
 }
 
+/* The number of rules in kustomize's table, counted once (the table ends with an empty path). */
+static size_t
+builtin_count(void)
+{
+	static size_t n;
+
+	if (n == 0)
+		while (pn_fieldspec_namerefs[n].spec.path != NULL)
+			n++;
+	return n;
+}
+
 /* The rules in order: kustomize's table, then the user's. */
 static const struct pn_nameref *
-rule(const struct pn_nameref *user, size_t i)
+rule(const struct pn_nameref *user, size_t nb, size_t i)
 {
-	size_t nb = pn_namerefs_count(NULL);
-
 	return i < nb ? &pn_fieldspec_namerefs[i] : &user[i - nb];
 }
 
 size_t
 pn_namerefs_count(const struct pn_nameref *user)
 {
-	size_t n = 0;
+	size_t n = builtin_count();
 
-	for (const struct pn_nameref *t = pn_fieldspec_namerefs; t->spec.path != NULL; t++)
-		n++;
 	for (const struct pn_nameref *t = user; t != NULL && t->spec.path != NULL; t++)
 		n++;
 	return n;
@@ -252,11 +260,14 @@ pn_namerefs_count(const struct pn_nameref *user)
 int
 pn_namerefs_selects(const struct pn_res *r, const struct pn_nameref *user)
 {
+	/* the id read once: every rule asks for it, and a loaded object answers by two lookups */
+	const char *api = pn_res_api_version(r), *kind = pn_res_kind(r);
+
 	for (const struct pn_nameref *t = pn_fieldspec_namerefs; t->spec.path != NULL; t++)
-		if (pn_res_selected(r, &t->spec))
+		if (pn_fieldspec_selects_id(&t->spec, api, kind))
 			return 1;
 	for (const struct pn_nameref *t = user; t != NULL && t->spec.path != NULL; t++)
-		if (pn_res_selected(r, &t->spec))
+		if (pn_fieldspec_selects_id(&t->spec, api, kind))
 			return 1;
 	return 0;
 }
@@ -287,18 +298,20 @@ const struct pn_error *
 pn_namerefs_fix_one(struct pn_resmap *ra, size_t k, const struct pn_nameref *user, size_t limit, size_t *failed)
 {
 	struct pn_res *r = &ra->v[k];
+	const char *api = pn_res_api_version(r), *kind = pn_res_kind(r);
 	const struct pn_error *err;
 
 	if (limit > 0 && (err = check_role_binding(r)) != NULL) {
 		*failed = 0;
 		return err;
 	}
-	for (size_t i = 0; i < limit; i++) {
-		const struct pn_nameref *t = rule(user, i);
-		struct ctx c = {ra, &t->referral, r, strstr(t->spec.path, "roleRef") != NULL};
+	for (size_t i = 0, nb = builtin_count(); i < limit; i++) {
+		const struct pn_nameref *t = rule(user, nb, i);
+		struct ctx c = {ra, &t->referral, r, 0};
 
-		if (!pn_res_selected(r, &t->spec))
+		if (!pn_fieldspec_selects_id(&t->spec, api, kind))
 			continue;
+		c.role_ref = strstr(t->spec.path, "roleRef") != NULL;
 		if ((err = pn_fieldspec_walk(r->obj, &t->spec, fix, &c)) != NULL) {
 			char id[PN_RESMAP_ID_MAX];
 
@@ -306,6 +319,9 @@ pn_namerefs_fix_one(struct pn_resmap *ra, size_t k, const struct pn_nameref *use
 			pn_res_id(r, id, sizeof(id));
 			return pn_error_wrap(err, "%s: %s", id, t->spec.path);
 		}
+		/* a fix may have replaced strings of r->obj (a user's rule could even name these fields) */
+		api = pn_res_api_version(r);
+		kind = pn_res_kind(r);
 	}
 	return NULL;
 }
