@@ -312,12 +312,17 @@ split_gv(const char *api, char *g, char *v, size_t cap)
 int
 pn_fieldspec_selects_id(const struct pn_fieldspec *fs, const char *api_version, const char *kind)
 {
-	char g[256], v[256];
+	const char *slash, *v;
+	size_t glen;
 
 	if (fs->kind != NULL && fs->kind[0] != '\0' && strcmp(fs->kind, kind) != 0)
 		return 0;
-	split_gv(api_version, g, v, sizeof(g));
-	if (fs->group != NULL && fs->group[0] != '\0' && strcmp(fs->group, g) != 0)
+	/* the apiVersion's group and version compared where they stand (this runs for every rule and object) */
+	slash = strchr(api_version, '/');
+	glen = slash != NULL ? (size_t)(slash - api_version) : 0;
+	v = slash != NULL ? slash + 1 : api_version;
+	if (fs->group != NULL && fs->group[0] != '\0' &&
+	    (strlen(fs->group) != glen || memcmp(fs->group, api_version, glen) != 0))
 		return 0;
 	if (fs->version != NULL && fs->version[0] != '\0' && strcmp(fs->version, v) != 0)
 		return 0;
