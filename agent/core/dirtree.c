@@ -1,6 +1,7 @@
 /*
- * A plain directory as a tree (see dirtree.h). Resolution uses realpath(3) and a prefix check against the
- * root's own real path; when a path leaves the root, its components are resolved one by one to name the link
+ * A plain directory as a tree (see dirtree.h). A path resolves from the cached real path of its directory, one
+ * lstat(2) per component not yet known (realpath(3) for a link), and the result is checked against the root's
+ * own real path; when a path leaves the root, its components are resolved one by one to name the link
  * responsible. The build reads a local directory the user chose, so there is no race to defend against here:
  * the untrusted trees (Git) are read from the object store, never through this module.
  */
@@ -9,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +23,18 @@
  * a build asks about the same few directories for every file in them (15,000 readlinks for a 600-file tree
  * before this cache, most of its system time). Replaced round-robin when full. */
 #define PN_DIRTREE_CACHE_MAX 128
+/* Symbolic links one path may pass through, as Linux's path walk (MAXSYMLINKS) and musl's realpath(3): more is
+ * ELOOP, so a link to its own directory makes a finite tree */
+#define PN_DIRTREE_MAX_LINKS 40
 
 struct pn_dirtree {
 	char *root;	/* real path, no trailing '/' (except "/" itself) */
 	size_t rootlen;
 	struct {
 		char *path;	/* tree path of a directory */
+		size_t plen;
+		uint32_t hash;	/* of the path: directories of one tree often share long prefixes and lengths */
+		unsigned links;	/* symbolic links passed on the way from the root */
 		char *real;
 	} cache[PN_DIRTREE_CACHE_MAX];
 	size_t ncache, next;
@@ -77,25 +85,39 @@ join(const struct pn_dirtree *t, const char *path, size_t plen, char *out, size_
 	return NULL;
 }
 
-/* The real path of tree directory `dir` (dlen bytes of a tree path; "" is the root), from the cache or
- * realpath(3); NULL with errno set when it cannot be resolved. The cache owns the result. */
-static const char *
-real_dir(struct pn_dirtree *t, const char *dir, size_t dlen)
+/* FNV-1a of a tree path. */
+static uint32_t
+path_hash(const char *p, size_t len)
 {
-	char full[PATH_MAX], *real, *copy;
+	uint32_t h = 2166136261u;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 16777619u;
+	return h;
+}
+
+/* The cached real path of tree directory `dir` (dlen bytes) and the links passed to it, or NULL. */
+static const char *
+cached(const struct pn_dirtree *t, const char *dir, size_t dlen, unsigned *links)
+{
+	uint32_t h = path_hash(dir, dlen);
+
+	for (size_t i = 0; i < t->ncache; i++) {
+		if (t->cache[i].hash == h && t->cache[i].plen == dlen && memcmp(t->cache[i].path, dir, dlen) == 0) {
+			*links = t->cache[i].links;
+			return t->cache[i].real;
+		}
+	}
+	return NULL;
+}
+
+/* Remember `real` (taken) as the real path of tree directory `dir`; the cache's copy, or NULL with errno set. */
+static const char *
+remember(struct pn_dirtree *t, const char *dir, size_t dlen, unsigned links, char *real)
+{
+	char *copy;
 	size_t slot;
 
-	if (dlen == 0)
-		return t->root;
-	for (size_t i = 0; i < t->ncache; i++)
-		if (strlen(t->cache[i].path) == dlen && memcmp(t->cache[i].path, dir, dlen) == 0)
-			return t->cache[i].real;
-	if (join(t, dir, dlen, full, sizeof(full)) != NULL) {
-		errno = ENAMETOOLONG;
-		return NULL;
-	}
-	if ((real = realpath(full, NULL)) == NULL)
-		return NULL;
 	if ((copy = strndup(dir, dlen)) == NULL) {
 		free(real);
 		errno = ENOMEM;
@@ -110,61 +132,135 @@ real_dir(struct pn_dirtree *t, const char *dir, size_t dlen)
 		free(t->cache[slot].real);
 	}
 	t->cache[slot].path = copy;
+	t->cache[slot].plen = dlen;
+	t->cache[slot].hash = path_hash(dir, dlen);
+	t->cache[slot].links = links;
 	t->cache[slot].real = real;
 	return real;
 }
 
-/* realpath(3) of tree path `path` (joined as `full`) through the directory cache: the directory's real path
- * plus the last component when that is no symbolic link, else realpath(3) of the whole. */
+/* `base` (blen bytes) resolved in directory `dir` (a real path): its real path (the caller frees it) and, when
+ * it is no symbolic link, its lstat(2) in *st with *have_st set; NULL with errno set when it cannot be
+ * resolved. A link is resolved by realpath(3); anything else costs one lstat(2). */
 static char *
-real_of(struct pn_dirtree *t, const char *path, const char *full)
+real_in(const char *dir, const char *base, size_t blen, struct stat *st, int *have_st)
 {
-	const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
-	const char *dir = real_dir(t, path, slash != NULL ? (size_t)(slash - path) : 0);
 	char cand[PATH_MAX];
-	struct stat st;
-	int n;
+	size_t dlen = strcmp(dir, "/") == 0 ? 0 : strlen(dir);
 
-	if (dir == NULL)
-		return NULL;
-	n = snprintf(cand, sizeof(cand), "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, base);
-	if (n < 0 || (size_t)n >= sizeof(cand)) {
+	*have_st = 0;
+	if (dlen + 1 + blen >= sizeof(cand)) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	if (lstat(cand, &st) == -1)
+	/* dir "/" + base (this runs for every path a build asks about: no snprintf) */
+	memcpy(cand, dir, dlen);
+	cand[dlen] = '/';
+	memcpy(cand + dlen + 1, base, blen);
+	cand[dlen + 1 + blen] = '\0';
+	if (lstat(cand, st) == -1)
 		return NULL;
-	if (S_ISLNK(st.st_mode))
-		return realpath(full, NULL);
+	if (S_ISLNK(st->st_mode))
+		return realpath(cand, NULL);
+	*have_st = 1;
 	return strdup(cand);
 }
 
-/* Resolve tree path `path` to its real path (*real, the caller frees it with free()). ENOENT leaves *real NULL
- * and returns NULL with *missing set. */
+/* The real path of tree directory `dir` (dlen bytes of a tree path; "" is the root); NULL with errno set when
+ * it cannot be resolved. From the longest cached ancestor, each further component costs one lstat(2) (a link
+ * a realpath(3)) and is cached; the cache owns the result. */
+static const char *
+real_dir(struct pn_dirtree *t, const char *dir, size_t dlen, unsigned *links)
+{
+	const char *known = NULL;
+	size_t have = dlen;
+
+	*links = 0;
+	/* the longest ancestor already known */
+	while (have > 0 && (known = cached(t, dir, have, links)) == NULL) {
+		while (have > 0 && dir[have - 1] != '/')
+			have--;
+		if (have > 0)
+			have--;
+	}
+	if (have == 0)
+		known = t->root;
+	while (have < dlen) {
+		size_t start = have == 0 ? 0 : have + 1, end = start;
+		struct stat st;
+		int have_st;
+		char *real;
+
+		while (end < dlen && dir[end] != '/')
+			end++;
+		if ((real = real_in(known, dir + start, end - start, &st, &have_st)) == NULL)
+			return NULL;
+		if (have_st && !S_ISDIR(st.st_mode)) {
+			free(real);
+			errno = ENOTDIR;
+			return NULL;
+		}
+		if (!have_st && ++*links > PN_DIRTREE_MAX_LINKS) {
+			free(real);
+			errno = ELOOP;
+			return NULL;
+		}
+		if ((known = remember(t, dir, end, *links, real)) == NULL)
+			return NULL;
+		have = end;
+	}
+	return known;
+}
+
+/* Resolve tree path `path` to its real path (*real, the caller frees it) and stat(2) it into *st. ENOENT leaves
+ * *real NULL and returns NULL with *missing set. */
 static const struct pn_error *
-resolve(struct pn_dirtree *t, const char *path, char **real, int *missing)
+resolve(struct pn_dirtree *t, const char *path, char **real, int *missing, struct stat *st)
 {
 	char full[PATH_MAX];
-	const struct pn_error *err;
+	const struct pn_error *err = NULL;
 	size_t len = strlen(path);
+	int have_st = 0;
 
 	*real = NULL;
 	*missing = 0;
 	if (!valid_path(path))
 		return pn_error_fmt(PN_ERR_INTERNAL, "bad tree path \"%s\"", path);
-	if ((err = join(t, path, len, full, sizeof(full))) != NULL)
-		return err;
-	if ((*real = len == 0 ? realpath(full, NULL) : real_of(t, path, full)) == NULL) {
+	if (t->rootlen + 1 + len >= sizeof(full))	/* join()'s own check, without the copy it needs only for errors */
+		return pn_error_fmt(PN_ERR_TOO_LARGE, "tree path %s is too long", path);
+	if (len == 0) {
+		if ((*real = strdup(t->root)) == NULL)
+			errno = ENOMEM;
+	} else {
+		const char *slash = strrchr(path, '/'), *base = slash != NULL ? slash + 1 : path;
+		unsigned links;
+		const char *dir = real_dir(t, path, slash != NULL ? (size_t)(slash - path) : 0, &links);
+
+		*real = dir != NULL ? real_in(dir, base, strlen(base), st, &have_st) : NULL;
+		if (*real != NULL && !have_st && links + 1 > PN_DIRTREE_MAX_LINKS) {
+			free(*real);
+			*real = NULL;
+			errno = ELOOP;
+		}
+	}
+	if (*real == NULL) {
 		if (errno == ENOENT || errno == ENOTDIR) {
 			*missing = 1;
 			return NULL;
 		}
 		if (errno == ELOOP)
 			return pn_error_fmt(PN_ERR_REJECTED, "%s: too many levels of symbolic links", path);
-		return pn_error_errno_fmt("resolve %s", full);
+		err = join(t, path, len, full, sizeof(full));
+		return err != NULL ? err : pn_error_errno_fmt("resolve %s", full);
 	}
-	if (inside(t, *real))
-		return NULL;
+	if (inside(t, *real)) {
+		if (!have_st && stat(*real, st) == -1) {
+			err = pn_error_errno_fmt("stat %s", *real);
+			free(*real);
+			*real = NULL;
+		}
+		return err;
+	}
 	free(*real);
 	*real = NULL;
 	/* name the first component whose resolution leaves the root */
@@ -187,12 +283,12 @@ resolve(struct pn_dirtree *t, const char *path, char **real, int *missing)
 
 /* resolve(), with a missing path an error naming it. */
 static const struct pn_error *
-resolve_found(struct pn_dirtree *t, const char *path, char **real)
+resolve_found(struct pn_dirtree *t, const char *path, char **real, struct stat *st)
 {
 	const struct pn_error *err;
 	int missing;
 
-	if ((err = resolve(t, path, real, &missing)) == NULL && missing)
+	if ((err = resolve(t, path, real, &missing, st)) == NULL && missing)
 		err = pn_error_fmt(PN_ERR_NOT_FOUND, "%s does not exist", path[0] != '\0' ? path : ".");
 	return err;
 }
@@ -214,14 +310,11 @@ dt_stat(void *ctx, const char *path, enum pn_tree_kind *kind)
 	struct stat st;
 	char *real;
 
-	if ((err = resolve_found(ctx, path, &real)) != NULL)
+	if ((err = resolve_found(ctx, path, &real, &st)) != NULL)
 		return err;
-	if (stat(real, &st) == -1)
-		err = pn_error_errno_fmt("stat %s", real);
-	else
-		*kind = kind_of(&st);
+	*kind = kind_of(&st);
 	free(real);
-	return err;
+	return NULL;
 }
 
 static const struct pn_error *
@@ -231,11 +324,9 @@ dt_read(void *ctx, const char *path, struct pn_buf *b)
 	struct stat st;
 	char *real;
 
-	if ((err = resolve_found(ctx, path, &real)) != NULL)
+	if ((err = resolve_found(ctx, path, &real, &st)) != NULL)
 		return err;
-	if (stat(real, &st) == -1)
-		err = pn_error_errno_fmt("stat %s", real);
-	else if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(st.st_mode))
 		err = pn_error_fmt(PN_ERR_REJECTED, "%s is not a regular file", path);
 	else
 		err = pn_file_read(real, b);
@@ -248,10 +339,11 @@ dt_real(void *ctx, const char *path, char **out)
 {
 	struct pn_dirtree *t = ctx;
 	const struct pn_error *err;
+	struct stat st;
 	char *real;
 
 	*out = NULL;
-	if ((err = resolve_found(t, path, &real)) != NULL)
+	if ((err = resolve_found(t, path, &real, &st)) != NULL)
 		return err;
 	/* inside the root (resolve checked it): drop the root and the '/' after it */
 	*out = strdup(real + (t->rootlen == 1 ? 1 : real[t->rootlen] == '/' ? t->rootlen + 1 : t->rootlen));
@@ -277,18 +369,12 @@ entry_kind(struct pn_dirtree *t, const char *path, const char *name, enum pn_tre
 	n = path[0] != '\0' ? snprintf(sub, sizeof(sub), "%s/%s", path, name) : snprintf(sub, sizeof(sub), "%s", name);
 	if (n < 0 || (size_t)n >= sizeof(sub))
 		return pn_error_fmt(PN_ERR_TOO_LARGE, "tree path %s/%s is too long", path, name);
-	if ((err = resolve(t, sub, &real, &missing)) != NULL)
+	if ((err = resolve(t, sub, &real, &missing, &st)) != NULL)
 		return err;
-	if (missing) {	/* a dangling link */
-		*kind = PN_TREE_OTHER;
-		return NULL;
-	}
-	if (stat(real, &st) == -1)
-		err = pn_error_errno_fmt("stat %s", real);
-	else
-		*kind = kind_of(&st);
+	/* a dangling link is PN_TREE_OTHER */
+	*kind = missing ? PN_TREE_OTHER : kind_of(&st);
 	free(real);
-	return err;
+	return NULL;
 }
 
 static const struct pn_error *
@@ -300,12 +386,13 @@ dt_list(void *ctx, const char *path, struct pn_tree_entry **out, size_t *nout)
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	DIR *d = NULL;
+	struct stat st;
 	char *real;
 	int missing;
 
 	*out = NULL;
 	*nout = 0;
-	if ((err = resolve(t, path, &real, &missing)) != NULL)
+	if ((err = resolve(t, path, &real, &missing, &st)) != NULL)
 		return err;
 	if (missing)
 		return pn_error_fmt(PN_ERR_NOT_FOUND, "%s does not exist", path[0] != '\0' ? path : ".");

@@ -252,6 +252,70 @@ test_cache(void **state)
 	pn_dirtree_free(t);
 }
 
+/* The walk from cached directories, one component at a time: deep paths, a link in the middle (to a link to a
+ * directory), a file used as a directory, a dangling link in the middle, and the same answers after the cache
+ * knows every parent. */
+static void
+test_walk(void **state)
+{
+	static const struct {
+		const char *path, *real;
+	} cases[] = {
+		{"w/d1/d2/d3/f.yaml", "w/d1/d2/d3/f.yaml"},
+		{"w/hop/d3/f.yaml", "w/d1/d2/d3/f.yaml"},
+		{"w/hop2/d3/f.yaml", "w/d1/d2/d3/f.yaml"},
+		{"w/d1/d2/d3", "w/d1/d2/d3"},
+		{"w/hop", "w/d1/d2"},
+	};
+	struct pn_tree_reader r;
+	struct pn_dirtree *t;
+	enum pn_tree_kind kind;
+	char *real;
+
+	(void)state;
+	mk("tree/w");
+	mk("tree/w/d1");
+	mk("tree/w/d1/d2");
+	mk("tree/w/d1/d2/d3");
+	put("tree/w/d1/d2/d3/f.yaml", "f\n");
+	ln("d1/d2", "tree/w/hop");
+	ln("hop", "tree/w/hop2");
+	ln("gone", "tree/w/dead");
+	ln(".", "tree/w/self");
+	open_tree(&t, &r);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+			assert_ok(r.ops->real(r.ctx, cases[i].path, &real));
+			assert_string_equal(real, cases[i].real);
+			free(real);
+		}
+		assert_ok(r.ops->stat(r.ctx, "w/hop2/d3", &kind));
+		assert_int_equal(kind, PN_TREE_DIR);
+		assert_error(r.ops->stat(r.ctx, "w/d1/d2/d3/f.yaml/x", &kind), PN_ERR_NOT_FOUND, "does not exist");
+		assert_error(r.ops->stat(r.ctx, "w/hop/d3/f.yaml/x/y", &kind), PN_ERR_NOT_FOUND, "does not exist");
+		assert_error(r.ops->stat(r.ctx, "w/dead/x", &kind), PN_ERR_NOT_FOUND, "does not exist");
+		assert_error(r.ops->real(r.ctx, "w/d1/nope/f.yaml", &real), PN_ERR_NOT_FOUND, "does not exist");
+	}
+	/* a link to its own directory: 40 links on one path resolve, the 41st is a loop (regression: the walk
+	 * from cached directories once resolved such paths without end) */
+	{
+		char deep[400], more[420];
+		size_t n = (size_t)snprintf(deep, sizeof(deep), "w");
+
+		for (int i = 0; i < 40; i++)
+			n += (size_t)snprintf(deep + n, sizeof(deep) - n, "/self");
+		assert_ok(r.ops->stat(r.ctx, deep, &kind));
+		assert_int_equal(kind, PN_TREE_DIR);
+		snprintf(more, sizeof(more), "%s/d1", deep);
+		assert_ok(r.ops->stat(r.ctx, more, &kind));
+		snprintf(more, sizeof(more), "%s/self", deep);
+		assert_error(r.ops->stat(r.ctx, more, &kind), PN_ERR_REJECTED, "too many levels of symbolic links");
+		snprintf(more, sizeof(more), "%s/self/d1", deep);
+		assert_error(r.ops->stat(r.ctx, more, &kind), PN_ERR_REJECTED, "too many levels of symbolic links");
+	}
+	pn_dirtree_free(t);
+}
+
 int
 main(void)
 {
@@ -261,6 +325,7 @@ main(void)
 		cmocka_unit_test(test_real),
 		cmocka_unit_test(test_root),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_walk),
 	};
 	return cmocka_run_group_tests_name("dirtree", tests, setup, teardown);
 }
