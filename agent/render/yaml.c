@@ -57,6 +57,9 @@ struct anchor {
 	size_t nodes, height;
 };
 
+/* frames allocated first; the stack doubles up to the depth limit */
+#define PN_YAML_STACK_INITIAL 16
+
 struct pn_yaml {
 	char *file;
 	struct pn_yaml_limits lim;
@@ -646,10 +649,12 @@ kind_tag(enum rkind k)
 	return names[k];
 }
 
-/* The cJSON item for a scalar event (a value, or a key when is_key: then only strings are accepted). */
+/* The cJSON item for a scalar event (*out), or for a mapping key (key != NULL) its text in *key, malloc'd: then
+ * only what a string key can be is accepted. */
 static const struct pn_error *
-scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
+scalar_item(struct pn_yaml *y, const yaml_event_t *ev, char **key, cJSON **out)
 {
+	int is_key = key != NULL;
 	const char *v = (const char *)ev->data.scalar.value;
 	size_t len = ev->data.scalar.length, line = y->line0 + ev->start_mark.line;
 	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || ev->data.scalar.style == YAML_ANY_SCALAR_STYLE;
@@ -657,6 +662,8 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
 	struct resolved r;
 
 	*out = NULL;
+	if (is_key)
+		*key = NULL;
 	if (len > y->lim.max_scalar)
 		return at(y, PN_ERR_TOO_LARGE, line, "a scalar of %zu bytes exceeds the limit of %zu", len,
 		    y->lim.max_scalar);
@@ -696,9 +703,13 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
 			pn_yamlout_format_float(r.f, 32, num);
 		else if (r.kind == R_FLOAT)
 			snprintf(num, sizeof(num), "%s", isnan(r.f) ? ".nan" : r.f > 0 ? ".inf" : "-.inf");
-		*out = cJSON_CreateString(r.kind == R_INT || r.kind == R_FLOAT ? num :
-		    r.kind == R_BOOL ? (r.b ? "true" : "false") : v);
-		return *out == NULL ? nomem(y) : NULL;
+		*key = strdup(r.kind == R_INT || r.kind == R_FLOAT ? num : r.kind == R_BOOL ? (r.b ? "true" : "false") :
+		    v);
+		return *key == NULL ? nomem(y) : NULL;
+	}
+	if (is_key) {
+		*key = strdup(v);
+		return *key == NULL ? nomem(y) : NULL;
 	}
 	switch (r.kind) {
 	case R_STR:
@@ -736,11 +747,17 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, int is_key, cJSON **out)
 static void
 frame_release(struct frame *f)
 {
+	struct keyline *keys = f->keys;
+	size_t cap = f->capkeys;
+
 	cJSON_Delete(f->node);
 	cJSON_Delete(f->merges);
 	free(f->key);
-	free(f->keys);
 	memset(f, 0, sizeof(*f));
+	/* the key table stays for the next mapping at this depth (one allocation per depth and file, not per
+	 * mapping); pn_yaml_free() frees it */
+	f->keys = keys;
+	f->capkeys = cap;
 }
 
 /* Drop everything of the document being built (after it was queued, or on error). */
@@ -886,11 +903,15 @@ add_value(struct pn_yaml *y, cJSON *v, size_t nodes, size_t height, int anchored
 		f->keys = k;
 		f->capkeys = cap;
 	}
-	if (!cJSON_AddItemToObject(f->node, f->key, v))
+	/* the item takes the key (cJSON_AddItemToObject would copy it: a malloc and a free per key) */
+	if (!(v->type & cJSON_StringIsConst))
+		free(v->string);
+	v->string = f->key;
+	v->type &= ~cJSON_StringIsConst;
+	f->key = NULL;
+	if (!cJSON_AddItemToArray(f->node, v))
 		return cJSON_Delete(v), nomem(y);
 	f->keys[f->nkeys++] = (struct keyline){v->string, f->key_line, y->keyseq++};
-	free(f->key);
-	f->key = NULL;
 	return NULL;
 }
 
@@ -1000,19 +1021,20 @@ on_scalar(struct pn_yaml *y, const yaml_event_t *ev)
 		    (tag != NULL && strcmp(tag, TAG_PREFIX "merge") == 0);
 		f->key_line = line;
 		f->have_key = 1;
-		if ((err = scalar_item(y, ev, 1, &v)) != NULL)
-			return err;
 		free(f->key);
-		if ((f->key = strdup(v->valuestring)) == NULL)
-			return cJSON_Delete(v), nomem(y);
+		if ((err = scalar_item(y, ev, &f->key, &v)) != NULL)
+			return err;
 		if (anchor == NULL)
-			return cJSON_Delete(v), NULL;
+			return NULL;
+		/* an anchored key: its node is kept for the aliases of it */
+		if ((v = cJSON_CreateString(f->key)) == NULL)
+			return nomem(y);
 		if ((err = anchor_open(y, anchor, line, &idx)) != NULL)
 			return cJSON_Delete(v), err;
 		anchor_close(y, idx, v, 1, 0);
 		return bury(y, v);
 	}
-	if ((err = scalar_item(y, ev, 0, &v)) != NULL)
+	if ((err = scalar_item(y, ev, NULL, &v)) != NULL)
 		return err;
 	if ((err = anchor_open(y, anchor, line, &idx)) != NULL)
 		return cJSON_Delete(v), err;
@@ -1074,10 +1096,21 @@ on_start(struct pn_yaml *y, int is_map, const char *anchor, size_t line)
 		    "sequence");
 	if (y->depth >= y->lim.max_depth)
 		return at(y, PN_ERR_TOO_LARGE, line, "nesting deeper than %zu levels", y->lim.max_depth);
-	if (y->stack == NULL && (y->stack = calloc(y->lim.max_depth, sizeof(*y->stack))) == NULL)
-		return nomem(y);
-	f = &y->stack[y->depth];
-	memset(f, 0, sizeof(*f));
+	if (y->depth == y->stack_cap) {
+		/* grown as the document nests: most never pass a few levels, and a full stack per file was a
+		 * 12 KiB calloc for every file of a build */
+		size_t cap = y->stack_cap == 0 ? PN_YAML_STACK_INITIAL : y->stack_cap * 2;
+		struct frame *v;
+
+		if (cap > y->lim.max_depth)
+			cap = y->lim.max_depth;
+		if ((v = realloc(y->stack, cap * sizeof(*v))) == NULL)
+			return nomem(y);
+		memset(v + y->stack_cap, 0, (cap - y->stack_cap) * sizeof(*v));
+		y->stack = v;
+		y->stack_cap = cap;
+	}
+	f = &y->stack[y->depth];	/* released (frame_release) or new: only its key table is set */
 	f->anchor = -1;
 	f->is_map = is_map;
 	f->nodes = 1;
@@ -1339,6 +1372,8 @@ pn_yaml_free(struct pn_yaml *y)
 		cJSON_Delete(y->queue[k].root);
 	free(y->queue);
 	free(y->anchors);
+	for (size_t k = 0; k < y->stack_cap; k++)
+		free(y->stack[k].keys);
 	free(y->stack);
 	pn_buf_release(&y->buf);
 	free(y->file);

@@ -200,7 +200,7 @@ static int
 in_list(const char *s, size_t len, const char *const *list)
 {
 	for (; *list != NULL; list++)
-		if (strlen(*list) == len && memcmp(*list, s, len) == 0)
+		if ((*list)[0] == s[0] && strlen(*list) == len && memcmp(*list, s, len) == 0)
 			return 1;
 	return 0;
 }
