@@ -3,7 +3,7 @@
  *   push/finish  cut the byte stream into kyaml's "---" pieces, folding "\r\n" on the way;
  *   parse_piece  runs libyaml's event parser over one piece and builds its first document with an explicit
  *                stack of open collections (no recursion on input depth);
- *   resolve      types a plain scalar the way go-yaml v3 does (Go's strconv and time rules re-done in C).
+ *   scalar_item  types a scalar with yamltype.c (go-yaml's resolve(), Go's strconv and time rules in C).
  */
 #include "yaml.h"
 
@@ -18,10 +18,10 @@
 #include <yaml.h>
 
 #include "yamlout.h"
+#include "yamltype.h"
 
 #include "../core/banned.h"
 
-#define TAG_PREFIX "tag:yaml.org,2002:"
 /* Room for any number or timestamp text made here ("-18446744073709551615", "2020-01-01T10:00:00.123456789+24:00"). */
 #define PN_YAML_TEXT_MAX 64
 /* The float64 shortest round-trip form never needs more significant digits than this. */
@@ -107,364 +107,6 @@ static const struct pn_error *
 nomem(const struct pn_yaml *y)
 {
 	return pn_error_fmt(PN_ERR_NOMEM, "%s: out of memory", y->file);
-}
-
-/* ---- scalar typing: go-yaml v3's resolve() ---- */
-
-enum rkind { R_STR, R_NULL, R_BOOL, R_INT, R_UINT, R_FLOAT, R_TIME };
-
-struct resolved {
-	enum rkind kind;
-	int b;
-	int64_t i;
-	uint64_t u;
-	double f;
-	char text[PN_YAML_TEXT_MAX];	/* R_TIME: the JSON string */
-};
-
-static int
-isdig(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
-}
-
-/* Go's underscoreOK: '_' only between digits, or between a base prefix and a digit. */
-static int
-underscore_ok(const char *s)
-{
-	int saw = '^', hex = 0;
-	size_t i = 0;
-
-	if (*s == '+' || *s == '-')
-		s++;
-	if (s[0] == '0' && (lower(s[1]) == 'b' || lower(s[1]) == 'o' || lower(s[1]) == 'x')) {
-		i = 2;
-		saw = '0';
-		hex = lower(s[1]) == 'x';
-	}
-	for (; s[i] != '\0'; i++) {
-		if (isdig(s[i]) || (hex && lower(s[i]) >= 'a' && lower(s[i]) <= 'f')) {
-			saw = '0';
-			continue;
-		}
-		if (s[i] == '_') {
-			if (saw != '0')
-				return 0;
-			saw = '_';
-			continue;
-		}
-		if (saw == '_')
-			return 0;
-		saw = '!';
-	}
-	return saw != '_';
-}
-
-/* strtod for text already checked to be decimal; fails (0) on overflow, as Go's ParseFloat does. */
-static int
-to_double(const char *s, double *out)
-{
-	double d = strtod(s, NULL);
-
-	if (isinf(d))
-		return 0;
-	*out = d;
-	return 1;
-}
-
-/* Go's strconv.ParseFloat for decimal text, '_' allowed as underscoreOK says. */
-static int
-go_parse_float(const char *s, double *out)
-{
-	char tmp[PN_YAML_TEXT_MAX * 2];
-	size_t i = 0, n = 0;
-	int digits = 0, dot = 0;
-
-	if (s[i] == '+' || s[i] == '-')
-		i++;
-	for (; isdig(s[i]) || s[i] == '_' || (s[i] == '.' && !dot); i++) {
-		if (s[i] == '.')
-			dot = 1;
-		else if (s[i] != '_')
-			digits = 1;
-	}
-	if (!digits)
-		return 0;
-	if (lower(s[i]) == 'e') {
-		i++;
-		if (s[i] == '+' || s[i] == '-')
-			i++;
-		if (!isdig(s[i]))
-			return 0;
-		while (isdig(s[i]) || s[i] == '_')
-			i++;
-	}
-	if (s[i] != '\0' || !underscore_ok(s) || i >= sizeof(tmp))
-		return 0;
-	for (i = 0; s[i] != '\0'; i++)
-		if (s[i] != '_')
-			tmp[n++] = s[i];
-	tmp[n] = '\0';
-	return to_double(tmp, out);
-}
-
-/* Go's strconv.ParseUint(s, 0, 64) for s without '_' and without sign. */
-static int
-go_parse_uint(const char *s, uint64_t *out)
-{
-	unsigned base = 10;
-	uint64_t v = 0;
-
-	if (*s == '\0')
-		return 0;
-	if (s[0] == '0') {
-		size_t len = strlen(s);
-
-		if (len >= 3 && lower(s[1]) == 'b')
-			base = 2, s += 2;
-		else if (len >= 3 && lower(s[1]) == 'o')
-			base = 8, s += 2;
-		else if (len >= 3 && lower(s[1]) == 'x')
-			base = 16, s += 2;
-		else
-			base = 8, s += 1;
-	}
-	for (; *s != '\0'; s++) {
-		unsigned d;
-
-		if (isdig(*s))
-			d = (unsigned)(*s - '0');
-		else if (lower(*s) >= 'a' && lower(*s) <= 'z')
-			d = (unsigned)(lower(*s) - 'a' + 10);
-		else
-			return 0;
-		if (d >= base)
-			return 0;
-		if (v > (UINT64_MAX - d) / base)
-			return 0;	/* out of range */
-		v = v * base + d;
-	}
-	*out = v;
-	return 1;
-}
-
-/* strconv.ParseInt(s, 0, 64), then ParseUint(s, 0, 64): 1 for an int64, 2 for a uint64, 0 for neither. */
-static int
-go_parse_int(const char *s, int64_t *i, uint64_t *u)
-{
-	int neg = *s == '-';
-	uint64_t v;
-
-	if (go_parse_uint(s + (*s == '+' || *s == '-'), &v)) {
-		if (!neg && v <= (uint64_t)INT64_MAX) {
-			*i = (int64_t)v;
-			return 1;
-		}
-		if (neg && v <= (uint64_t)INT64_MAX + 1) {
-			*i = v == (uint64_t)INT64_MAX + 1 ? INT64_MIN : -(int64_t)v;
-			return 1;
-		}
-	}
-	if (*s != '+' && *s != '-' && go_parse_uint(s, u))
-		return 2;
-	return 0;
-}
-
-/* Go's getnum(s, false): one or two digits. */
-static int
-getnum(const char **p, int *out)
-{
-	const char *s = *p;
-
-	if (!isdig(s[0]))
-		return 0;
-	if (!isdig(s[1])) {
-		*out = s[0] - '0';
-		*p = s + 1;
-		return 1;
-	}
-	*out = (s[0] - '0') * 10 + (s[1] - '0');
-	*p = s + 2;
-	return 1;
-}
-
-static int
-days_in(int month, int year)
-{
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-
-	return month == 2 && leap ? 29 : days[month - 1];
-}
-
-/* One of go-yaml's timestamp layouts, parsed as Go's time.Parse does and printed as time.Time.MarshalJSON:
- * 0 "2006-1-2T15:4:5.999999999Z07:00", 1 the same with 't', 2 "2006-1-2 15:4:5.999999999", 3 "2006-1-2". */
-static int
-parse_layout(const char *s, int layout, char *out, size_t cap)
-{
-	int year = 0, mon, day, hour = 0, min = 0, sec = 0, off = 0, utc = 1;
-	long nsec = 0;
-	const char *p = s + 4;
-	char frac[16] = "";
-
-	for (int k = 0; k < 4; k++)
-		year = year * 10 + (s[k] - '0');
-	if (*p++ != '-' || !getnum(&p, &mon) || mon < 1 || mon > 12 || *p++ != '-' || !getnum(&p, &day))
-		return 0;
-	if (layout != 3) {
-		if (layout == 2) {
-			if (*p != ' ')
-				return 0;
-			while (*p == ' ')
-				p++;
-		} else if (*p++ != (layout == 0 ? 'T' : 't'))
-			return 0;
-		if (!getnum(&p, &hour) || hour > 23 || *p++ != ':' || !getnum(&p, &min) || min > 59 ||
-		    *p++ != ':' || !getnum(&p, &sec) || sec > 59)
-			return 0;
-		if ((p[0] == '.' || p[0] == ',') && isdig(p[1])) {
-			int nd = 0;
-
-			for (p++; isdig(*p); p++, nd++)
-				if (nd < 9)
-					nsec = nsec * 10 + (*p - '0');
-			for (; nd < 9; nd++)
-				nsec *= 10;
-		}
-		if (layout != 2) {
-			if (*p == 'Z') {
-				p++;
-			} else {
-				if (strlen(p) < 6 || (p[0] != '+' && p[0] != '-') || !isdig(p[1]) || !isdig(p[2]) ||
-				    p[3] != ':' || !isdig(p[4]) || !isdig(p[5]))
-					return 0;
-				int hh = (p[1] - '0') * 10 + (p[2] - '0'), mm = (p[4] - '0') * 10 + (p[5] - '0');
-				if (hh > 24 || mm > 60)
-					return 0;
-				off = (hh * 60 + mm) * (p[0] == '-' ? -1 : 1);
-				utc = off == 0;
-				p += 6;
-			}
-		}
-	}
-	if (*p != '\0' || day < 1 || day > days_in(mon, year))
-		return 0;
-	if (nsec > 0) {
-		int n = snprintf(frac, sizeof(frac), ".%09ld", nsec);
-
-		while (n > 1 && frac[n - 1] == '0')
-			frac[--n] = '\0';
-	}
-	if (utc)
-		snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%sZ", year, mon, day, hour, min, sec, frac);
-	else
-		snprintf(out, cap, "%04d-%02d-%02dT%02d:%02d:%02d%s%c%02d:%02d", year, mon, day, hour, min, sec,
-		    frac, off < 0 ? '-' : '+', abs(off) / 60, abs(off) % 60);
-	return 1;
-}
-
-/* go-yaml's parseTimestamp: exactly four digits and '-', then the first layout that parses. */
-static int
-go_timestamp(const char *s, char *out, size_t cap)
-{
-	for (int k = 0; k < 4; k++)
-		if (!isdig(s[k]))
-			return 0;
-	if (s[4] != '-')
-		return 0;
-	for (int layout = 0; layout < 4; layout++)
-		if (parse_layout(s, layout, out, cap))
-			return 1;
-	return 0;
-}
-
-/* go-yaml v3's resolve() for a plain value (or one under a resolvable tag); `v2` adds go-yaml v2's YAML 1.1
- * booleans. `timestamps` is whether the tag allows them (none or !!timestamp). */
-static void
-resolve(const char *s, int timestamps, int v2, struct resolved *r)
-{
-	static const struct {
-		const char *text;
-		enum rkind kind;
-		int b;
-		double f;
-	} table[] = {
-		{"y", R_BOOL, 1, 0}, {"Y", R_BOOL, 1, 0}, {"yes", R_BOOL, 1, 0}, {"Yes", R_BOOL, 1, 0},
-		{"YES", R_BOOL, 1, 0}, {"on", R_BOOL, 1, 0}, {"On", R_BOOL, 1, 0}, {"ON", R_BOOL, 1, 0},
-		{"n", R_BOOL, 0, 0}, {"N", R_BOOL, 0, 0}, {"no", R_BOOL, 0, 0}, {"No", R_BOOL, 0, 0},
-		{"NO", R_BOOL, 0, 0}, {"off", R_BOOL, 0, 0}, {"Off", R_BOOL, 0, 0}, {"OFF", R_BOOL, 0, 0},
-#define V2_ONLY 16	/* the entries above */
-		{"true", R_BOOL, 1, 0}, {"True", R_BOOL, 1, 0}, {"TRUE", R_BOOL, 1, 0},
-		{"false", R_BOOL, 0, 0}, {"False", R_BOOL, 0, 0}, {"FALSE", R_BOOL, 0, 0},
-		{"", R_NULL, 0, 0}, {"~", R_NULL, 0, 0}, {"null", R_NULL, 0, 0}, {"Null", R_NULL, 0, 0},
-		{"NULL", R_NULL, 0, 0},
-		{".nan", R_FLOAT, 0, NAN}, {".NaN", R_FLOAT, 0, NAN}, {".NAN", R_FLOAT, 0, NAN},
-		{".inf", R_FLOAT, 0, INFINITY}, {".Inf", R_FLOAT, 0, INFINITY}, {".INF", R_FLOAT, 0, INFINITY},
-		{"+.inf", R_FLOAT, 0, INFINITY}, {"+.Inf", R_FLOAT, 0, INFINITY}, {"+.INF", R_FLOAT, 0, INFINITY},
-		{"-.inf", R_FLOAT, 0, -INFINITY}, {"-.Inf", R_FLOAT, 0, -INFINITY}, {"-.INF", R_FLOAT, 0, -INFINITY},
-	};
-	char plain[PN_YAML_TEXT_MAX];
-	char hint = 'N';
-	size_t n = 0;
-
-	memset(r, 0, sizeof(*r));
-	r->kind = R_STR;
-	/* the first byte decides what the value may be (go-yaml's resolveTable) */
-	if (s[0] == '+' || s[0] == '-')
-		hint = 'S';
-	else if (isdig(s[0]))
-		hint = 'D';
-	else if (s[0] == '.')
-		hint = '.';
-	else if (s[0] != '\0')
-		hint = strchr("yYnNtTfFoO~", s[0]) != NULL ? 'M' : 0;
-	if (hint == 0)
-		return;
-	for (size_t k = v2 ? 0 : V2_ONLY; k < sizeof(table) / sizeof(table[0]); k++) {
-		if (strcmp(s, table[k].text) == 0) {
-			r->kind = table[k].kind;
-			r->b = table[k].b;
-			r->f = table[k].f;
-			return;
-		}
-	}
-	if (hint == '.') {
-		if (go_parse_float(s, &r->f))
-			r->kind = R_FLOAT;
-		return;
-	}
-	if (hint != 'D' && hint != 'S')
-		return;
-	if (timestamps && go_timestamp(s, r->text, sizeof(r->text))) {
-		r->kind = R_TIME;
-		return;
-	}
-	/* plain := strings.Replace(in, "_", "", -1); longer text is no number a float64 holds either */
-	for (; *s != '\0'; s++) {
-		if (*s == '_')
-			continue;
-		if (n + 1 >= sizeof(plain))
-			return;
-		plain[n++] = *s;
-	}
-	plain[n] = '\0';
-	switch (go_parse_int(plain, &r->i, &r->u)) {
-	case 1:
-		r->kind = R_INT;
-		return;
-	case 2:
-		r->kind = R_UINT;
-		return;
-	}
-	/* go-yaml's yamlStyleFloat pattern, then ParseFloat: for text without '_' that is go_parse_float */
-	if (go_parse_float(plain, &r->f))
-		r->kind = R_FLOAT;
 }
 
 /* Go's encoding/json text for a finite float64: shortest round-trip digits, 'e' form below 1e-6 and from
@@ -629,26 +271,6 @@ binary_string(const struct pn_yaml *y, const char *v, size_t len, size_t line, c
 	return *out == NULL ? nomem(y) : NULL;
 }
 
-/* go-yaml's short form of a tag ("!!int"); "" for none or the non-specific "!". */
-static void
-short_tag(const char *tag, char *out, size_t cap)
-{
-	if (tag == NULL || strcmp(tag, "!") == 0)
-		snprintf(out, cap, "%s", "");
-	else if (strncmp(tag, TAG_PREFIX, strlen(TAG_PREFIX)) == 0)
-		snprintf(out, cap, "!!%s", tag + strlen(TAG_PREFIX));
-	else
-		snprintf(out, cap, "%s", tag);
-}
-
-static const char *
-kind_tag(enum rkind k)
-{
-	static const char *const names[] = {"!!str", "!!null", "!!bool", "!!int", "!!int", "!!float", "!!timestamp"};
-
-	return names[k];
-}
-
 /* The cJSON item for a scalar event (*out), or for a mapping key (key != NULL) its text in *key, malloc'd: then
  * only what a string key can be is accepted. */
 static const struct pn_error *
@@ -659,7 +281,7 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, char **key, cJSON **out)
 	size_t len = ev->data.scalar.length, line = y->line0 + ev->start_mark.line;
 	int plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE || ev->data.scalar.style == YAML_ANY_SCALAR_STYLE;
 	char tag[PN_YAML_TEXT_MAX], num[PN_YAML_TEXT_MAX];
-	struct resolved r;
+	struct pn_yamltype_value r;
 
 	*out = NULL;
 	if (is_key)
@@ -669,42 +291,42 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, char **key, cJSON **out)
 		    y->lim.max_scalar);
 	if (memchr(v, '\0', len) != NULL)
 		return at(y, PN_ERR_PARSE, line, "a string holds a NUL character, which pinion cannot carry");
-	short_tag((const char *)ev->data.scalar.tag, tag, sizeof(tag));
+	pn_yamltype_short_tag((const char *)ev->data.scalar.tag, tag, sizeof(tag));
 	if ((tag[0] == '\0' && !plain) || strcmp(tag, "!!str") == 0) {
-		r.kind = R_STR;
+		r.kind = PN_YAMLTYPE_STR;
 	} else if (strcmp(tag, "!!binary") == 0) {
 		if (is_key)
 			return at(y, PN_ERR_PARSE, line, "a !!binary mapping key is not supported");
 		return binary_string(y, v, len, line, out);
 	} else if (tag[0] != '\0' && strcmp(tag, "!!bool") != 0 && strcmp(tag, "!!int") != 0 &&
 	    strcmp(tag, "!!float") != 0 && strcmp(tag, "!!timestamp") != 0 && strcmp(tag, "!!null") != 0) {
-		r.kind = R_STR;	/* a tag go-yaml cannot resolve (!foo, !!set, ...): the text as it is */
+		r.kind = PN_YAMLTYPE_STR;	/* a tag go-yaml cannot resolve (!foo, !!set, ...): the text as it is */
 	} else {
-		resolve(v, tag[0] == '\0' || strcmp(tag, "!!timestamp") == 0, y->lim.goyaml_v2, &r);
-		if (tag[0] != '\0' && strcmp(tag, kind_tag(r.kind)) != 0) {
-			if (strcmp(tag, "!!float") == 0 && r.kind == R_INT) {
-				r.kind = R_FLOAT;
+		pn_yamltype_resolve(v, tag[0] == '\0' || strcmp(tag, "!!timestamp") == 0, y->lim.goyaml_v2, &r);
+		if (tag[0] != '\0' && strcmp(tag, pn_yamltype_kind_tag(r.kind)) != 0) {
+			if (strcmp(tag, "!!float") == 0 && r.kind == PN_YAMLTYPE_INT) {
+				r.kind = PN_YAMLTYPE_FLOAT;
 				r.f = (double)r.i;
 			} else {
-				return at(y, PN_ERR_PARSE, line, "cannot decode %s `%.64s` as a %s", kind_tag(r.kind), v,
-				    tag);
+				return at(y, PN_ERR_PARSE, line, "cannot decode %s `%.64s` as a %s",
+				    pn_yamltype_kind_tag(r.kind), v, tag);
 			}
 		}
 	}
-	if (is_key && r.kind != R_STR) {
+	if (is_key && r.kind != PN_YAMLTYPE_STR) {
 		/* sigs.k8s.io/yaml turns int and bool keys (and timestamps, which go-yaml v2 leaves as text) into
 		 * strings; kustomize's encoder refuses them all */
-		if (!y->lim.goyaml_v2 || r.kind == R_NULL || r.kind == R_UINT)
+		if (!y->lim.goyaml_v2 || r.kind == PN_YAMLTYPE_NULL || r.kind == PN_YAMLTYPE_UINT)
 			return at(y, PN_ERR_PARSE, line, "mapping key `%.64s` is a %s, not a string (%s cannot "
-			    "encode it)", v, kind_tag(r.kind), y->lim.goyaml_v2 ? "Flux" : "kustomize");
-		if (r.kind == R_INT)
+			    "encode it)", v, pn_yamltype_kind_tag(r.kind), y->lim.goyaml_v2 ? "Flux" : "kustomize");
+		if (r.kind == PN_YAMLTYPE_INT)
 			snprintf(num, sizeof(num), "%" PRId64, r.i);
-		else if (r.kind == R_FLOAT && isfinite(r.f))	/* as float32, as go-yaml prints them */
+		else if (r.kind == PN_YAMLTYPE_FLOAT && isfinite(r.f))	/* as float32, as go-yaml prints them */
 			pn_yamlout_format_float(r.f, 32, num);
-		else if (r.kind == R_FLOAT)
+		else if (r.kind == PN_YAMLTYPE_FLOAT)
 			snprintf(num, sizeof(num), "%s", isnan(r.f) ? ".nan" : r.f > 0 ? ".inf" : "-.inf");
-		*key = strdup(r.kind == R_INT || r.kind == R_FLOAT ? num : r.kind == R_BOOL ? (r.b ? "true" : "false") :
-		    v);
+		*key = strdup(r.kind == PN_YAMLTYPE_INT || r.kind == PN_YAMLTYPE_FLOAT ? num :
+		    r.kind == PN_YAMLTYPE_BOOL ? (r.b ? "true" : "false") : v);
 		return *key == NULL ? nomem(y) : NULL;
 	}
 	if (is_key) {
@@ -712,27 +334,27 @@ scalar_item(struct pn_yaml *y, const yaml_event_t *ev, char **key, cJSON **out)
 		return *key == NULL ? nomem(y) : NULL;
 	}
 	switch (r.kind) {
-	case R_STR:
+	case PN_YAMLTYPE_STR:
 		*out = cJSON_CreateString(v);
 		break;
-	case R_NULL:
+	case PN_YAMLTYPE_NULL:
 		*out = cJSON_CreateNull();
 		break;
-	case R_BOOL:
+	case PN_YAMLTYPE_BOOL:
 		*out = cJSON_CreateBool(r.b);
 		break;
-	case R_TIME:
+	case PN_YAMLTYPE_TIME:
 		*out = cJSON_CreateString(y->lim.goyaml_v2 ? v : r.text);
 		break;
-	case R_INT:
-	case R_UINT:
-	case R_FLOAT:
-		if (r.kind == R_FLOAT && !isfinite(r.f))
+	case PN_YAMLTYPE_INT:
+	case PN_YAMLTYPE_UINT:
+	case PN_YAMLTYPE_FLOAT:
+		if (r.kind == PN_YAMLTYPE_FLOAT && !isfinite(r.f))
 			return at(y, PN_ERR_PARSE, line, "`%.64s` is not a number JSON can carry (kustomize rejects "
 			    "it too)", v);
-		if (r.kind == R_INT)
+		if (r.kind == PN_YAMLTYPE_INT)
 			snprintf(num, sizeof(num), "%" PRId64, r.i);
-		else if (r.kind == R_UINT)
+		else if (r.kind == PN_YAMLTYPE_UINT)
 			snprintf(num, sizeof(num), "%" PRIu64, r.u);
 		else
 			go_json_float(r.f, num, sizeof(num));
@@ -1018,7 +640,7 @@ on_scalar(struct pn_yaml *y, const yaml_event_t *ev)
 		/* go-yaml's isMerge: "<<" written plainly, or tagged !!merge */
 		f->key_merge = (tag == NULL && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
 		    strcmp((const char *)ev->data.scalar.value, "<<") == 0) ||
-		    (tag != NULL && strcmp(tag, TAG_PREFIX "merge") == 0);
+		    (tag != NULL && strcmp(tag, PN_YAMLTYPE_TAG_PREFIX "merge") == 0);
 		f->key_line = line;
 		f->have_key = 1;
 		free(f->key);

@@ -17,7 +17,6 @@ import kubeemu  # noqa: E402
 
 t = pntest.TAP("apply-drift")
 W = pntest.workdir("apply-drift")
-PINION = pntest.pinion()
 
 files = {
     "apps/ns.yaml": "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: drift\n",
@@ -38,14 +37,11 @@ emu.start()
 
 
 def sync():
-    return pntest.run([PINION, "sync", "--once", "--url", http.url("repo"), "--path", "./apps", "--state-dir",
-                       str(W / "state"), "--kubeconfig", str(emu.kubeconfig)])
+    return pntest.sync_once(http.url("repo"), W / "state", emu.kubeconfig)
 
 
 def kubectl(*args):
-    cfg = W / "kubeconfig-kubectl"
-    emu.copy_kubeconfig(cfg)
-    return pntest.kubectl(cfg, list(args), W / "kcache")
+    return pntest.kubectl_emu(emu, W, *args)
 
 
 def writes(since):

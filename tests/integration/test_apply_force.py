@@ -15,7 +15,6 @@ import kubeemu  # noqa: E402
 
 t = pntest.TAP("apply-force")
 W = pntest.workdir("apply-force")
-PINION = pntest.pinion()
 EX_DATA = 65
 
 
@@ -42,8 +41,7 @@ def set_tip(c):
 
 
 def sync(*extra):
-    return pntest.run([PINION, "sync", "--once", "--url", http.url("repo"), "--path", "./apps", "--state-dir",
-                       str(W / "state"), "--kubeconfig", str(emu.kubeconfig)] + list(extra))
+    return pntest.sync_once(http.url("repo"), W / "state", emu.kubeconfig, *extra)
 
 
 try:

@@ -15,7 +15,6 @@ import kubeemu  # noqa: E402
 
 t = pntest.TAP("apply-preflight")
 W = pntest.workdir("apply-preflight")
-PINION = pntest.pinion()
 EX_DATA = 65
 
 MW = ("apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: %s\n  namespace: traefik\n"
@@ -38,8 +37,7 @@ try:
     @t.case("a missing CRD and a missing namespace: one message naming both and their files, nothing written")
     def _():
         mark = emu.mark()
-        p = pntest.run([PINION, "sync", "--once", "--url", http.url("repo"), "--path", "./apps", "--state-dir",
-                        str(W / "state"), "--kubeconfig", str(emu.kubeconfig)])
+        p = pntest.sync_once(http.url("repo"), W / "state", emu.kubeconfig)
         assert p.returncode == EX_DATA, (p.returncode, p.stderr)
         last = p.stderr.strip().splitlines()[-1]
         assert ("traefik.io/v1alpha1 Middleware traefik/secure-headers (apps/mw-a.yaml): no kind Middleware in "

@@ -6,7 +6,6 @@ the mass-prune guard, the Namespace guard, a failed DELETE kept and retried, a m
 kill -9 in the middle of an apply or a prune converges on the next sync.
 
 Runs with the binary in $PINION (the host build, then the static pinion-x86_64)."""
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,6 @@ import kubeemu  # noqa: E402
 
 t = pntest.TAP("apply-prune")
 W = pntest.workdir("apply-prune")
-PINION = pntest.pinion()
 CRASHED = 137
 
 
@@ -87,16 +85,11 @@ def set_tip(rev):
 
 
 def sync(*extra, env=None):
-    e = dict(os.environ)
-    e.update(env or {})
-    return pntest.run([PINION, "sync", "--once", "--url", http.url("repo"), "--path", "./apps", "--state-dir",
-                       str(STATE), "--kubeconfig", str(emu.kubeconfig)] + list(extra), env=e)
+    return pntest.sync_once(http.url("repo"), STATE, emu.kubeconfig, *extra, env=env)
 
 
 def kubectl(*args):
-    cfg = W / "kubeconfig-kubectl"
-    emu.copy_kubeconfig(cfg)
-    return pntest.kubectl(cfg, list(args), W / "kcache")
+    return pntest.kubectl_emu(emu, W, *args)
 
 
 def exists(path):
@@ -335,8 +328,7 @@ try:
     def _():
         before = inv_file()
         mark = emu.mark()
-        p = pntest.run([PINION, "sync", "--once", "--url", http.url("repo"), "--path", "./nope", "--state-dir",
-                        str(STATE), "--kubeconfig", str(emu.kubeconfig), "--prune", "--allow-mass-prune"])
+        p = pntest.sync_once(http.url("repo"), STATE, emu.kubeconfig, "--prune", "--allow-mass-prune", path="./nope")
         assert p.returncode != 0
         assert "nope" in p.stderr.strip().splitlines()[-1], p.stderr
         assert deletes(mark) == [] and inv_file() == before

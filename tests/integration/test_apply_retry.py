@@ -20,7 +20,6 @@ import kubeemu  # noqa: E402
 
 t = pntest.TAP("apply-retry")
 W = pntest.workdir("apply-retry")
-PINION = pntest.pinion()
 EX_RETRY = 75
 EX_DATA = 65
 
@@ -36,8 +35,7 @@ APPLY_PATH = "/api/v1/namespaces/default/configmaps/retry-a"
 
 
 def sync(*extra, kubeconfig=None):
-    return pntest.run([PINION, "sync", "--once", "--url", http.url("repo"), "--path", "./apps", "--state-dir",
-                       str(STATE), "--kubeconfig", str(kubeconfig or emu.kubeconfig)] + list(extra))
+    return pntest.sync_once(http.url("repo"), STATE, kubeconfig or emu.kubeconfig, *extra)
 
 
 def applies(since):

@@ -18,7 +18,6 @@ import kubeemu  # noqa: E402
 
 t = pntest.TAP("apply-takeover")
 W = pntest.workdir("apply-takeover")
-PINION = pntest.pinion()
 LAST = "kubectl.kubernetes.io/last-applied-configuration"
 
 
@@ -42,14 +41,11 @@ emu.start()
 
 
 def sync():
-    return pntest.run([PINION, "sync", "--once", "--url", http.url("repo"), "--path", "./apps", "--state-dir",
-                       str(W / "state"), "--kubeconfig", str(emu.kubeconfig)])
+    return pntest.sync_once(http.url("repo"), W / "state", emu.kubeconfig)
 
 
 def kubectl(*args, stdin=None):
-    cfg = W / "kubeconfig-kubectl"
-    emu.copy_kubeconfig(cfg)
-    return pntest.kubectl(cfg, list(args), W / "kcache", input=stdin)
+    return pntest.kubectl_emu(emu, W, *args, input=stdin)
 
 
 def live(name):

@@ -93,7 +93,7 @@ try:
 
     @t.case("after a sync, the same tree: no output, exit 0")
     def _():
-        p = pntest.run([PINION, "sync", "--once", "--url", http.url("repo"), "--path", "./apps"] + common())
+        p = pntest.sync_once(http.url("repo"), W / "state", emu.kubeconfig)
         assert p.returncode == 0, p.stderr
         p = diff()
         assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)

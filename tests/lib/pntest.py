@@ -165,5 +165,22 @@ def kubectl(kubeconfig, args, cache_dir, **kw):
     return run(["kubectl", "--cache-dir", str(cache_dir)] + list(args), env=env, **kw)
 
 
+def kubectl_emu(emu, d, *args, **kw):
+    """kubectl (above) against a kube emulator: its kubeconfig copied to d/kubeconfig-kubectl, the cache in
+    d/kcache."""
+    cfg = Path(d) / "kubeconfig-kubectl"
+    emu.copy_kubeconfig(cfg)
+    return kubectl(cfg, list(args), Path(d) / "kcache", **kw)
+
+
+def sync_once(url, state_dir, kubeconfig, *extra, path="./apps", env=None):
+    """`pinion sync --once` of `path` in the repository at `url` with its own --state-dir and --kubeconfig, then
+    the `extra` arguments; `env` adds to the environment."""
+    e = dict(os.environ)
+    e.update(env or {})
+    return run([pinion(), "sync", "--once", "--url", url, "--path", path, "--state-dir", str(state_dir),
+                "--kubeconfig", str(kubeconfig)] + list(extra), env=e)
+
+
 def have(cmd):
     return shutil.which(cmd) is not None

@@ -278,21 +278,6 @@ static const struct jp_case cases[] = {
 	},
 };
 
-static cJSON *
-parse(const char *text)
-{
-	struct pn_yaml_docs docs;
-	cJSON *root;
-
-	assert_ok(pn_yaml_parse("case.yaml", text, strlen(text), NULL, &docs));
-	assert_int_equal(docs.n, 1);
-	root = docs.v[0].root;
-	docs.v[0].root = NULL;
-	docs.n = 0;
-	pn_yaml_docs_release(&docs);
-	return root;
-}
-
 /* Trees equal: maps by key (order free), lists in order, numbers by their JSON text. */
 static int
 same(const cJSON *a, const cJSON *b)
@@ -330,14 +315,14 @@ test_cases(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct jp_case *c = &cases[i];
-		cJSON *t = parse(target), *ops = parse(c->ops);
+		cJSON *t = one_doc(target), *ops = one_doc(c->ops);
 		const struct pn_error *err = pn_json6902_apply(t, ops, "patch");
 
 		print_message("case %s\n", c->name);
 		if (c->expect == NULL) {
 			assert_error(err, PN_ERR_PARSE, c->error);
 		} else {
-			cJSON *want = parse(c->expect);
+			cJSON *want = one_doc(c->expect);
 
 			assert_ok(err);
 			if (!same(t, want)) {
@@ -356,8 +341,8 @@ test_cases(void **state)
 static void
 test_error_names_op(void **state)
 {
-	cJSON *t = parse(target);
-	cJSON *ops = parse("[{op: add, path: /data/t, value: ok}, {op: remove, path: /spec/foo}]");
+	cJSON *t = one_doc(target);
+	cJSON *ops = one_doc("[{op: add, path: /data/t, value: ok}, {op: remove, path: /spec/foo}]");
 
 	(void)state;
 	assert_error(pn_json6902_apply(t, ops, "patches[0] v1 ConfigMap c"), PN_ERR_PARSE,
@@ -371,10 +356,10 @@ test_error_names_op(void **state)
 static void
 test_json_ops(void **state)
 {
-	cJSON *t = parse(target);
+	cJSON *t = one_doc(target);
 	cJSON *ops = cJSON_Parse("[{\"op\": \"replace\", \"path\": \"/data/a\", \"value\": \"2\"},"
 	    "{\"op\": \"add\", \"path\": \"/list/0\", \"value\": {\"k\": [true, null, 2.50, 1e21]}}]");
-	cJSON *want = parse("{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {a: \"2\"}, "
+	cJSON *want = one_doc("{apiVersion: v1, kind: ConfigMap, metadata: {name: c}, data: {a: \"2\"}, "
 	    "list: [{k: [true, null, 2.5, 1e21]}, a, b, c], big: 9007199254740992, f: 1.5, nested: {a: [{b: 1}]}, nul: null}");
 
 	(void)state;
@@ -388,7 +373,7 @@ test_json_ops(void **state)
 static void
 test_not_a_list(void **state)
 {
-	cJSON *t = parse(target), *ops = parse("{op: add, path: /x, value: 1}"), *ops2 = parse("[1]");
+	cJSON *t = one_doc(target), *ops = one_doc("{op: add, path: /x, value: 1}"), *ops2 = one_doc("[1]");
 
 	(void)state;
 	assert_error(pn_json6902_apply(t, ops, "p"), PN_ERR_PARSE, "cannot unmarshal object");
@@ -402,7 +387,7 @@ test_not_a_list(void **state)
 static void
 test_copy_limit(void **state)
 {
-	cJSON *t = parse("{a: [[1, 2, 3, 4, 5, 6, 7, 8]]}"), *ops = cJSON_CreateArray();
+	cJSON *t = one_doc("{a: [[1, 2, 3, 4, 5, 6, 7, 8]]}"), *ops = cJSON_CreateArray();
 	int i;
 
 	(void)state;
@@ -423,7 +408,7 @@ test_copy_limit(void **state)
 static void
 test_depth_limit(void **state)
 {
-	cJSON *t = parse("{a: {b: {c: {d: 1}}}}"), *ops = cJSON_CreateArray();
+	cJSON *t = one_doc("{a: {b: {c: {d: 1}}}}"), *ops = cJSON_CreateArray();
 	int i;
 
 	(void)state;

@@ -48,26 +48,10 @@ static const char mycrd_patch[] = "{apiVersion: example.com/v1alpha1, kind: MyCR
     "template: {spec: {containers: [{name: a, image: z}]}}, ports: [{port: 1, protocol: TCP, x: 2}], "
     "hosts: [h3], loop: [2]}}";
 
-static cJSON *
-parse(const char *text)
-{
-	struct pn_yaml_limits lim;
-	struct pn_yaml_docs docs = {0};
-	cJSON *root;
-
-	pn_yaml_limits_init(&lim);
-	assert_ok(pn_yaml_parse("t.yaml", text, strlen(text), &lim, &docs));
-	assert_int_equal(docs.n, 1);
-	root = docs.v[0].root;
-	docs.v[0].root = NULL;
-	pn_yaml_docs_release(&docs);
-	return root;
-}
-
 static void
 set_schema(struct pn_openapi *o, const char *text)
 {
-	cJSON *field = parse("{path: s.json}");
+	cJSON *field = one_doc("{path: s.json}");
 
 	assert_ok(pn_openapi_set(o, "k.yaml", field, "s.json", text, strlen(text)));
 	cJSON_Delete(field);
@@ -77,7 +61,7 @@ set_schema(struct pn_openapi *o, const char *text)
 static char *
 patched(struct pn_openapi *o, const char *target, const char *patch, const char *path)
 {
-	cJSON *t = parse(target), *p = parse(patch);
+	cJSON *t = one_doc(target), *p = one_doc(patch);
 	const cJSON *at = t;
 	char buf[64], *out, *dot;
 
@@ -115,7 +99,7 @@ static void
 test_custom_alone(void **state)
 {
 	struct pn_openapi o = {0};
-	cJSON *obj = parse(mycrd);
+	cJSON *obj = one_doc(mycrd);
 
 	(void)state;
 	set_schema(&o, schema);
@@ -137,7 +121,7 @@ static void
 test_builtin_flagged_first(void **state)
 {
 	struct pn_openapi o = {0};
-	cJSON *obj = parse("{apiVersion: x/v1, kind: Foo, metadata: {name: f}}");
+	cJSON *obj = one_doc("{apiVersion: x/v1, kind: Foo, metadata: {name: f}}");
 
 	(void)state;
 	pn_openapi_saw(&o, obj);
@@ -175,7 +159,7 @@ static void
 test_first_choice_wins(void **state)
 {
 	struct pn_openapi o = {0};
-	cJSON *version = parse("{version: v1.21.2}");
+	cJSON *version = one_doc("{version: v1.21.2}");
 
 	(void)state;
 	assert_ok(pn_openapi_set(&o, "overlay/k.yaml", version, NULL, NULL, 0));
@@ -212,7 +196,7 @@ test_set_errors(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct pn_openapi o = {0};
-		cJSON *field = parse(cases[i].field);
+		cJSON *field = one_doc(cases[i].field);
 		const char *text = cases[i].text;
 
 		print_message("case %zu\n", i);
@@ -242,7 +226,7 @@ static void
 test_nothing_chosen(void **state)
 {
 	struct pn_openapi o = {0};
-	cJSON *field = parse("{version: ''}");
+	cJSON *field = one_doc("{version: ''}");
 
 	(void)state;
 	assert_ok(pn_openapi_set(&o, "k.yaml", field, NULL, NULL, 0));
@@ -258,7 +242,7 @@ test_nothing_chosen(void **state)
 static void
 test_crd_config(void **state)
 {
-	cJSON *crd = parse("{"
+	cJSON *crd = one_doc("{"
 	    "'x/v1.Bee': {Schema: {properties: {apiVersion: {}, kind: {}, metadata: {}, spec: {$ref: 'x/v1.BeeSpec'}}}},"
 	    "'x/v1.BeeSpec': {Schema: {properties: {"
 	    "  secretRef: {x-kubernetes-object-ref-api-version: v1, x-kubernetes-object-ref-kind: Secret},"
@@ -288,8 +272,8 @@ test_crd_config(void **state)
 static void
 test_crd_errors(void **state)
 {
-	cJSON *crd = parse("{'x/v1.Loop': {Schema: {properties: {apiVersion: {}, kind: {}, metadata: {}, "
-	    "l: {$ref: 'x/v1.Loop'}}}}}"), *list = parse("[1]"), *out = NULL;
+	cJSON *crd = one_doc("{'x/v1.Loop': {Schema: {properties: {apiVersion: {}, kind: {}, metadata: {}, "
+	    "l: {$ref: 'x/v1.Loop'}}}}}"), *list = one_doc("[1]"), *out = NULL;
 
 	(void)state;
 	assert_error(pn_openapi_crd_config("crd.yaml", crd, &out), PN_ERR_TOO_LARGE,

@@ -3,22 +3,6 @@
 #include "../../agent/render/plugin.h"
 #include "../../agent/render/yaml.h"
 
-static cJSON *
-parse(const char *yaml)
-{
-	struct pn_yaml_limits lim;
-	struct pn_yaml_docs docs = {0};
-	cJSON *doc;
-
-	pn_yaml_limits_init(&lim);
-	assert_ok(pn_yaml_parse("cfg.yaml", yaml, strlen(yaml), &lim, &docs));
-	assert_int_equal(docs.n, 1);
-	doc = docs.v[0].root;
-	docs.v[0].root = NULL;
-	pn_yaml_docs_release(&docs);
-	return doc;
-}
-
 static void
 expect_json(const cJSON *v, const char *want)
 {
@@ -90,7 +74,7 @@ test_translate(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cJSON *cfg = parse(cases[i].yaml), *kdoc, *specs, *obj;
+		cJSON *cfg = one_doc(cases[i].yaml), *kdoc, *specs, *obj;
 
 		assert_ok(pn_plugin_translate(cfg, cases[i].gen, &kdoc, &specs, &obj));
 		expect_json(kdoc, cases[i].kdoc);
@@ -138,7 +122,7 @@ test_refused(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cJSON *cfg = parse(cases[i].yaml), *kdoc, *specs, *obj;
+		cJSON *cfg = one_doc(cases[i].yaml), *kdoc, *specs, *obj;
 
 		assert_error(pn_plugin_translate(cfg, cases[i].gen, &kdoc, &specs, &obj), cases[i].code, cases[i].want);
 		assert_null(kdoc);

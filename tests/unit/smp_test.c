@@ -370,21 +370,6 @@ static const struct smp_case cases[] = {
 	},
 };
 
-static cJSON *
-parse(const char *text)
-{
-	struct pn_yaml_docs docs;
-	cJSON *root;
-
-	assert_ok(pn_yaml_parse("case.yaml", text, strlen(text), NULL, &docs));
-	assert_int_equal(docs.n, 1);
-	root = docs.v[0].root;
-	docs.v[0].root = NULL;
-	docs.n = 0;
-	pn_yaml_docs_release(&docs);
-	return root;
-}
-
 /* Trees equal: maps by key (order free), lists in order, numbers by their JSON text. */
 static int
 same(const cJSON *a, const cJSON *b)
@@ -422,14 +407,14 @@ test_cases(void **state)
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		const struct smp_case *c = &cases[i];
-		cJSON *target = parse(c->target), *patch = parse(c->patch);
+		cJSON *target = one_doc(c->target), *patch = one_doc(c->patch);
 		const struct pn_error *err = pn_smp_apply(target, patch, "patch.yaml", NULL);
 
 		print_message("case %s\n", c->name);
 		if (c->expect == NULL) {
 			assert_error(err, PN_ERR_PARSE, c->error);
 		} else {
-			cJSON *want = parse(c->expect);
+			cJSON *want = one_doc(c->expect);
 
 			assert_ok(err);
 			if (!same(target, want)) {
@@ -448,7 +433,7 @@ test_cases(void **state)
 static void
 test_error_names_patch(void **state)
 {
-	cJSON *t = parse("{kind: ConfigMap, data: {a: b}}"), *p = parse("{kind: ConfigMap, data: {$patch: x}}");
+	cJSON *t = one_doc("{kind: ConfigMap, data: {a: b}}"), *p = one_doc("{kind: ConfigMap, data: {$patch: x}}");
 
 	(void)state;
 	assert_error(pn_smp_apply(t, p, "overlay/patch.yaml v1 ConfigMap c", NULL), PN_ERR_PARSE,
@@ -460,7 +445,7 @@ test_error_names_patch(void **state)
 static void
 test_not_maps(void **state)
 {
-	cJSON *t = cJSON_CreateArray(), *p = parse("{a: 1}");
+	cJSON *t = cJSON_CreateArray(), *p = one_doc("{a: 1}");
 
 	(void)state;
 	assert_error(pn_smp_apply(t, p, "p", NULL), PN_ERR_PARSE, "must be maps");
@@ -490,8 +475,8 @@ test_depth_limit(void **state)
 static void
 test_list_limit(void **state)
 {
-	cJSON *t = parse("{apiVersion: v1, kind: Pod, spec: {containers: []}}");
-	cJSON *p = parse("{apiVersion: v1, kind: Pod, spec: {containers: [{name: a}]}}");
+	cJSON *t = one_doc("{apiVersion: v1, kind: Pod, spec: {containers: []}}");
+	cJSON *p = one_doc("{apiVersion: v1, kind: Pod, spec: {containers: [{name: a}]}}");
 	cJSON *list = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "spec"), "containers");
 	int i;
 
@@ -535,9 +520,9 @@ test_patch_unchanged(void **state)
 {
 	const char *pt = "{apiVersion: apps/v1, kind: Deployment, spec: {template: {spec: {containers: "
 	    "[{name: a, $patch: delete}, {$patch: replace}], volumes: [{$patch: replace}]}}}}";
-	cJSON *t = parse("{apiVersion: apps/v1, kind: Deployment, spec: {template: {spec: {containers: [{name: a}], "
+	cJSON *t = one_doc("{apiVersion: apps/v1, kind: Deployment, spec: {template: {spec: {containers: [{name: a}], "
 	    "volumes: [{name: v}]}}}}");
-	cJSON *p = parse(pt), *p0 = parse(pt);
+	cJSON *p = one_doc(pt), *p0 = one_doc(pt);
 
 	(void)state;
 	assert_ok(pn_smp_apply(t, p, "p", NULL));

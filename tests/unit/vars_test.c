@@ -6,23 +6,6 @@
 #include "../../agent/render/vars.h"
 #include "../../agent/render/yaml.h"
 
-/* One YAML document as kustomize types it (numbers are raw items). */
-static cJSON *
-doc(const char *text)
-{
-	struct pn_yaml_limits lim;
-	struct pn_yaml_docs docs = {0};
-	cJSON *root;
-
-	pn_yaml_limits_init(&lim);
-	assert_ok(pn_yaml_parse("t.yaml", text, strlen(text), &lim, &docs));
-	assert_int_equal(docs.n, 1);
-	root = docs.v[0].root;
-	docs.v[0].root = NULL;
-	pn_yaml_docs_release(&docs);
-	return root;
-}
-
 static void
 assert_json(const cJSON *v, const char *want)
 {
@@ -62,7 +45,7 @@ test_expand(void **state)
 		{"$", "\"$\""},
 		{"", "\"\""},
 	};
-	cJSON *values = doc("PORT: 8080\nON: true\nF: 1.25\nS: svc\nBIG: 1234567.5\nSMALL: 1e-7\nTENTH: 0.0001\n"
+	cJSON *values = one_doc("PORT: 8080\nON: true\nF: 1.25\nS: svc\nBIG: 1234567.5\nSMALL: 1e-7\nTENTH: 0.0001\n"
 	    "MAP: {a: b}\n");
 
 	(void)state;
@@ -97,7 +80,7 @@ test_lookup(void **state)
 		{"metadata.nope", NULL},
 		{"metadata.name.x", NULL},
 	};
-	cJSON *o = doc("metadata:\n  name: d\n  labels: {app.kubernetes.io/name: nm, a.b: dot}\n"
+	cJSON *o = one_doc("metadata:\n  name: d\n  labels: {app.kubernetes.io/name: nm, a.b: dot}\n"
 	    "spec:\n  ports: [{name: http, port: 80}, {name: https, port: 81}]\n");
 
 	(void)state;
@@ -122,7 +105,7 @@ test_lookup(void **state)
 static void
 add(struct pn_resmap *m, const char *text)
 {
-	assert_ok(pn_resmap_add(m, doc(text), "t.yaml", 1));
+	assert_ok(pn_resmap_add(m, one_doc(text), "t.yaml", 1));
 }
 
 /* Bind, resolve and expand: the value is the object's as it is at the end (its name renamed after binding). */
@@ -132,7 +115,7 @@ test_resolve(void **state)
 	struct pn_resmap m = {0};
 	struct pn_vars set = {0};
 	static const struct pn_fieldspec user[] = {{NULL, NULL, "ConfigMap", "data/x", 0}, {0}};
-	cJSON *vars = doc("- {name: PORT, objref: {kind: Service, name: svc, apiVersion: v1}, fieldref: "
+	cJSON *vars = one_doc("- {name: PORT, objref: {kind: Service, name: svc, apiVersion: v1}, fieldref: "
 	    "{fieldPath: 'spec.ports[0].port'}}\n- {name: NAME, objref: {kind: Service, name: svc, version: v1}}\n");
 
 	(void)state;
@@ -189,7 +172,7 @@ test_errors(void **state)
 		struct pn_resmap m = {0};
 		struct pn_vars set = {0};
 		const struct pn_error *err;
-		cJSON *v1 = doc(cases[k].vars), *v2 = cases[k].vars2 != NULL ? doc(cases[k].vars2) : NULL;
+		cJSON *v1 = one_doc(cases[k].vars), *v2 = cases[k].vars2 != NULL ? one_doc(cases[k].vars2) : NULL;
 
 		add(&m, SVC("svc", "a"));
 		add(&m, SVC("svc", "b"));
