@@ -191,6 +191,8 @@ help:
 	@sed -n '2,12s/^# \{0,1\}//p' Makefile
 
 -include $(OBJS:.o=.d)
+# the unit test programs' own dependencies (pn_test.h, the headers they include), written by -MMD beside them
+-include $(UNIT_BINS:=.d)
 
 # The kustomize conformance corpus (../shared/corpus), byte for byte; skipped with a note when absent.
 conformance: all
