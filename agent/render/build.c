@@ -1153,57 +1153,6 @@ sort_options(struct build *b, const char *kfile, const cJSON *so)
 	return NULL;
 }
 
-/* With buildMetadata: what a plugin config `cfg` (loaded) configures, as kustomize's OriginFromCustomPlugin:
- * configuredIn its own origin (the file it came from; the kustomization file kfile when inline), configuredBy
- * its apiVersion, kind, name and namespace. *out NULL without buildMetadata; the caller frees it. */
-static const struct pn_error *
-plugin_origin(struct build *b, const char *kfile, const cJSON *cfg, int item, char **out)
-{
-	const cJSON *md = cJSON_GetObjectItemCaseSensitive(cfg, "metadata");
-	const cJSON *o = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(md, "annotations"),
-	    PN_BUILDMETA_ORIGIN_KEY);
-	const struct pn_error *err = NULL;
-	struct pn_yaml_docs docs = {0};
-	const cJSON *path = NULL;
-	char *in = NULL;
-
-	*out = NULL;
-	if (!b->meta)
-		return NULL;
-	if (cJSON_IsString(o) && pn_yaml_parse("origin", o->valuestring, strlen(o->valuestring), &b->opt.yaml,
-	    &docs) == NULL && docs.n == 1)
-		path = cJSON_GetObjectItemCaseSensitive(docs.v[0].root, "path");
-	if (cJSON_IsString(path))
-		in = strdup(path->valuestring);
-	else
-		err = kust_origin(b, kfile, &in);
-	if (err == NULL && in == NULL)
-		err = nomem();
-	if (err == NULL)
-		err = pn_buildmeta_configured(in, str_field(cfg, "apiVersion"), str_field(cfg, "kind"),
-		    str_field(md, "name"), str_field(md, "namespace"), item, out);
-	pn_yaml_docs_release(&docs);
-	free(in);
-	return err;
-}
-
-/* With buildMetadata: the objects a generator plugin config added to ra (from index `from`) get its origin. */
-static const struct pn_error *
-plugin_generated(struct build *b, const char *kfile, const cJSON *cfg, struct pn_resmap *ra, size_t from)
-{
-	const struct pn_error *err;
-	char *by = NULL;
-
-	if ((err = plugin_origin(b, kfile, cfg, 0, &by)) != NULL || by == NULL)
-		return err;
-	for (size_t i = from; i < ra->n && err == NULL; i++)
-		if ((err = pn_res_load(ra, &ra->v[i])) == NULL &&
-		    (err = pn_buildmeta_set_origin(ra->v[i].obj, NULL, by)) == NULL)
-			err = pn_res_spill(ra, &ra->v[i]);
-	free(by);
-	return err;
-}
-
 /* The `generators` (gen 1), `transformers` (0) or `validators` (2) list of kustomization kfile in directory
  * dir over ra, as kustomize's configureExternalGenerators/Transformers: each entry is inline YAML (its
  * documents are the configs) or a file or kustomization directory (its objects are, in order); each config
@@ -1260,7 +1209,7 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 
 				pio.origin_in = NULL;
 				if ((err = pn_gen_run(&pio, what, &k, ra)) == NULL)
-					err = plugin_generated(b, kfile, cfgs.v[i].obj, ra, before);
+					err = pn_plugin_generated(cfgs.v[i].obj, io->origin_in, &b->opt.yaml, ra, before);
 			} else {
 				err = pn_kust_config_add(&only, what, specs);	/* takes specs */
 				specs = NULL;
@@ -1268,7 +1217,7 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 				if (err == NULL && gen == 2)
 					err = pn_plugin_snapshot(ra, &snap, &nsnap);
 				if (err == NULL && gen == 0)
-					err = plugin_origin(b, kfile, cfgs.v[i].obj, 1, &by);
+					err = pn_plugin_origin(cfgs.v[i].obj, io->origin_in, 1, &b->opt.yaml, &by);
 				b->plugin_by = by;
 				if (err == NULL)
 					err = transform(b, io, what, &k, ra);
