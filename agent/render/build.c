@@ -12,6 +12,7 @@
 
 #include "../core/buf.h"
 #include "buildmeta.h"
+#include "flux.h"
 #include "generator.h"
 #include "namerefs.h"
 #include "openapi.h"
@@ -1115,93 +1116,6 @@ add_list(struct build *b, struct pn_resmap *ra, const char *kfile, const char *d
 	return err;
 }
 
-/* Set doc[key] to a copy of v (a string when s is given). */
-static const struct pn_error *
-doc_set(cJSON *doc, const char *key, const char *s)
-{
-	cJSON *v = cJSON_CreateString(s);
-
-	if (v == NULL)
-		return nomem();
-	if (cJSON_HasObjectItem(doc, key))
-		cJSON_ReplaceItemInObjectCaseSensitive(doc, key, v);
-	else
-		cJSON_AddItemToObject(doc, key, v);
-	return NULL;
-}
-
-/* Append copies of list's elements to the list doc[key] (created when absent). */
-static const struct pn_error *
-doc_append(cJSON *doc, const char *key, const cJSON *list)
-{
-	cJSON *dst = cJSON_GetObjectItemCaseSensitive(doc, key);
-
-	if (list == NULL || cJSON_IsNull(list))
-		return NULL;
-	if (!cJSON_IsArray(list))
-		return pn_error_fmt(PN_ERR_USAGE, "flux %s must be a list", key);
-	if (dst == NULL || cJSON_IsNull(dst)) {
-		cJSON *a = cJSON_CreateArray();
-
-		if (a == NULL)
-			return nomem();
-		if (dst != NULL)
-			cJSON_ReplaceItemInObjectCaseSensitive(doc, key, a);
-		else
-			cJSON_AddItemToObject(doc, key, a);
-		dst = a;
-	}
-	if (!cJSON_IsArray(dst))
-		return NULL;	/* pn_kust_parse reports it */
-	for (const cJSON *e = list->child; e != NULL; e = e->next) {
-		cJSON *c = cJSON_Duplicate(e, 1);
-
-		if (c == NULL)
-			return nomem();
-		cJSON_AddItemToArray(dst, c);
-	}
-	return NULL;
-}
-
-/* kustomize-controller's edit of the entry path's kustomization document (`existing`: the tree's own file). */
-static const struct pn_error *
-flux_merge(const struct pn_build_flux *f, cJSON *doc, int existing)
-{
-	const struct pn_error *err = NULL;
-	cJSON *bm;
-
-	if (f == NULL)
-		return NULL;
-	/* fluxcd/pkg's generator: a file without resources gets buildMetadata [originAnnotations] (its way around
-	 * "kustomization.yaml is empty"), so the objects of such a file carry their origin */
-	if (existing && cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "resources")) == 0) {
-		static const char *const origins[] = {"originAnnotations"};
-
-		if ((bm = cJSON_CreateStringArray(origins, 1)) == NULL)
-			return nomem();
-		cJSON_DeleteItemFromObjectCaseSensitive(doc, "buildMetadata");
-		cJSON_AddItemToObject(doc, "buildMetadata", bm);
-	}
-	if (f->target_namespace != NULL && f->target_namespace[0] != '\0')
-		err = doc_set(doc, "namespace", f->target_namespace);
-	if (err == NULL && f->name_prefix != NULL && f->name_prefix[0] != '\0')
-		err = doc_set(doc, "namePrefix", f->name_prefix);
-	if (err == NULL && f->name_suffix != NULL && f->name_suffix[0] != '\0')
-		err = doc_set(doc, "nameSuffix", f->name_suffix);
-	if (err == NULL)
-		err = doc_append(doc, "patches", f->patches);
-	if (err == NULL)
-		err = doc_append(doc, "images", f->images);
-	if (err == NULL)
-		err = doc_append(doc, "components", f->components);
-	/* spec.buildMetadata replaces the file's list (fluxcd/pkg kustomize generator) */
-	if (err == NULL && cJSON_GetArraySize(f->build_metadata) > 0) {
-		cJSON_DeleteItemFromObjectCaseSensitive(doc, "buildMetadata");
-		err = doc_append(doc, "buildMetadata", f->build_metadata);
-	}
-	return err;
-}
-
 /* The entry kustomization's sortOptions into b->res->sort. */
 static const struct pn_error *
 sort_options(struct build *b, const char *kfile, const cJSON *so)
@@ -1237,57 +1151,6 @@ sort_options(struct build *b, const char *kfile, const cJSON *so)
 	}
 	b->res->sort = strcmp(order->valuestring, "fifo") == 0 ? PN_BUILD_SORT_FIFO : PN_BUILD_SORT_LEGACY;
 	return NULL;
-}
-
-/* With buildMetadata: what a plugin config `cfg` (loaded) configures, as kustomize's OriginFromCustomPlugin:
- * configuredIn its own origin (the file it came from; the kustomization file kfile when inline), configuredBy
- * its apiVersion, kind, name and namespace. *out NULL without buildMetadata; the caller frees it. */
-static const struct pn_error *
-plugin_origin(struct build *b, const char *kfile, const cJSON *cfg, int item, char **out)
-{
-	const cJSON *md = cJSON_GetObjectItemCaseSensitive(cfg, "metadata");
-	const cJSON *o = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(md, "annotations"),
-	    PN_BUILDMETA_ORIGIN_KEY);
-	const struct pn_error *err = NULL;
-	struct pn_yaml_docs docs = {0};
-	const cJSON *path = NULL;
-	char *in = NULL;
-
-	*out = NULL;
-	if (!b->meta)
-		return NULL;
-	if (cJSON_IsString(o) && pn_yaml_parse("origin", o->valuestring, strlen(o->valuestring), &b->opt.yaml,
-	    &docs) == NULL && docs.n == 1)
-		path = cJSON_GetObjectItemCaseSensitive(docs.v[0].root, "path");
-	if (cJSON_IsString(path))
-		in = strdup(path->valuestring);
-	else
-		err = kust_origin(b, kfile, &in);
-	if (err == NULL && in == NULL)
-		err = nomem();
-	if (err == NULL)
-		err = pn_buildmeta_configured(in, str_field(cfg, "apiVersion"), str_field(cfg, "kind"),
-		    str_field(md, "name"), str_field(md, "namespace"), item, out);
-	pn_yaml_docs_release(&docs);
-	free(in);
-	return err;
-}
-
-/* With buildMetadata: the objects a generator plugin config added to ra (from index `from`) get its origin. */
-static const struct pn_error *
-plugin_generated(struct build *b, const char *kfile, const cJSON *cfg, struct pn_resmap *ra, size_t from)
-{
-	const struct pn_error *err;
-	char *by = NULL;
-
-	if ((err = plugin_origin(b, kfile, cfg, 0, &by)) != NULL || by == NULL)
-		return err;
-	for (size_t i = from; i < ra->n && err == NULL; i++)
-		if ((err = pn_res_load(ra, &ra->v[i])) == NULL &&
-		    (err = pn_buildmeta_set_origin(ra->v[i].obj, NULL, by)) == NULL)
-			err = pn_res_spill(ra, &ra->v[i]);
-	free(by);
-	return err;
 }
 
 /* The `generators` (gen 1), `transformers` (0) or `validators` (2) list of kustomization kfile in directory
@@ -1346,7 +1209,7 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 
 				pio.origin_in = NULL;
 				if ((err = pn_gen_run(&pio, what, &k, ra)) == NULL)
-					err = plugin_generated(b, kfile, cfgs.v[i].obj, ra, before);
+					err = pn_plugin_generated(cfgs.v[i].obj, io->origin_in, &b->opt.yaml, ra, before);
 			} else {
 				err = pn_kust_config_add(&only, what, specs);	/* takes specs */
 				specs = NULL;
@@ -1354,7 +1217,7 @@ plugins(struct build *b, const struct pn_gen_io *io, const char *kfile, const ch
 				if (err == NULL && gen == 2)
 					err = pn_plugin_snapshot(ra, &snap, &nsnap);
 				if (err == NULL && gen == 0)
-					err = plugin_origin(b, kfile, cfgs.v[i].obj, 1, &by);
+					err = pn_plugin_origin(cfgs.v[i].obj, io->origin_in, 1, &b->opt.yaml, &by);
 				b->plugin_by = by;
 				if (err == NULL)
 					err = transform(b, io, what, &k, ra);
@@ -1423,7 +1286,7 @@ load_kustomization(struct build *b, struct pn_resmap *ra, const char *dir, const
 		err = pn_error_fmt(PN_ERR_PARSE, "%s: a kustomization must be one YAML mapping", kfile);
 		goto done;
 	}
-	if (component == -1 && (err = flux_merge(b->opt.flux, docs.v[0].root, 1)) != NULL)
+	if (component == -1 && (err = pn_flux_merge(b->opt.flux, docs.v[0].root, 1)) != NULL)
 		goto done;
 	if ((err = pn_kust_parse(kfile, docs.v[0].root, &k)) != NULL ||
 	    (err = load_openapi(b, dir, kfile, k.openapi)) != NULL)
@@ -1613,7 +1476,7 @@ generate_top(struct build *b, struct pn_resmap *ra, const char *dir)
 		return err;
 	if ((doc = cJSON_CreateObject()) == NULL)
 		return nomem();
-	if ((err = flux_merge(b->opt.flux, doc, 0)) == NULL && (err = pn_kust_parse("the generated kustomization", doc,
+	if ((err = pn_flux_merge(b->opt.flux, doc, 0)) == NULL && (err = pn_kust_parse("the generated kustomization", doc,
 	    &k)) == NULL) {
 		b->chain[b->nchain++] = dir;
 		if ((err = add_list(b, ra, "the generated kustomization", dir, k.components, 1)) == NULL)
@@ -1626,42 +1489,32 @@ generate_top(struct build *b, struct pn_resmap *ra, const char *dir)
 
 /*
  * The end of the build, object by object: name references (namerefs.h), then Flux's postBuild substitution
- * (subst.h), then Flux's commonMetadata (labels and annotations on every object's metadata), in
- * kustomize-controller's order. As in transform(), the stages are the name reference rules, the substitution,
- * the labels, then the annotations, and the error reported is the one of the earliest stage and, in it, of
- * the first object; each object that a stage touches is loaded once.
+ * and commonMetadata (flux.h), in kustomize-controller's order. As in transform(), the stages are the name
+ * reference rules, then Flux's (PN_FLUX_STAGES), and the error reported is the one of the earliest stage and,
+ * in it, of the first object; each object that a stage touches is loaded once.
  */
 static const struct pn_error *
 finish_objects(struct build *b, struct pn_resmap *ra)
 {
-	static const struct pn_fieldspec labels[] = {{NULL, NULL, NULL, "metadata/labels", 1}, {0}};
-	static const struct pn_fieldspec annos[] = {{NULL, NULL, NULL, "metadata/annotations", 1}, {0}};
-	static const char *const what[] = {"commonMetadata.labels", "commonMetadata.annotations"};
 	const struct pn_build_flux *f = b->opt.flux;
 	const struct pn_nameref *user = b->cfg.namerefs;
-	const cJSON *maps[2] = {f != NULL ? f->common_labels : NULL, f != NULL ? f->common_annotations : NULL};
-	const struct pn_subst *sub = f != NULL && f->subst != NULL && (f->subst->n > 0 || f->subst->always) ?
-	    f->subst : NULL;
-	/* stages: the name reference rules [0, nr), postBuild substitution nr, then labels and annotations */
-	size_t nr = b->refs_fixed ? 0 : pn_namerefs_count(user), nstages = nr + 3, best = nstages, failed;
+	/* stages: the name reference rules [0, nr), then Flux's from nr */
+	size_t nr = b->refs_fixed ? 0 : pn_namerefs_count(user), nstages = nr + PN_FLUX_STAGES, best = nstages, failed;
 	const struct pn_error *err;
 	struct pn_error first;
 
 	/* a map that is wrong fails its stage before its first object */
-	for (int m = 0; m < 2 && best == nstages; m++) {
-		if ((err = pn_transform_map(NULL, 0, maps[m], labels, NULL, what[m])) != NULL) {
-			first = *err;
-			best = nr + 1 + (size_t)m;
-		}
+	if ((err = pn_flux_check(f, &failed)) != NULL) {
+		first = *err;
+		best = nr + failed;
 	}
 	for (size_t k = 0; k < ra->n; k++) {
 		struct pn_res *r = &ra->v[k];
 		int refs = nr > 0 && best > 0 && pn_namerefs_selects(r, user);
-		int subst = sub != NULL && best > nr;
-		int meta = (best > nr + 1 && maps[0] != NULL) || (best > nr + 2 && maps[1] != NULL);
+		int flux = best > nr && pn_flux_changes(f, best - nr);
 		int bmeta = (b->meta & PN_BUILDMETA_MANAGED) || r->meta;
 
-		if (!refs && !subst && !meta && !bmeta)
+		if (!refs && !flux && !bmeta)
 			continue;
 		if ((err = pn_res_load(ra, r)) != NULL)
 			return err;
@@ -1672,16 +1525,9 @@ finish_objects(struct build *b, struct pn_resmap *ra)
 		/* kustomize's own end (krusty Run), before anything Flux does */
 		if (bmeta && (err = pn_buildmeta_finish(r->obj, b->meta)) != NULL)
 			return err;
-		/* Flux substitutes kustomize's output, then sets commonMetadata (never substituted) */
-		if (best > nr && sub != NULL && (err = pn_subst_object(sub, &r->obj)) != NULL) {
+		if (best > nr && (err = pn_flux_object(f, &r->obj, best - nr, &failed)) != NULL) {
 			first = *err;
-			best = nr;
-		}
-		for (int m = 0; m < 2 && best > nr + 1 + (size_t)m; m++) {
-			if ((err = pn_transform_map(&r->obj, 1, maps[m], m == 0 ? labels : annos, NULL, what[m])) != NULL) {
-				first = *err;
-				best = nr + 1 + (size_t)m;
-			}
+			best = nr + failed;
 		}
 		if ((err = pn_res_spill(ra, r)) != NULL)
 			return err;

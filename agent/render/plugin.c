@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buildmeta.h"
 #include "spool.h"
+#include "yaml.h"
 #include "../core/banned.h"
 
 enum role { GEN, TF, HELM, UNSUPPORTED };
@@ -345,5 +347,44 @@ pn_plugin_unchanged(struct pn_resmap *ra, const struct pn_spool_slot *snap, size
 		if ((spill = pn_res_spill(ra, r)) != NULL && err == NULL)
 			err = spill;
 	}
+	return err;
+}
+
+const struct pn_error *
+pn_plugin_origin(const cJSON *cfg, const char *kust_origin, int item, const struct pn_yaml_limits *yaml, char **out)
+{
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(cfg, "metadata");
+	const cJSON *o = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(md, "annotations"),
+	    PN_BUILDMETA_ORIGIN_KEY);
+	const struct pn_error *err;
+	struct pn_yaml_docs docs = {0};
+	const cJSON *path = NULL;
+
+	*out = NULL;
+	if (kust_origin == NULL)
+		return NULL;
+	if (cJSON_IsString(o) && pn_yaml_parse("origin", o->valuestring, strlen(o->valuestring), yaml, &docs) == NULL &&
+	    docs.n == 1)
+		path = cJSON_GetObjectItemCaseSensitive(docs.v[0].root, "path");
+	err = pn_buildmeta_configured(cJSON_IsString(path) ? path->valuestring : kust_origin, str(cfg, "apiVersion"),
+	    str(cfg, "kind"), str(md, "name"), str(md, "namespace"), item, out);
+	pn_yaml_docs_release(&docs);
+	return err;
+}
+
+const struct pn_error *
+pn_plugin_generated(const cJSON *cfg, const char *kust_origin, const struct pn_yaml_limits *yaml,
+    struct pn_resmap *ra, size_t from)
+{
+	const struct pn_error *err;
+	char *by = NULL;
+
+	if ((err = pn_plugin_origin(cfg, kust_origin, 0, yaml, &by)) != NULL || by == NULL)
+		return err;
+	for (size_t i = from; i < ra->n && err == NULL; i++)
+		if ((err = pn_res_load(ra, &ra->v[i])) == NULL &&
+		    (err = pn_buildmeta_set_origin(ra->v[i].obj, NULL, by)) == NULL)
+			err = pn_res_spill(ra, &ra->v[i]);
+	free(by);
 	return err;
 }

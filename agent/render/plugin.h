@@ -24,6 +24,9 @@
  * compares yaml nodes, pinion the values: a transformer that writes a value the object already had fails
  * there (kubectl kustomize: a label set to its own value, or "validated-by", which kustomize means to ignore),
  * not here.
+ *
+ * With buildMetadata, what a config generates or transforms names the config itself as its origin (kustomize's
+ * OriginFromCustomPlugin: pn_plugin_origin, pn_plugin_generated), not the kustomization fields it became.
  */
 #ifndef PN_PLUGIN_H
 #define PN_PLUGIN_H
@@ -32,6 +35,8 @@
 
 #include "../core/error.h"
 #include "resmap.h"
+
+struct pn_yaml_limits;
 
 /*
  * Translate config `cfg` of a `generators` (gen 1) or `transformers` (gen 0) list. On success exactly one of
@@ -48,5 +53,18 @@ const struct pn_error *pn_plugin_snapshot(struct pn_resmap *ra, struct pn_spool_
 /* Whether ra still holds the n objects of snap, in order and unchanged; otherwise kustomize's "validator
  * shouldn't modify the resource map" naming the first object changed. */
 const struct pn_error *pn_plugin_unchanged(struct pn_resmap *ra, const struct pn_spool_slot *snap, size_t n);
+
+/* With buildMetadata (kust_origin, the kustomization file's origin path, not NULL): what config cfg configures,
+ * as pn_buildmeta_configured's text (`item` as there): configuredIn the config's own origin, the path in its
+ * config.kubernetes.io/origin annotation (read with `yaml`) when it came from a file, else kust_origin (an
+ * inline config); configuredBy its apiVersion, kind, name and namespace. *out NULL when kust_origin is NULL.
+ * The caller frees it with free(). */
+const struct pn_error *pn_plugin_origin(const cJSON *cfg, const char *kust_origin, int item,
+    const struct pn_yaml_limits *yaml, char **out);
+
+/* With buildMetadata (kust_origin not NULL): the objects generator config cfg added to ra, from index `from`,
+ * get cfg as their origin (pn_buildmeta_set_origin: unless they have one). */
+const struct pn_error *pn_plugin_generated(const cJSON *cfg, const char *kust_origin,
+    const struct pn_yaml_limits *yaml, struct pn_resmap *ra, size_t from);
 
 #endif

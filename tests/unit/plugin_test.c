@@ -132,12 +132,83 @@ test_refused(void **state)
 	}
 }
 
+/* With buildMetadata, a config is its objects' origin: configured in its own file, or in the kustomization
+ * when inline (kustomize's OriginFromCustomPlugin). */
+static void
+test_origin(void **state)
+{
+	static const struct {
+		const char *yaml, *in;
+		int item;
+		const char *want;
+	} cases[] = {
+		{CFG("LabelTransformer") "  namespace: ns\n", "base/kustomization.yaml", 0,
+		    "configuredIn: base/kustomization.yaml\nconfiguredBy:\n  apiVersion: builtin\n  kind: LabelTransformer\n"
+		    "  name: x\n  namespace: ns\n"},
+		{CFG("LabelTransformer") "  annotations:\n    config.kubernetes.io/origin: |\n      path: base/labels.yaml\n",
+		    "base/kustomization.yaml", 1,
+		    "- configuredIn: base/labels.yaml\n  configuredBy:\n    apiVersion: builtin\n    kind: LabelTransformer\n"
+		    "    name: x\n"},
+		/* an origin without a path: the kustomization's */
+		{CFG("LabelTransformer") "  annotations:\n    config.kubernetes.io/origin: 'ref: v1'\n", "kustomization.yaml",
+		    0, "configuredIn: kustomization.yaml\nconfiguredBy:\n  apiVersion: builtin\n  kind: LabelTransformer\n"
+		    "  name: x\n"},
+		/* no buildMetadata */
+		{CFG("LabelTransformer"), NULL, 0, NULL},
+	};
+	struct pn_yaml_limits lim;
+
+	(void)state;
+	pn_yaml_limits_init(&lim);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cJSON *cfg = parse(cases[i].yaml);
+		char unset[] = "unset", *out = unset;
+
+		assert_ok(pn_plugin_origin(cfg, cases[i].in, cases[i].item, &lim, &out));
+		if (cases[i].want == NULL)
+			assert_null(out);
+		else
+			assert_string_equal(out, cases[i].want);
+		free(out);
+		cJSON_Delete(cfg);
+	}
+}
+
+/* A generator config's objects from `from` on get it as their origin, unless they have one. */
+static void
+test_generated(void **state)
+{
+	cJSON *cfg = parse(CFG("ConfigMapGenerator") "literals: [a=b]\n");
+	struct pn_resmap m = {0};
+	struct pn_yaml_limits lim;
+
+	(void)state;
+	pn_yaml_limits_init(&lim);
+	assert_ok(pn_resmap_add(&m, parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: before}\n"), NULL, 0));
+	assert_ok(pn_resmap_add(&m, parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"), NULL, 0));
+	assert_ok(pn_resmap_add(&m, parse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: own\n"
+	    "  annotations: {config.kubernetes.io/origin: 'path: own.yaml'}\n"), NULL, 0));
+	assert_ok(pn_plugin_generated(cfg, NULL, &lim, &m, 1));	/* no buildMetadata */
+	expect_json(m.v[1].obj, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"}}");
+	assert_ok(pn_plugin_generated(cfg, "kustomization.yaml", &lim, &m, 1));
+	expect_json(m.v[0].obj, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"before\"}}");
+	expect_json(m.v[1].obj, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\","
+	    "\"annotations\":{\"config.kubernetes.io/origin\":\"configuredIn: kustomization.yaml\\nconfiguredBy:\\n"
+	    "  apiVersion: builtin\\n  kind: ConfigMapGenerator\\n  name: x\\n\"}}}");
+	expect_json(m.v[2].obj, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"own\","
+	    "\"annotations\":{\"config.kubernetes.io/origin\":\"path: own.yaml\"}}}");
+	pn_resmap_release(&m);
+	cJSON_Delete(cfg);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_translate),
 		cmocka_unit_test(test_refused),
+		cmocka_unit_test(test_origin),
+		cmocka_unit_test(test_generated),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
