@@ -161,7 +161,7 @@ test_origin(void **state)
 	(void)state;
 	pn_yaml_limits_init(&lim);
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		cJSON *cfg = parse(cases[i].yaml);
+		cJSON *cfg = one_doc(cases[i].yaml);
 		char unset[] = "unset", *out = unset;
 
 		assert_ok(pn_plugin_origin(cfg, cases[i].in, cases[i].item, &lim, &out));
@@ -178,15 +178,15 @@ test_origin(void **state)
 static void
 test_generated(void **state)
 {
-	cJSON *cfg = parse(CFG("ConfigMapGenerator") "literals: [a=b]\n");
+	cJSON *cfg = one_doc(CFG("ConfigMapGenerator") "literals: [a=b]\n");
 	struct pn_resmap m = {0};
 	struct pn_yaml_limits lim;
 
 	(void)state;
 	pn_yaml_limits_init(&lim);
-	assert_ok(pn_resmap_add(&m, parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: before}\n"), NULL, 0));
-	assert_ok(pn_resmap_add(&m, parse("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"), NULL, 0));
-	assert_ok(pn_resmap_add(&m, parse("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: own\n"
+	assert_ok(pn_resmap_add(&m, one_doc("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: before}\n"), NULL, 0));
+	assert_ok(pn_resmap_add(&m, one_doc("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"), NULL, 0));
+	assert_ok(pn_resmap_add(&m, one_doc("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: own\n"
 	    "  annotations: {config.kubernetes.io/origin: 'path: own.yaml'}\n"), NULL, 0));
 	assert_ok(pn_plugin_generated(cfg, NULL, &lim, &m, 1));	/* no buildMetadata */
 	expect_json(m.v[1].obj, "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"x\"}}");
