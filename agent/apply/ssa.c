@@ -1078,72 +1078,52 @@ mark_health(struct run *r)
 	return NULL;
 }
 
-/* --wait: poll every applied object until each is Current (health.h), Failed, or the time is up. */
+/* The health wait's answer to a read other than 200 or 404: refused(), naming the object with its file. */
+static const struct pn_error *
+health_refused(void *ctx, const struct pn_health_target *t, const struct pn_kapi_reply *reply)
+{
+	char w[PN_SSA_WHERE_MAX];
+
+	return refused(ctx, t->arg, reply, where(t->arg, w, sizeof(w)));
+}
+
+/* --wait: poll the applied objects of `stage` (0: all, -1: those a --health-check names) until each is Current
+ * (health.h), one is Failed, or the time is up. */
 static const struct pn_error *
 wait_healthy(struct run *r, int stage, uint64_t limit)
 {
-	uint64_t start = pn_clock_mono_ms();
 	const struct pn_error *err = NULL;
-	struct pn_kapi_reply reply;
-	struct pn_buf path, list;
-	char why[PN_HEALTH_WHY_MAX], w[PN_SSA_WHERE_MAX];
+	struct pn_health_target *v;
+	size_t nv = 0;
 
-	pn_kapi_reply_init(&reply, r->k);
-	pn_buf_init(&path, PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
-	pn_buf_init(&list, 4 * PN_ERROR_MSG_MAX, "health list");
-	for (;;) {
-		size_t waiting = 0, failed = 0;
+	if ((v = calloc(r->n, sizeof(*v))) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	for (size_t i = 0; i < r->n && err == NULL; i++) {
+		struct item *it = &r->items[i];
+		struct pn_buf b;
+		char *s = NULL;
+		size_t len;
 
-		pn_buf_reset(&list);
-		for (size_t i = 0; i < r->n && err == NULL; i++) {
-			struct item *it = &r->items[i];
-			cJSON *live = NULL;
-			enum pn_health h;
-
-			if (it->verdict == V_SKIP || it->verdict == V_NONE || (stage > 0 && it->stage != stage) ||
-			    (stage < 0 && !it->health))
-				continue;
-			pn_buf_reset(&path);
-			if ((err = object_path(it, "", &path)) != NULL ||
-			    (err = pn_kapi_do(r->k, "GET", pn_buf_str(&path), NULL, NULL, 0, &reply)) != NULL)
-				break;
-			if (reply.status == 404) {
-				h = PN_HEALTH_IN_PROGRESS;
-				snprintf(why, sizeof(why), "not found");
-			} else if (reply.status != 200) {
-				err = refused(r, it, &reply, where(it, w, sizeof(w)));
-				break;
-			} else if ((err = pn_kapi_reply_json(&reply, "health", &live)) != NULL) {
-				break;
-			} else {
-				h = pn_health_of(live, why, sizeof(why));
-			}
-			cJSON_Delete(live);
-			if (h == PN_HEALTH_CURRENT)
-				continue;
-			waiting++;
-			failed += h == PN_HEALTH_FAILED;
-			/* "apps/v1 Deployment lab/web: 0/2 replicas available" without the source file */
-			(void)pn_buf_addf(&list, "%s%s %s %s%s%s: %s", list.len > 0 ? "; " : "", it->api_version, it->kind,
-			    effective_ns(it) != NULL ? effective_ns(it) : "", effective_ns(it) != NULL ? "/" : "", it->name,
-			    why);
-		}
-		if (err != NULL || waiting == 0)
+		if (it->verdict == V_SKIP || it->verdict == V_NONE || (stage > 0 && it->stage != stage) ||
+		    (stage < 0 && !it->health))
+			continue;
+		/* one block: the path, then the id */
+		pn_buf_init(&b, 2 * PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
+		if ((err = object_path(it, "", &b)) == NULL && (err = pn_buf_addch(&b, '\0')) == NULL &&
+		    (err = pn_ssa_object_id(&b, it->api_version, it->kind, effective_ns(it), it->name)) == NULL)
+			err = pn_buf_detach(&b, &s, &len);
+		pn_buf_release(&b);
+		if (err != NULL)
 			break;
-		if (failed > 0) {
-			err = pn_error_fmt(PN_ERR_REJECTED, "health check failed: %s", pn_buf_str(&list));
-			break;
-		}
-		if (pn_clock_mono_ms() - start >= limit) {
-			err = pn_error_fmt(PN_ERR_UNAVAILABLE, "health check timed out after %llu s, not ready: %s",
-			    (unsigned long long)(limit / 1000), pn_buf_str(&list));
-			break;
-		}
-		pn_clock_sleep_ms(PN_HEALTH_POLL_MS, NULL);
+		v[nv].path = s;
+		v[nv].id = s + strlen(s) + 1;
+		v[nv++].arg = it;
 	}
-	pn_buf_release(&list);
-	pn_buf_release(&path);
-	pn_kapi_reply_release(&reply);
+	if (err == NULL)
+		err = pn_health_wait(r->k, v, nv, limit, health_refused, r);
+	for (size_t i = 0; i < nv; i++)
+		free((char *)(uintptr_t)v[i].path);
+	free(v);
 	return err;
 }
 
