@@ -257,6 +257,26 @@ pn_health_name(enum pn_health h)
 }
 
 const struct pn_error *
+pn_health_check_names(const char *spec, const char *kind, const char *ns, const char *name, int *yes)
+{
+	const char *slash = strchr(spec, '/'), *dot;
+	size_t kl, nl;
+
+	*yes = 0;
+	if (slash == NULL || slash == spec || slash[1] == '\0')
+		return pn_error_fmt(PN_ERR_USAGE, "--health-check \"%.200s\": not <Kind>/<name>.<namespace>", spec);
+	kl = (size_t)(slash - spec);
+	dot = strrchr(slash + 1, '.');
+	if (strlen(kind) != kl || strncmp(kind, spec, kl) != 0)
+		return NULL;
+	/* "name.namespace" of a namespaced object, or the whole rest as a cluster-scoped name */
+	nl = strlen(name);
+	*yes = (ns != NULL && dot != NULL && (size_t)(dot - slash - 1) == nl && strncmp(slash + 1, name, nl) == 0 &&
+	    strcmp(dot + 1, ns) == 0) || (ns == NULL && strcmp(slash + 1, name) == 0);
+	return NULL;
+}
+
+const struct pn_error *
 pn_health_wait(struct pn_kapi *k, struct pn_health_target *v, size_t n, uint64_t limit_ms,
     const struct pn_error *(*refused)(void *ctx, const struct pn_health_target *t, const struct pn_kapi_reply *reply),
     void *ctx)

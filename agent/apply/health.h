@@ -9,7 +9,7 @@
  * condition (none: Current).
  *
  * pn_health_wait() is the poll loop of --wait and --health-check (ssa.h): it reads the objects it is given until
- * each is Current, one is Failed, or the time is up.
+ * each is Current, one is Failed, or the time is up. pn_health_check_names() reads a --health-check.
  */
 #ifndef PN_HEALTH_H
 #define PN_HEALTH_H
@@ -39,6 +39,12 @@ enum pn_health {
 enum pn_health pn_health_of(const cJSON *obj, char *why, size_t len);
 
 const char *pn_health_name(enum pn_health h);
+
+/* Whether the --health-check `spec` names the object: "<Kind>/<name>.<namespace>", as flux create
+ * kustomization writes them, or "<Kind>/<name>" for a cluster-scoped object (ns NULL). PN_ERR_USAGE when spec
+ * is not <Kind>/<name>. */
+const struct pn_error *pn_health_check_names(const char *spec, const char *kind, const char *ns, const char *name,
+    int *yes);
 
 /* One object pn_health_wait() reads. */
 struct pn_health_target {

@@ -1043,30 +1043,24 @@ run_stage(struct run *r, struct item **v, size_t n)
 	return NULL;
 }
 
-/* --health-check "<Kind>/<name>.<namespace>" (flux create kustomization's form; "<Kind>/<name>" for a
- * cluster-scoped object): mark the objects, each must be one of this unit's. */
+/* --health-check (health.h): mark the objects each names; each must name one of this unit's. */
 static const struct pn_error *
 mark_health(struct run *r)
 {
-	for (size_t h = 0; r->opt != NULL && h < r->opt->nhealth_checks; h++) {
-		const char *spec = r->opt->health_checks[h], *slash = strchr(spec, '/'), *dot;
-		size_t kl, nl, found = 0;
+	const struct pn_error *err;
 
-		if (slash == NULL || slash == spec || slash[1] == '\0')
-			return pn_error_fmt(PN_ERR_USAGE, "--health-check \"%.200s\": not <Kind>/<name>.<namespace>", spec);
-		kl = (size_t)(slash - spec);
-		dot = strrchr(slash + 1, '.');
+	for (size_t h = 0; r->opt != NULL && h < r->opt->nhealth_checks; h++) {
+		const char *spec = r->opt->health_checks[h];
+		size_t found = 0;
+
 		for (size_t i = 0; i < r->n; i++) {
 			struct item *it = &r->items[i];
 			const char *ns = effective_ns(it) != NULL ? effective_ns(it) : it->resource == NULL ? it->ns : NULL;
+			int yes;
 
-			if (strlen(it->kind) != kl || strncmp(it->kind, spec, kl) != 0)
-				continue;
-			/* "name.namespace" of a namespaced object, or the whole rest as a cluster-scoped name */
-			nl = strlen(it->name);
-			if ((ns != NULL && dot != NULL && (size_t)(dot - slash - 1) == nl &&
-			    strncmp(slash + 1, it->name, nl) == 0 && strcmp(dot + 1, ns) == 0) ||
-			    (ns == NULL && strcmp(slash + 1, it->name) == 0)) {
+			if ((err = pn_health_check_names(spec, it->kind, ns, it->name, &yes)) != NULL)
+				return err;
+			if (yes) {
 				it->health = 1;
 				found++;
 			}

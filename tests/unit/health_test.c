@@ -116,6 +116,41 @@ test_huge_numbers(void **state)
 	cJSON_Delete(o);
 }
 
+/* --health-check as flux create kustomization writes it: "<Kind>/<name>.<namespace>", "<Kind>/<name>" for a
+ * cluster-scoped object (whose name may have dots). */
+static void
+test_check_names(void **state)
+{
+	static const struct {
+		const char *spec, *kind, *ns, *name;
+		int want;	/* -1: PN_ERR_USAGE */
+	} cases[] = {
+		{"Deployment/web.lab", "Deployment", "lab", "web", 1},
+		{"Deployment/web.lab", "Deployment", "other", "web", 0},
+		{"Deployment/web.lab", "StatefulSet", "lab", "web", 0},
+		{"Deployment/web", "Deployment", "lab", "web", 0},
+		{"Deploy/web.lab", "Deployment", "lab", "web", 0},
+		{"Namespace/lab", "Namespace", NULL, "lab", 1},
+		{"ClusterRole/a.b.c", "ClusterRole", NULL, "a.b.c", 1},
+		{"ConfigMap/a.b.lab", "ConfigMap", "lab", "a.b", 1},
+		{"Deployment", "Deployment", "lab", "web", -1},
+		{"/web.lab", "Deployment", "lab", "web", -1},
+		{"Deployment/", "Deployment", "lab", "web", -1},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int yes = 7;
+		const struct pn_error *err = pn_health_check_names(cases[i].spec, cases[i].kind, cases[i].ns,
+		    cases[i].name, &yes);
+
+		if (cases[i].want < 0)
+			assert_error(err, PN_ERR_USAGE, "not <Kind>/<name>.<namespace>");
+		else if (err != NULL || yes != cases[i].want)
+			fail_msg("case %zu: %s: %d, want %d", i, cases[i].spec, yes, cases[i].want);
+	}
+}
+
 /* A request through k that must answer 2xx. */
 static void
 call(struct pn_kapi *k, const char *method, const char *path, const char *ctype, const char *body)
@@ -267,6 +302,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_huge_numbers),
+		cmocka_unit_test(test_check_names),
 		cmocka_unit_test(test_wait_ready),
 		cmocka_unit_test(test_wait_timeout),
 		cmocka_unit_test(test_wait_failed),
