@@ -10,6 +10,7 @@
 #include "../core/log.h"
 #include "../../platform/crash.h"
 #include "ssa.h"
+#include "stage.h"
 #include "../core/banned.h"
 
 #define PN_PRUNE_ANNO_PRUNE "kustomize.toolkit.fluxcd.io/prune"
@@ -58,7 +59,7 @@ reverse_order(const void *a, const void *b)
 	const struct pn_inv_entry *x = *(const struct pn_inv_entry *const *)a;
 	const struct pn_inv_entry *y = *(const struct pn_inv_entry *const *)b;
 	const char *kx = strrchr(x->id, '_') + 1, *ky = strrchr(y->id, '_') + 1;
-	int ox = pn_ssa_kind_order(kx), oy = pn_ssa_kind_order(ky);
+	int ox = pn_stage_kind_order(kx), oy = pn_stage_kind_order(ky);
 
 	if (ox != oy)
 		return ox > oy ? -1 : 1;

@@ -18,6 +18,7 @@
 #include "../core/log.h"
 #include "health.h"
 #include "../../platform/crash.h"
+#include "stage.h"
 #include "takeover.h"
 #include "../core/banned.h"
 
@@ -34,7 +35,7 @@ struct item {
 	const char *api_version, *kind, *name;
 	const char *ns;		/* NULL when absent or empty */
 	char *ids;
-	int stage;		/* 1: cluster definitions, 2: the rest */
+	int stage;		/* pn_stage_of: 1 cluster definitions, 3 kinds ending in Class, 2 the rest */
 	int pending;		/* from a CRD of this unit, not served yet */
 	/* the mapping, copied out of discovery (whose cache is refreshed while waiting) */
 	char *resource;
@@ -68,37 +69,6 @@ struct run {
 	const struct pn_ssa_options *opt;
 };
 
-/* Flux's first stage (fluxcd/pkg ssa/utils IsClusterDefinition), in ReconcileOrder. */
-static const struct {
-	const char *group;	/* the group of apiVersion, "" for core */
-	const char *kind;
-} stage1_kinds[] = {
-	{"apiextensions.k8s.io", "CustomResourceDefinition"},
-	{"", "Namespace"},
-	{"rbac.authorization.k8s.io", "ClusterRole"},
-};
-
-/* Flux's ReconcileOrder (fluxcd/pkg ssa/sort.go): these kinds first, in this order; then every other kind by
- * group and kind; the admission webhooks last. */
-static const char *const first_kinds[] = {
-	"CustomResourceDefinition", "Namespace", "ClusterRole", "ClusterClass", "RuntimeClass", "PriorityClass",
-	"StorageClass", "VolumeSnapshotClass", "IngressClass", "GatewayClass", "ClusterRoleBinding", "ResourceQuota",
-	"ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret", "Service", "LimitRange", "Deployment",
-	"StatefulSet", "CronJob", "PodDisruptionBudget",
-};
-#define PN_SSA_ORDER_OTHER ((int)(sizeof(first_kinds) / sizeof(first_kinds[0])))
-
-int
-pn_ssa_kind_order(const char *kind)
-{
-	for (int i = 0; i < PN_SSA_ORDER_OTHER; i++)
-		if (strcmp(kind, first_kinds[i]) == 0)
-			return i;
-	if (strcmp(kind, "MutatingWebhookConfiguration") == 0 || strcmp(kind, "ValidatingWebhookConfiguration") == 0)
-		return PN_SSA_ORDER_OTHER + 1;
-	return PN_SSA_ORDER_OTHER;
-}
-
 static const char *effective_ns(const struct item *it);
 
 static int
@@ -107,28 +77,16 @@ nullcmp(const char *a, const char *b)
 	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
 }
 
-/* qsort order of a stage: ReconcileOrder, then group/kind for the others, then namespace, name, and document
- * order (qsort is not stable). */
+/* qsort order of a stage: ReconcileOrder, then group/kind for the others (stage.h), then namespace, name, and
+ * document order (qsort is not stable). */
 static int
 reconcile_order(const void *a, const void *b)
 {
 	const struct item *x = *(const struct item *const *)a, *y = *(const struct item *const *)b;
-	int ox = pn_ssa_kind_order(x->kind), oy = pn_ssa_kind_order(y->kind), c;
+	int c;
 
-	if (ox != oy)
-		return ox < oy ? -1 : 1;
-	if (ox == PN_SSA_ORDER_OTHER) {
-		const char *gx = strchr(x->api_version, '/'), *gy = strchr(y->api_version, '/');
-		size_t lx = gx != NULL ? (size_t)(gx - x->api_version) : 0, ly = gy != NULL ?
-		    (size_t)(gy - y->api_version) : 0;
-
-		if ((c = strncmp(x->api_version, y->api_version, lx < ly ? lx : ly)) != 0)
-			return c;
-		if (lx != ly)
-			return lx < ly ? -1 : 1;
-	}
-	if ((c = strcmp(x->kind, y->kind)) != 0 || (c = nullcmp(effective_ns(x), effective_ns(y))) != 0 ||
-	    (c = strcmp(x->name, y->name)) != 0)
+	if ((c = pn_stage_kind_cmp(x->api_version, x->kind, y->api_version, y->kind)) != 0 ||
+	    (c = nullcmp(effective_ns(x), effective_ns(y))) != 0 || (c = strcmp(x->name, y->name)) != 0)
 		return c;
 	return x->index < y->index ? -1 : x->index > y->index;
 }
@@ -193,18 +151,6 @@ str_item(const cJSON *obj, const char *name)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Whether apiVersion's group is `group` ("" for core "v1"). */
-static int
-in_group(const char *api_version, const char *group)
-{
-	const char *slash = strchr(api_version, '/');
-	size_t glen = strlen(group);
-
-	if (slash == NULL)
-		return glen == 0;
-	return (size_t)(slash - api_version) == glen && strncmp(api_version, group, glen) == 0;
 }
 
 /* The object of it: the caller's, or loaded (then *owned, which the caller frees with cJSON_Delete()). */
@@ -291,12 +237,7 @@ check(struct item *it, const cJSON *obj)
 	    strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "IfNotPresent") == 0;
 	it->force = str_item(v, PN_SSA_ANNO_FORCE) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_FORCE), "Enabled") == 0;
 	it->merge = str_item(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "Merge") == 0;
-	it->stage = strlen(it->kind) > 5 && strcmp(it->kind + strlen(it->kind) - 5, "Class") == 0 ? 3 : 2;
-	for (size_t i = 0; i < sizeof(stage1_kinds) / sizeof(*stage1_kinds); i++) {
-		if (strcmp(it->kind, stage1_kinds[i].kind) == 0 && in_group(it->api_version, stage1_kinds[i].group)) {
-			it->stage = 1;
-		}
-	}
+	it->stage = pn_stage_of(it->api_version, it->kind);
 	return NULL;
 }
 
