@@ -1,6 +1,6 @@
 /*
  * health: is an object ready, by the kstatus rules Flux's health checks use (kube-api.md §7; fluxcd/cli-utils
- * pkg/kstatus/status). A pure function of the live object: the caller polls.
+ * pkg/kstatus/status). pn_health_of() is a pure function of the live object; pn_health_wait() polls.
  *
  * Generic checks first: deletionTimestamp set is Terminating; observedGeneration behind generation, or a
  * Reconciling=True condition, is InProgress; Stalled=True is Failed. Then the kind's rule: Deployment,
@@ -55,10 +55,11 @@ struct pn_health_target {
 };
 
 /* Read every target (GET path) again every PN_HEALTH_POLL_MS until each is Current; a 404 is InProgress ("not
- * found"). A Failed target ends the wait at once (PN_ERR_REJECTED "health check failed: ..."), and so does the
- * first read limit_ms or more after the call (PN_ERR_UNAVAILABLE "health check timed out after <s> s, not ready:
- * ..."); both list every target not Current as "<id>: <why>". An answer other than 200 or 404 ends the wait with
- * refused(ctx, target, reply), or when refused is NULL with pn_kapi_reply_error() naming the id. */
+ * found"). A Failed target ends the wait at once (PN_ERR_REJECTED "health check failed: ..."), and so does a
+ * round of reads ending limit_ms or more after the call (PN_ERR_UNAVAILABLE "health check timed out after <s> s,
+ * not ready: ..."); both list every target not Current as "<id>: <why>". An answer other than 200 or 404 ends
+ * the wait with refused(ctx, target, reply)'s error, or when refused is NULL with pn_kapi_reply_error()'s
+ * naming the id. */
 const struct pn_error *pn_health_wait(struct pn_kapi *k, struct pn_health_target *v, size_t n, uint64_t limit_ms,
     const struct pn_error *(*refused)(void *ctx, const struct pn_health_target *t, const struct pn_kapi_reply *reply),
     void *ctx);
