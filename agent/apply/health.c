@@ -1,10 +1,12 @@
-/* kstatus readiness rules (see health.h). */
+/* kstatus readiness rules and the wait for them (see health.h). */
 #include "health.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "../../platform/clock.h"
+#include "../core/buf.h"
 #include "../core/num.h"
 #include "../render/yaml.h"
 #include "../core/banned.h"
@@ -252,4 +254,85 @@ pn_health_name(enum pn_health h)
 	default:
 		return "Terminating";
 	}
+}
+
+const struct pn_error *
+pn_health_check_names(const char *spec, const char *kind, const char *ns, const char *name, int *yes)
+{
+	const char *slash = strchr(spec, '/'), *dot;
+	size_t kl, nl;
+
+	*yes = 0;
+	if (slash == NULL || slash == spec || slash[1] == '\0')
+		return pn_error_fmt(PN_ERR_USAGE, "--health-check \"%.200s\": not <Kind>/<name>.<namespace>", spec);
+	kl = (size_t)(slash - spec);
+	dot = strrchr(slash + 1, '.');
+	if (strlen(kind) != kl || strncmp(kind, spec, kl) != 0)
+		return NULL;
+	/* "name.namespace" of a namespaced object, or the whole rest as a cluster-scoped name */
+	nl = strlen(name);
+	*yes = (ns != NULL && dot != NULL && (size_t)(dot - slash - 1) == nl && strncmp(slash + 1, name, nl) == 0 &&
+	    strcmp(dot + 1, ns) == 0) || (ns == NULL && strcmp(slash + 1, name) == 0);
+	return NULL;
+}
+
+const struct pn_error *
+pn_health_wait(struct pn_kapi *k, struct pn_health_target *v, size_t n, uint64_t limit_ms,
+    const struct pn_error *(*refused)(void *ctx, const struct pn_health_target *t, const struct pn_kapi_reply *reply),
+    void *ctx)
+{
+	uint64_t start = pn_clock_mono_ms();
+	const struct pn_error *err = NULL;
+	struct pn_kapi_reply reply;
+	struct pn_buf list;
+	char why[PN_HEALTH_WHY_MAX];
+
+	pn_kapi_reply_init(&reply, k);
+	pn_buf_init(&list, 4 * PN_ERROR_MSG_MAX, "health list");
+	for (;;) {
+		size_t waiting = 0, failed = 0;
+
+		pn_buf_reset(&list);
+		for (size_t i = 0; i < n && err == NULL; i++) {
+			cJSON *live = NULL;
+			enum pn_health h;
+
+			if ((err = pn_kapi_do(k, "GET", v[i].path, NULL, NULL, 0, &reply)) != NULL)
+				break;
+			if (reply.status == 404) {
+				h = PN_HEALTH_IN_PROGRESS;
+				snprintf(why, sizeof(why), "not found");
+			} else if (reply.status != 200) {
+				err = refused != NULL ? refused(ctx, &v[i], &reply) : pn_kapi_reply_error(&reply, v[i].id);
+				break;
+			} else if ((err = pn_kapi_reply_json(&reply, "health", &live)) != NULL) {
+				break;
+			} else {
+				h = pn_health_of(live, why, sizeof(why));
+			}
+			cJSON_Delete(live);
+			v[i].health = h;
+			if (h == PN_HEALTH_CURRENT)
+				continue;
+			waiting++;
+			failed += h == PN_HEALTH_FAILED;
+			/* "apps/v1 Deployment lab/web: 0/2 replicas available" without the source file */
+			(void)pn_buf_addf(&list, "%s%s: %s", list.len > 0 ? "; " : "", v[i].id, why);
+		}
+		if (err != NULL || waiting == 0)
+			break;
+		if (failed > 0) {
+			err = pn_error_fmt(PN_ERR_REJECTED, "health check failed: %s", pn_buf_str(&list));
+			break;
+		}
+		if (pn_clock_mono_ms() - start >= limit_ms) {
+			err = pn_error_fmt(PN_ERR_UNAVAILABLE, "health check timed out after %llu s, not ready: %s",
+			    (unsigned long long)(limit_ms / 1000), pn_buf_str(&list));
+			break;
+		}
+		pn_clock_sleep_ms(PN_HEALTH_POLL_MS, NULL);
+	}
+	pn_buf_release(&list);
+	pn_kapi_reply_release(&reply);
+	return err;
 }

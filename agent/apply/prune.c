@@ -10,6 +10,7 @@
 #include "../core/log.h"
 #include "../../platform/crash.h"
 #include "ssa.h"
+#include "stage.h"
 #include "../core/banned.h"
 
 #define PN_PRUNE_ANNO_PRUNE "kustomize.toolkit.fluxcd.io/prune"
@@ -41,6 +42,16 @@ pn_prune_is_mass(size_t stale, size_t old)
 	return old > 0 && (stale == old || 2 * stale > old);
 }
 
+const struct pn_error *
+pn_prune_entry_id(const struct pn_inv_entry *e, struct pn_inv_object *o, char *av, size_t len, struct pn_buf *b)
+{
+	const struct pn_error *err;
+
+	if ((err = pn_inv_split(e->id, o)) != NULL || (err = pn_inv_api_version(o, e->version, av, len)) != NULL)
+		return err;
+	return pn_ssa_object_id(b, av, o->kind, o->ns[0] != '\0' ? o->ns : NULL, o->name);
+}
+
 /* Deletion order: the reverse of the apply's (ssa.h): webhooks first, CustomResourceDefinitions last. */
 static int
 reverse_order(const void *a, const void *b)
@@ -48,7 +59,7 @@ reverse_order(const void *a, const void *b)
 	const struct pn_inv_entry *x = *(const struct pn_inv_entry *const *)a;
 	const struct pn_inv_entry *y = *(const struct pn_inv_entry *const *)b;
 	const char *kx = strrchr(x->id, '_') + 1, *ky = strrchr(y->id, '_') + 1;
-	int ox = pn_ssa_kind_order(kx), oy = pn_ssa_kind_order(ky);
+	int ox = pn_stage_kind_order(kx), oy = pn_stage_kind_order(ky);
 
 	if (ox != oy)
 		return ox > oy ? -1 : 1;
@@ -247,12 +258,9 @@ prune_one(struct run *r, const struct pn_inv_entry *e, struct pn_inv *keep, cons
 	pn_buf_init(&path, PN_KAPI_TARGET_MAX, "API path");
 	pn_buf_init(&idb, PN_SSA_ID_MAX, "object id");
 	pn_kapi_reply_init(&reply, r->k);
-	if ((err = pn_inv_split(e->id, &o)) != NULL || (err = pn_inv_api_version(&o, e->version, av,
-	    sizeof(av))) != NULL)
+	if ((err = pn_prune_entry_id(e, &o, av, sizeof(av), &idb)) != NULL)
 		goto done;
 	ns = o.ns[0] != '\0' ? o.ns : NULL;
-	if ((err = pn_ssa_object_id(&idb, av, o.kind, ns, o.name)) != NULL)
-		goto done;
 	snprintf(id, sizeof(id), "%s", idb.data);
 	if ((fail = pn_discovery_find(r->d, av, o.kind, &res)) != NULL)
 		goto failed;

@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 
+#include "../core/buf.h"
 #include "../core/error.h"
 #include "discovery.h"
 #include "inventory.h"
@@ -70,6 +71,11 @@ void pn_prune_result_release(struct pn_prune_result *res);
 
 /* "pruned", "gone", ... */
 const char *pn_prune_action_name(enum pn_prune_action a);
+
+/* An inventory entry as messages and `pinion diff` name it: its fields into *o, its apiVersion into av, and
+ * "apps/v1 Deployment lab/web" (pn_ssa_object_id; "v1 Namespace lab" when cluster-scoped) appended to b. */
+const struct pn_error *pn_prune_entry_id(const struct pn_inv_entry *e, struct pn_inv_object *o, char *av,
+    size_t len, struct pn_buf *b);
 
 /* The mass-prune guard: whether deleting `stale` of the `old` objects of an inventory is more than half of
  * it, or all of a non-empty one. */

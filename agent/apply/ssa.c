@@ -18,6 +18,7 @@
 #include "../core/log.h"
 #include "health.h"
 #include "../../platform/crash.h"
+#include "stage.h"
 #include "takeover.h"
 #include "../core/banned.h"
 
@@ -34,7 +35,7 @@ struct item {
 	const char *api_version, *kind, *name;
 	const char *ns;		/* NULL when absent or empty */
 	char *ids;
-	int stage;		/* 1: cluster definitions, 2: the rest */
+	int stage;		/* pn_stage_of: 1 cluster definitions, 3 kinds ending in Class, 2 the rest */
 	int pending;		/* from a CRD of this unit, not served yet */
 	/* the mapping, copied out of discovery (whose cache is refreshed while waiting) */
 	char *resource;
@@ -68,37 +69,6 @@ struct run {
 	const struct pn_ssa_options *opt;
 };
 
-/* Flux's first stage (fluxcd/pkg ssa/utils IsClusterDefinition), in ReconcileOrder. */
-static const struct {
-	const char *group;	/* the group of apiVersion, "" for core */
-	const char *kind;
-} stage1_kinds[] = {
-	{"apiextensions.k8s.io", "CustomResourceDefinition"},
-	{"", "Namespace"},
-	{"rbac.authorization.k8s.io", "ClusterRole"},
-};
-
-/* Flux's ReconcileOrder (fluxcd/pkg ssa/sort.go): these kinds first, in this order; then every other kind by
- * group and kind; the admission webhooks last. */
-static const char *const first_kinds[] = {
-	"CustomResourceDefinition", "Namespace", "ClusterRole", "ClusterClass", "RuntimeClass", "PriorityClass",
-	"StorageClass", "VolumeSnapshotClass", "IngressClass", "GatewayClass", "ClusterRoleBinding", "ResourceQuota",
-	"ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret", "Service", "LimitRange", "Deployment",
-	"StatefulSet", "CronJob", "PodDisruptionBudget",
-};
-#define PN_SSA_ORDER_OTHER ((int)(sizeof(first_kinds) / sizeof(first_kinds[0])))
-
-int
-pn_ssa_kind_order(const char *kind)
-{
-	for (int i = 0; i < PN_SSA_ORDER_OTHER; i++)
-		if (strcmp(kind, first_kinds[i]) == 0)
-			return i;
-	if (strcmp(kind, "MutatingWebhookConfiguration") == 0 || strcmp(kind, "ValidatingWebhookConfiguration") == 0)
-		return PN_SSA_ORDER_OTHER + 1;
-	return PN_SSA_ORDER_OTHER;
-}
-
 static const char *effective_ns(const struct item *it);
 
 static int
@@ -107,28 +77,16 @@ nullcmp(const char *a, const char *b)
 	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
 }
 
-/* qsort order of a stage: ReconcileOrder, then group/kind for the others, then namespace, name, and document
- * order (qsort is not stable). */
+/* qsort order of a stage: ReconcileOrder, then group/kind for the others (stage.h), then namespace, name, and
+ * document order (qsort is not stable). */
 static int
 reconcile_order(const void *a, const void *b)
 {
 	const struct item *x = *(const struct item *const *)a, *y = *(const struct item *const *)b;
-	int ox = pn_ssa_kind_order(x->kind), oy = pn_ssa_kind_order(y->kind), c;
+	int c;
 
-	if (ox != oy)
-		return ox < oy ? -1 : 1;
-	if (ox == PN_SSA_ORDER_OTHER) {
-		const char *gx = strchr(x->api_version, '/'), *gy = strchr(y->api_version, '/');
-		size_t lx = gx != NULL ? (size_t)(gx - x->api_version) : 0, ly = gy != NULL ?
-		    (size_t)(gy - y->api_version) : 0;
-
-		if ((c = strncmp(x->api_version, y->api_version, lx < ly ? lx : ly)) != 0)
-			return c;
-		if (lx != ly)
-			return lx < ly ? -1 : 1;
-	}
-	if ((c = strcmp(x->kind, y->kind)) != 0 || (c = nullcmp(effective_ns(x), effective_ns(y))) != 0 ||
-	    (c = strcmp(x->name, y->name)) != 0)
+	if ((c = pn_stage_kind_cmp(x->api_version, x->kind, y->api_version, y->kind)) != 0 ||
+	    (c = nullcmp(effective_ns(x), effective_ns(y))) != 0 || (c = strcmp(x->name, y->name)) != 0)
 		return c;
 	return x->index < y->index ? -1 : x->index > y->index;
 }
@@ -193,18 +151,6 @@ str_item(const cJSON *obj, const char *name)
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
 
 	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-/* Whether apiVersion's group is `group` ("" for core "v1"). */
-static int
-in_group(const char *api_version, const char *group)
-{
-	const char *slash = strchr(api_version, '/');
-	size_t glen = strlen(group);
-
-	if (slash == NULL)
-		return glen == 0;
-	return (size_t)(slash - api_version) == glen && strncmp(api_version, group, glen) == 0;
 }
 
 /* The object of it: the caller's, or loaded (then *owned, which the caller frees with cJSON_Delete()). */
@@ -291,12 +237,7 @@ check(struct item *it, const cJSON *obj)
 	    strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "IfNotPresent") == 0;
 	it->force = str_item(v, PN_SSA_ANNO_FORCE) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_FORCE), "Enabled") == 0;
 	it->merge = str_item(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "Merge") == 0;
-	it->stage = strlen(it->kind) > 5 && strcmp(it->kind + strlen(it->kind) - 5, "Class") == 0 ? 3 : 2;
-	for (size_t i = 0; i < sizeof(stage1_kinds) / sizeof(*stage1_kinds); i++) {
-		if (strcmp(it->kind, stage1_kinds[i].kind) == 0 && in_group(it->api_version, stage1_kinds[i].group)) {
-			it->stage = 1;
-		}
-	}
+	it->stage = pn_stage_of(it->api_version, it->kind);
 	return NULL;
 }
 
@@ -1043,30 +984,24 @@ run_stage(struct run *r, struct item **v, size_t n)
 	return NULL;
 }
 
-/* --health-check "<Kind>/<name>.<namespace>" (flux create kustomization's form; "<Kind>/<name>" for a
- * cluster-scoped object): mark the objects, each must be one of this unit's. */
+/* --health-check (health.h): mark the objects each names; each must name one of this unit's. */
 static const struct pn_error *
 mark_health(struct run *r)
 {
-	for (size_t h = 0; r->opt != NULL && h < r->opt->nhealth_checks; h++) {
-		const char *spec = r->opt->health_checks[h], *slash = strchr(spec, '/'), *dot;
-		size_t kl, nl, found = 0;
+	const struct pn_error *err;
 
-		if (slash == NULL || slash == spec || slash[1] == '\0')
-			return pn_error_fmt(PN_ERR_USAGE, "--health-check \"%.200s\": not <Kind>/<name>.<namespace>", spec);
-		kl = (size_t)(slash - spec);
-		dot = strrchr(slash + 1, '.');
+	for (size_t h = 0; r->opt != NULL && h < r->opt->nhealth_checks; h++) {
+		const char *spec = r->opt->health_checks[h];
+		size_t found = 0;
+
 		for (size_t i = 0; i < r->n; i++) {
 			struct item *it = &r->items[i];
 			const char *ns = effective_ns(it) != NULL ? effective_ns(it) : it->resource == NULL ? it->ns : NULL;
+			int yes;
 
-			if (strlen(it->kind) != kl || strncmp(it->kind, spec, kl) != 0)
-				continue;
-			/* "name.namespace" of a namespaced object, or the whole rest as a cluster-scoped name */
-			nl = strlen(it->name);
-			if ((ns != NULL && dot != NULL && (size_t)(dot - slash - 1) == nl &&
-			    strncmp(slash + 1, it->name, nl) == 0 && strcmp(dot + 1, ns) == 0) ||
-			    (ns == NULL && strcmp(slash + 1, it->name) == 0)) {
+			if ((err = pn_health_check_names(spec, it->kind, ns, it->name, &yes)) != NULL)
+				return err;
+			if (yes) {
 				it->health = 1;
 				found++;
 			}
@@ -1078,72 +1013,52 @@ mark_health(struct run *r)
 	return NULL;
 }
 
-/* --wait: poll every applied object until each is Current (health.h), Failed, or the time is up. */
+/* The health wait's answer to a read other than 200 or 404: refused(), naming the object with its file. */
+static const struct pn_error *
+health_refused(void *ctx, const struct pn_health_target *t, const struct pn_kapi_reply *reply)
+{
+	char w[PN_SSA_WHERE_MAX];
+
+	return refused(ctx, t->arg, reply, where(t->arg, w, sizeof(w)));
+}
+
+/* --wait: poll the applied objects of `stage` (0: all, -1: those a --health-check names) until each is Current
+ * (health.h), one is Failed, or the time is up. */
 static const struct pn_error *
 wait_healthy(struct run *r, int stage, uint64_t limit)
 {
-	uint64_t start = pn_clock_mono_ms();
 	const struct pn_error *err = NULL;
-	struct pn_kapi_reply reply;
-	struct pn_buf path, list;
-	char why[PN_HEALTH_WHY_MAX], w[PN_SSA_WHERE_MAX];
+	struct pn_health_target *v;
+	size_t nv = 0;
 
-	pn_kapi_reply_init(&reply, r->k);
-	pn_buf_init(&path, PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
-	pn_buf_init(&list, 4 * PN_ERROR_MSG_MAX, "health list");
-	for (;;) {
-		size_t waiting = 0, failed = 0;
+	if ((v = calloc(r->n, sizeof(*v))) == NULL)
+		return pn_error(PN_ERR_NOMEM);
+	for (size_t i = 0; i < r->n && err == NULL; i++) {
+		struct item *it = &r->items[i];
+		struct pn_buf b;
+		char *s = NULL;
+		size_t len;
 
-		pn_buf_reset(&list);
-		for (size_t i = 0; i < r->n && err == NULL; i++) {
-			struct item *it = &r->items[i];
-			cJSON *live = NULL;
-			enum pn_health h;
-
-			if (it->verdict == V_SKIP || it->verdict == V_NONE || (stage > 0 && it->stage != stage) ||
-			    (stage < 0 && !it->health))
-				continue;
-			pn_buf_reset(&path);
-			if ((err = object_path(it, "", &path)) != NULL ||
-			    (err = pn_kapi_do(r->k, "GET", pn_buf_str(&path), NULL, NULL, 0, &reply)) != NULL)
-				break;
-			if (reply.status == 404) {
-				h = PN_HEALTH_IN_PROGRESS;
-				snprintf(why, sizeof(why), "not found");
-			} else if (reply.status != 200) {
-				err = refused(r, it, &reply, where(it, w, sizeof(w)));
-				break;
-			} else if ((err = pn_kapi_reply_json(&reply, "health", &live)) != NULL) {
-				break;
-			} else {
-				h = pn_health_of(live, why, sizeof(why));
-			}
-			cJSON_Delete(live);
-			if (h == PN_HEALTH_CURRENT)
-				continue;
-			waiting++;
-			failed += h == PN_HEALTH_FAILED;
-			/* "apps/v1 Deployment lab/web: 0/2 replicas available" without the source file */
-			(void)pn_buf_addf(&list, "%s%s %s %s%s%s: %s", list.len > 0 ? "; " : "", it->api_version, it->kind,
-			    effective_ns(it) != NULL ? effective_ns(it) : "", effective_ns(it) != NULL ? "/" : "", it->name,
-			    why);
-		}
-		if (err != NULL || waiting == 0)
+		if (it->verdict == V_SKIP || it->verdict == V_NONE || (stage > 0 && it->stage != stage) ||
+		    (stage < 0 && !it->health))
+			continue;
+		/* one block: the path, then the id */
+		pn_buf_init(&b, 2 * PN_SSA_ID_MAX + PN_KAPI_PREFIX_MAX, "object path");
+		if ((err = object_path(it, "", &b)) == NULL && (err = pn_buf_addch(&b, '\0')) == NULL &&
+		    (err = pn_ssa_object_id(&b, it->api_version, it->kind, effective_ns(it), it->name)) == NULL)
+			err = pn_buf_detach(&b, &s, &len);
+		pn_buf_release(&b);
+		if (err != NULL)
 			break;
-		if (failed > 0) {
-			err = pn_error_fmt(PN_ERR_REJECTED, "health check failed: %s", pn_buf_str(&list));
-			break;
-		}
-		if (pn_clock_mono_ms() - start >= limit) {
-			err = pn_error_fmt(PN_ERR_UNAVAILABLE, "health check timed out after %llu s, not ready: %s",
-			    (unsigned long long)(limit / 1000), pn_buf_str(&list));
-			break;
-		}
-		pn_clock_sleep_ms(PN_HEALTH_POLL_MS, NULL);
+		v[nv].path = s;
+		v[nv].id = s + strlen(s) + 1;
+		v[nv++].arg = it;
 	}
-	pn_buf_release(&list);
-	pn_buf_release(&path);
-	pn_kapi_reply_release(&reply);
+	if (err == NULL)
+		err = pn_health_wait(r->k, v, nv, limit, health_refused, r);
+	for (size_t i = 0; i < nv; i++)
+		free((char *)(uintptr_t)v[i].path);
+	free(v);
 	return err;
 }
 

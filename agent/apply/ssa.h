@@ -12,7 +12,7 @@
  *   3. kinds whose name ends in "Class" (StorageClass, IngressClass, GatewayClass...), then wait until each is
  *      Current (health.h), for at most wait_timeout_ms
  *   4. everything else
- * Inside each stage objects go in Flux's ReconcileOrder (pn_ssa_kind_order: CRD, Namespace, ClusterRole, ...,
+ * Inside each stage objects go in Flux's ReconcileOrder (stage.h: CRD, Namespace, ClusterRole, ...,
  * ConfigMap, Secret, Service, ..., Deployment, StatefulSet, CronJob, PodDisruptionBudget, then other kinds by
  * group and kind, admission webhooks last), then by namespace and name, as Flux sorts them.
  *
@@ -149,9 +149,6 @@ struct pn_ssa_result {
 const struct pn_error *pn_ssa_apply(struct pn_kapi *k, struct pn_discovery *d, const struct pn_ssa_object *objs,
     size_t n, const struct pn_ssa_options *opt, struct pn_ssa_result *res);
 void pn_ssa_result_release(struct pn_ssa_result *res);
-
-/* A kind's place in Flux's ReconcileOrder (lower first): apply goes up, deletion down. */
-int pn_ssa_kind_order(const char *kind);
 
 /* "created", "configured". */
 const char *pn_ssa_action_name(enum pn_ssa_action a);

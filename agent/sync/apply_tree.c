@@ -250,9 +250,7 @@ diff_prune(struct inventory *iv, struct pn_inv *now, size_t *changes)
 		char av[PN_DISCOVERY_APIVERSION_MAX];
 
 		pn_buf_reset(&id);
-		if ((err = pn_inv_split(stale.v[i].id, &ob)) == NULL &&
-		    (err = pn_inv_api_version(&ob, stale.v[i].version, av, sizeof(av))) == NULL &&
-		    (err = pn_ssa_object_id(&id, av, ob.kind, ob.ns[0] != '\0' ? ob.ns : NULL, ob.name)) == NULL) {
+		if ((err = pn_prune_entry_id(&stale.v[i], &ob, av, sizeof(av), &id)) == NULL) {
 			printf("prune %s\n", pn_buf_str(&id));
 			(*changes)++;
 		}

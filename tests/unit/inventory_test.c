@@ -6,6 +6,7 @@
 
 #include "../../agent/apply/inventory.h"
 #include "../../agent/apply/prune.h"
+#include "../../agent/apply/ssa.h"
 
 static char dir[PN_TEST_PATH_MAX];
 
@@ -204,6 +205,32 @@ test_mass(void **state)
 	assert_true(pn_prune_is_mass(6, 10));
 }
 
+/* pinion diff's prune lines and prune's messages name an entry alike: "<apiVersion> <Kind> [<ns>/]<name>". */
+static void
+test_entry_id(void **state)
+{
+	struct pn_inv inv;
+	struct pn_inv_object o;
+	struct pn_buf b;
+	char av[PN_DISCOVERY_APIVERSION_MAX];
+
+	(void)state;
+	pn_inv_init(&inv);
+	pn_buf_init(&b, PN_SSA_ID_MAX, "object id");
+	assert_ok(pn_inv_add(&inv, "apps", "Deployment", "lab", "web", "v1"));
+	assert_ok(pn_inv_add(&inv, "", "Namespace", NULL, "lab", "v1"));
+	pn_inv_sort(&inv);
+	assert_ok(pn_prune_entry_id(&inv.v[0], &o, av, sizeof(av), &b));
+	assert_string_equal(pn_buf_str(&b), "v1 Namespace lab");
+	pn_buf_reset(&b);
+	assert_ok(pn_prune_entry_id(&inv.v[1], &o, av, sizeof(av), &b));
+	assert_string_equal(pn_buf_str(&b), "apps/v1 Deployment lab/web");
+	assert_string_equal(av, "apps/v1");
+	assert_string_equal(o.kind, "Deployment");
+	pn_buf_release(&b);
+	pn_inv_release(&inv);
+}
+
 int
 main(void)
 {
@@ -212,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_merge_diff),
 		cmocka_unit_test(test_parse_errors),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_entry_id),
 		cmocka_unit_test_setup_teardown(test_file, setup, teardown),
 		cmocka_unit_test(test_mass),
 	};

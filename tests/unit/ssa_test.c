@@ -6,11 +6,9 @@
  * that is down or busy. Also the kapi client and discovery live.
  */
 #include "pn_test.h"
-#include "peer.h"
+#include "kube.h"
 
 #include "../../agent/apply/discovery.h"
-#include "../../agent/apply/kapi.h"
-#include "../../agent/apply/kubeconfig.h"
 #include "../../agent/apply/ssa.h"
 #include "../../agent/core/file.h"
 #include "../../platform/clock.h"
@@ -26,52 +24,26 @@
 	"{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"" name "\",\"namespace\":\"" ns \
 	"\"},\"data\":{\"k\":\"v\"}}"
 
-struct fixture {
-	char dir[PN_TEST_PATH_MAX];
-	pid_t pid;
-	int port;
-	struct pn_kapi *k;	/* admin, from k3s.yaml */
-};
-
-static struct fixture fx;
+static struct pn_test_kube fx;
 
 static struct pn_kapi *
 client(const char *kubeconfig)
 {
-	char path[PN_TEST_PATH_MAX * 2];
-	struct pn_kubeconfig *kc = NULL;
-	struct pn_kapi *k = NULL;
-
-	snprintf(path, sizeof(path), "%s/%s", fx.dir, kubeconfig);
-	assert_ok(pn_kubeconfig_load(path, NULL, &kc));
-	assert_ok(pn_kapi_new(kc, NULL, &k));
-	pn_kubeconfig_free(kc);
-	return k;
+	return pn_test_kube_client(&fx, kubeconfig);
 }
 
 static int
 setup(void **state)
 {
-	char py[] = "python3", script[] = "tests/lib/kube_fixture.py", o_dir[] = "--dir";
-	char *argv[] = {py, script, o_dir, fx.dir, NULL};
-
 	(void)state;
-	if (pn_test_tmpdir("ssa", fx.dir, sizeof(fx.dir)) != 0)
-		return -1;
-	fx.pid = pn_test_spawn(argv, fx.dir, &fx.port);
-	if (fx.pid <= 0)
-		return -1;
-	fx.k = client("k3s.yaml");
-	return 0;
+	return pn_test_kube_start(&fx, "ssa");
 }
 
 static int
 teardown(void **state)
 {
 	(void)state;
-	pn_kapi_free(fx.k);
-	pn_test_stop(fx.pid);
-	pn_test_rmtree(fx.dir);
+	pn_test_kube_stop(&fx);
 	return 0;
 }
 
