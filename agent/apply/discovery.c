@@ -9,6 +9,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "../core/json.h"
 #include "../core/banned.h"
 
 /* Room for the hint listing the versions of a group the server serves. */
@@ -131,14 +132,6 @@ pn_discovery_path(struct pn_buf *b, const char *api_version, const struct pn_dis
 
 /* ---- documents ----------------------------------------------------------------------------------------- */
 
-static const char *
-str_item(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 void
 pn_discovery_list_release(struct pn_discovery_list *l)
 {
@@ -165,12 +158,12 @@ pn_discovery_parse_list(const char *json, size_t len, const char *group_version,
 		err = pn_error_fmt(PN_ERR_PARSE, "APIResourceList: not a JSON object");
 		goto done;
 	}
-	kind = str_item(j, "kind");
+	kind = pn_jstr(j, "kind");
 	if (kind != NULL && strcmp(kind, "APIResourceList") != 0) {
 		err = pn_error_fmt(PN_ERR_PARSE, "APIResourceList: kind is \"%s\"", kind);
 		goto done;
 	}
-	gv = str_item(j, "groupVersion");
+	gv = pn_jstr(j, "groupVersion");
 	if (gv == NULL) {
 		err = pn_error_fmt(PN_ERR_PARSE, "APIResourceList: no groupVersion");
 		goto done;
@@ -201,7 +194,7 @@ pn_discovery_parse_list(const char *json, size_t len, const char *group_version,
 		goto done;
 	}
 	cJSON_ArrayForEach(e, resources) {
-		const char *name = str_item(e, "name"), *k = str_item(e, "kind");
+		const char *name = pn_jstr(e, "name"), *k = pn_jstr(e, "kind");
 		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(e, "namespaced");
 
 		i++;
@@ -262,7 +255,7 @@ pn_discovery_parse_groups(const char *json, size_t len, char ***out, size_t *n)
 		err = pn_error_fmt(PN_ERR_PARSE, "APIGroupList: not a JSON object");
 		goto done;
 	}
-	kind = str_item(j, "kind");
+	kind = pn_jstr(j, "kind");
 	if (kind != NULL && strcmp(kind, "APIGroupList") != 0) {
 		err = pn_error_fmt(PN_ERR_PARSE, "APIGroupList: kind is \"%s\"", kind);
 		goto done;
@@ -279,16 +272,16 @@ pn_discovery_parse_groups(const char *json, size_t len, char ***out, size_t *n)
 	cJSON_ArrayForEach(g, groups) {
 		const cJSON *versions = cJSON_GetObjectItemCaseSensitive(g, "versions");
 
-		if (!cJSON_IsObject(g) || str_item(g, "name") == NULL || !cJSON_IsArray(versions)) {
+		if (!cJSON_IsObject(g) || pn_jstr(g, "name") == NULL || !cJSON_IsArray(versions)) {
 			err = pn_error_fmt(PN_ERR_PARSE, "APIGroupList: group %zu lacks name or versions", count + 1);
 			goto done;
 		}
 		cJSON_ArrayForEach(v, versions) {
-			const char *gv = str_item(v, "groupVersion");
+			const char *gv = pn_jstr(v, "groupVersion");
 
 			if (gv == NULL) {
 				err = pn_error_fmt(PN_ERR_PARSE, "APIGroupList: group %s: a version lacks groupVersion",
-				    str_item(g, "name"));
+				    pn_jstr(g, "name"));
 				goto done;
 			}
 			if (count == PN_DISCOVERY_GROUPS_MAX) {

@@ -11,6 +11,7 @@
 #include "../../platform/crash.h"
 #include "ssa.h"
 #include "stage.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 #define PN_PRUNE_ANNO_PRUNE "kustomize.toolkit.fluxcd.io/prune"
@@ -67,17 +68,9 @@ reverse_order(const void *a, const void *b)
 }
 
 static const char *
-str_of(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static const char *
 str_at(const cJSON *o, const char *a, const char *b)
 {
-	return str_of(cJSON_GetObjectItemCaseSensitive(o, a), b);
+	return pn_jstr(cJSON_GetObjectItemCaseSensitive(o, a), b);
 }
 
 static int
@@ -106,7 +99,7 @@ static int
 listable(const cJSON *e)
 {
 	const cJSON *verbs = cJSON_GetObjectItemCaseSensitive(e, "verbs"), *v;
-	const char *name = str_of(e, "name");
+	const char *name = pn_jstr(e, "name");
 
 	if (name == NULL || strchr(name, '/') != NULL || !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(e,
 	    "namespaced")))
@@ -157,7 +150,7 @@ scan_gv(struct run *r, const char *gv, const char *ns, char *first, size_t len, 
 	    (err = pn_kapi_get_json(r->k, path.data, gv, &list)) != NULL)
 		goto done;
 	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(list, "resources")) {
-		const char *res = str_of(e, "name"), *kind = str_of(e, "kind");
+		const char *res = pn_jstr(e, "name"), *kind = pn_jstr(e, "kind");
 		char cont[PN_KAPI_STATUS_FIELD_MAX * 4] = "";
 		size_t pages = 0;
 
@@ -231,7 +224,8 @@ foreign_objects(struct run *r, const char *ns, char *first, size_t len, size_t *
 		const char *gv = str_at(g, "preferredVersion", "groupVersion");
 
 		if (gv == NULL)
-			gv = str_of(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g, "versions"), 0), "groupVersion");
+			gv = pn_jstr(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(g, "versions"), 0),
+			    "groupVersion");
 		if (gv != NULL && (err = scan_gv(r, gv, ns, first, len, count)) != NULL)
 			break;
 	}

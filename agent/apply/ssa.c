@@ -20,6 +20,7 @@
 #include "../../platform/crash.h"
 #include "stage.h"
 #include "takeover.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 #define PN_SSA_QUERY "?fieldManager=" PN_SSA_FIELD_MANAGER "&force=true"
@@ -145,14 +146,6 @@ where(const struct item *it, char *buf, size_t len)
 	return buf;
 }
 
-static const char *
-str_item(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* The object of it: the caller's, or loaded (then *owned, which the caller frees with cJSON_Delete()). */
 static const struct pn_error *
 object_of(const struct run *r, const struct item *it, const cJSON **obj, cJSON **owned)
@@ -209,10 +202,10 @@ check(struct item *it, const cJSON *obj)
 
 	if (!cJSON_IsObject(obj))
 		return pn_error_fmt(PN_ERR_PARSE, "%s: not a mapping", where(it, w, sizeof(w)));
-	api_version = str_item(obj, "apiVersion");
-	kind = str_item(obj, "kind");
+	api_version = pn_jstr(obj, "apiVersion");
+	kind = pn_jstr(obj, "kind");
 	md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	name = str_item(md, "name");
+	name = pn_jstr(md, "name");
 	if (api_version == NULL || api_version[0] == '\0' || kind == NULL || kind[0] == '\0' ||
 	    !cJSON_IsObject(md) || name == NULL || name[0] == '\0') {
 		const char *missing = api_version == NULL || api_version[0] == '\0' ? "apiVersion" :
@@ -230,13 +223,13 @@ check(struct item *it, const cJSON *obj)
 	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsObject(v))
 		return pn_error_fmt(PN_ERR_PARSE, "%s: metadata.labels is not a mapping", where(it, w, sizeof(w)));
 	v = cJSON_GetObjectItemCaseSensitive(md, "annotations");
-	it->ignore = (str_item(v, PN_SSA_ANNO_RECONCILE) != NULL &&
-	    strcasecmp(str_item(v, PN_SSA_ANNO_RECONCILE), "disabled") == 0) ||
-	    (str_item(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "Ignore") == 0);
-	it->if_not_present = str_item(v, PN_SSA_ANNO_SSA) != NULL &&
-	    strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "IfNotPresent") == 0;
-	it->force = str_item(v, PN_SSA_ANNO_FORCE) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_FORCE), "Enabled") == 0;
-	it->merge = str_item(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(str_item(v, PN_SSA_ANNO_SSA), "Merge") == 0;
+	it->ignore = (pn_jstr(v, PN_SSA_ANNO_RECONCILE) != NULL &&
+	    strcasecmp(pn_jstr(v, PN_SSA_ANNO_RECONCILE), "disabled") == 0) ||
+	    (pn_jstr(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(pn_jstr(v, PN_SSA_ANNO_SSA), "Ignore") == 0);
+	it->if_not_present = pn_jstr(v, PN_SSA_ANNO_SSA) != NULL &&
+	    strcasecmp(pn_jstr(v, PN_SSA_ANNO_SSA), "IfNotPresent") == 0;
+	it->force = pn_jstr(v, PN_SSA_ANNO_FORCE) != NULL && strcasecmp(pn_jstr(v, PN_SSA_ANNO_FORCE), "Enabled") == 0;
+	it->merge = pn_jstr(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(pn_jstr(v, PN_SSA_ANNO_SSA), "Merge") == 0;
 	it->stage = pn_stage_of(it->api_version, it->kind);
 	return NULL;
 }
@@ -246,15 +239,15 @@ static const struct pn_error *
 add_provided(struct run *r, const cJSON *obj)
 {
 	const cJSON *spec = cJSON_GetObjectItemCaseSensitive(obj, "spec"), *versions, *v;
-	const char *group = str_item(spec, "group"), *scope = str_item(spec, "scope");
-	const char *kind = str_item(cJSON_GetObjectItemCaseSensitive(spec, "names"), "kind");
+	const char *group = pn_jstr(spec, "group"), *scope = pn_jstr(spec, "scope");
+	const char *kind = pn_jstr(cJSON_GetObjectItemCaseSensitive(spec, "names"), "kind");
 
 	/* a CRD without them is refused by the server in stage 1, with a better message than ours */
 	if (group == NULL || kind == NULL)
 		return NULL;
 	versions = cJSON_GetObjectItemCaseSensitive(spec, "versions");
 	cJSON_ArrayForEach(v, versions) {
-		const char *name = str_item(v, "name");
+		const char *name = pn_jstr(v, "name");
 		struct pn_buf gv;
 		size_t len;
 		const struct pn_error *err;
@@ -854,7 +847,7 @@ plan_one(struct run *r, struct item *it)
 	if (reply.status == 200) {
 		if ((err = pn_kapi_reply_json(&reply, w, &live)) != NULL)
 			goto done;
-		rv = str_item(cJSON_GetObjectItemCaseSensitive(live, "metadata"), "resourceVersion");
+		rv = pn_jstr(cJSON_GetObjectItemCaseSensitive(live, "metadata"), "resourceVersion");
 		if ((it->live_rv = strdup(rv != NULL ? rv : "")) == NULL) {
 			err = pn_error(PN_ERR_NOMEM);
 			goto done;
@@ -911,7 +904,7 @@ plan_one(struct run *r, struct item *it)
 	}
 	if ((err = pn_kapi_reply_json(&reply, w, &dry)) != NULL)
 		goto done;
-	rv = str_item(cJSON_GetObjectItemCaseSensitive(dry, "metadata"), "resourceVersion");
+	rv = pn_jstr(cJSON_GetObjectItemCaseSensitive(dry, "metadata"), "resourceVersion");
 	if (live == NULL || rv == NULL || rv[0] == '\0')
 		it->verdict = V_CREATE;
 	else
@@ -1106,7 +1099,7 @@ apply_one(struct run *r, const struct item *it)
 		goto done;
 	err = record(r, it, it->verdict == V_RECREATE ? PN_SSA_RECREATED : reply.status == 201 ? PN_SSA_CREATED :
 	    PN_SSA_CONFIGURED,
-	    str_item(cJSON_GetObjectItemCaseSensitive(answer, "metadata"), "resourceVersion"));
+	    pn_jstr(cJSON_GetObjectItemCaseSensitive(answer, "metadata"), "resourceVersion"));
 done:
 	cJSON_Delete(answer);
 	cJSON_free(body);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "../core/json.h"
 #include "../core/banned.h"
 
 static const char *const managers[] = {
@@ -16,14 +17,6 @@ pn_takeover_manager(const char *name)
 		if (strcmp(name, managers[i]) == 0)
 			return 1;
 	return 0;
-}
-
-static const char *
-str_of(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static int
@@ -60,10 +53,10 @@ own_entry(cJSON *list, const char *manager, const char *api_version)
 	cJSON *e;
 
 	cJSON_ArrayForEach(e, list) {
-		const char *m = str_of(e, "manager"), *op = str_of(e, "operation"), *av = str_of(e, "apiVersion");
+		const char *m = pn_jstr(e, "manager"), *op = pn_jstr(e, "operation"), *av = pn_jstr(e, "apiVersion");
 
 		if (m != NULL && strcmp(m, manager) == 0 && op != NULL && strcmp(op, "Apply") == 0 && av != NULL &&
-		    api_version != NULL && strcmp(av, api_version) == 0 && str_of(e, "subresource") == NULL)
+		    api_version != NULL && strcmp(av, api_version) == 0 && pn_jstr(e, "subresource") == NULL)
 			return e;
 	}
 	return NULL;
@@ -74,7 +67,7 @@ pn_takeover_patch(const cJSON *live, const char *manager, char **out)
 {
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(live, "metadata"), *mf, *e;
 	const cJSON *annos = cJSON_GetObjectItemCaseSensitive(md, "annotations");
-	const char *rv = str_of(md, "resourceVersion");
+	const char *rv = pn_jstr(md, "resourceVersion");
 	int taken = 0, last_applied = cJSON_GetObjectItemCaseSensitive(annos, PN_TAKEOVER_LAST_APPLIED) != NULL;
 	cJSON *patch = NULL, *list = NULL, *op;
 
@@ -83,10 +76,10 @@ pn_takeover_patch(const cJSON *live, const char *manager, char **out)
 	if ((list = cJSON_CreateArray()) == NULL)
 		goto nomem;
 	cJSON_ArrayForEach(e, mf) {
-		const char *m = str_of(e, "manager"), *av = str_of(e, "apiVersion");
+		const char *m = pn_jstr(e, "manager"), *av = pn_jstr(e, "apiVersion");
 		cJSON *own, *copy;
 
-		if (!pn_takeover_manager(m) || str_of(e, "subresource") != NULL || av == NULL ||
+		if (!pn_takeover_manager(m) || pn_jstr(e, "subresource") != NULL || av == NULL ||
 		    !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(e, "fieldsV1"))) {
 			if ((copy = cJSON_Duplicate(e, 1)) == NULL || !cJSON_AddItemToArray(list, copy)) {
 				cJSON_Delete(copy);
@@ -115,10 +108,10 @@ pn_takeover_patch(const cJSON *live, const char *manager, char **out)
 
 		while (x != NULL) {
 			cJSON *next = x->next, *own;
-			const char *m = str_of(x, "manager"), *op2 = str_of(x, "operation");
+			const char *m = pn_jstr(x, "manager"), *op2 = pn_jstr(x, "operation");
 
 			if (m != NULL && strcmp(m, manager) == 0 && op2 != NULL && strcmp(op2, "Apply") == 0 &&
-			    (own = own_entry(list, manager, str_of(x, "apiVersion"))) != NULL && own != x) {
+			    (own = own_entry(list, manager, pn_jstr(x, "apiVersion"))) != NULL && own != x) {
 				if (!merge_fields(cJSON_GetObjectItemCaseSensitive(own, "fieldsV1"),
 				    cJSON_GetObjectItemCaseSensitive(x, "fieldsV1")))
 					goto nomem;

@@ -24,6 +24,7 @@
 #include "kustomization.h"
 #include "resmap.h"
 #include "spool.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 #define KUST_API_VERSION "kustomize.config.k8s.io/v1beta1"
@@ -250,14 +251,6 @@ find_kustfile(struct build *b, const char *dir, char **out)
 
 /* ---- documents ---- */
 
-static const char *
-str_field(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* Label and annotation values are strings in Kubernetes; kustomize turns YAML numbers and booleans there
  * into their text (`port: 8080` becomes "8080"), and so does pinion, before any transformer sees them. */
 static const struct pn_error *
@@ -298,9 +291,9 @@ check_doc(const char *file, const struct pending *d, int *keep)
 	if (!cJSON_IsObject(d->obj))
 		return pn_error_fmt(PN_ERR_PARSE, "%s:%zu: missing Resource metadata: a document must be a mapping",
 		    file, d->line);
-	if ((kind = str_field(d->obj, "kind")) == NULL || kind[0] == '\0')
+	if ((kind = pn_jstr(d->obj, "kind")) == NULL || kind[0] == '\0')
 		return pn_error_fmt(PN_ERR_PARSE, "%s:%zu: missing kind in object", file, d->line);
-	name = str_field(cJSON_GetObjectItemCaseSensitive(d->obj, "metadata"), "name");
+	name = pn_jstr(cJSON_GetObjectItemCaseSensitive(d->obj, "metadata"), "name");
 	if (!ends_with(kind, "List") && (name == NULL || name[0] == '\0'))
 		return pn_error_fmt(PN_ERR_PARSE, "%s:%zu: missing metadata.name in %s object", file, d->line, kind);
 	md = cJSON_GetObjectItemCaseSensitive(d->obj, "metadata");
@@ -327,7 +320,7 @@ enqueue(struct queue *q, cJSON *obj, size_t line)
 static const struct pn_error *
 enqueue_checked(struct queue *q, const char *file, cJSON *obj, size_t line, int unwrap)
 {
-	const char *kind = cJSON_IsObject(obj) ? str_field(obj, "kind") : NULL;
+	const char *kind = cJSON_IsObject(obj) ? pn_jstr(obj, "kind") : NULL;
 	struct pending d = {obj, line};
 	const struct pn_error *err;
 	cJSON *items;
@@ -384,7 +377,7 @@ take_docs(struct build *b, struct pn_resmap *ra, const char *file, struct pn_yam
 	}
 	while (err == NULL && q.head < q.n) {
 		struct pending d = q.v[q.head++];
-		const char *kind = str_field(d.obj, "kind");
+		const char *kind = pn_jstr(d.obj, "kind");
 		cJSON *items = cJSON_GetObjectItemCaseSensitive(d.obj, "items");
 
 		if (!ends_with(kind, "List") || items == NULL) {

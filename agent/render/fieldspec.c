@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/json.h"
 #include "../core/banned.h"
 
 const struct pn_fieldspec pn_fieldspec_common_labels[] = {
@@ -329,24 +330,16 @@ pn_fieldspec_selects_id(const struct pn_fieldspec *fs, const char *api_version, 
 	return 1;
 }
 
-static const char *
-string_or_empty(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 void
 pn_fieldspec_gv(const cJSON *obj, char *g, char *v, size_t cap)
 {
-	split_gv(string_or_empty(obj, "apiVersion"), g, v, cap);
+	split_gv(pn_jstr_or_empty(obj, "apiVersion"), g, v, cap);
 }
 
 int
 pn_fieldspec_selects(const struct pn_fieldspec *fs, const cJSON *obj)
 {
-	return pn_fieldspec_selects_id(fs, string_or_empty(obj, "apiVersion"), string_or_empty(obj, "kind"));
+	return pn_fieldspec_selects_id(fs, pn_jstr_or_empty(obj, "apiVersion"), pn_jstr_or_empty(obj, "kind"));
 }
 
 int
@@ -361,7 +354,7 @@ pn_fieldspec_cluster_scoped_id(const char *api_version, const char *kind)
 int
 pn_fieldspec_cluster_scoped(const cJSON *obj)
 {
-	return pn_fieldspec_cluster_scoped_id(string_or_empty(obj, "apiVersion"), string_or_empty(obj, "kind"));
+	return pn_fieldspec_cluster_scoped_id(pn_jstr_or_empty(obj, "apiVersion"), pn_jstr_or_empty(obj, "kind"));
 }
 
 struct walk {

@@ -10,20 +10,13 @@
 #include <mbedtls/sha256.h>
 
 #include "buildmeta.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 enum behavior { CREATE, MERGE, REPLACE };
 
 /* Characters per line of base64 data (kyaml). */
 #define BASE64_LINE 70
-
-static const char *
-str(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static int
 valid_utf8(const unsigned char *s, size_t n)
@@ -205,8 +198,8 @@ make(const struct pn_gen_io *io, const char *what, const cJSON *e, const cJSON *
 {
 	const struct pn_error *err = NULL;
 	const cJSON *envs, *lits, *files, *opt = cJSON_GetObjectItemCaseSensitive(e, "options"), *l;
-	const char *name = str(e, "name"), *ns = str(e, "namespace"), *b = str(e, "behavior");
-	const char *env = str(e, "env"), *type = str(e, "type");
+	const char *name = pn_jstr(e, "name"), *ns = pn_jstr(e, "namespace"), *b = pn_jstr(e, "behavior");
+	const char *env = pn_jstr(e, "env"), *type = pn_jstr(e, "type");
 	struct pn_buf buf = {0};
 	cJSON *obj, *md;
 
@@ -368,7 +361,7 @@ static const struct pn_error *
 absorb(struct pn_resmap *ra, const char *what, cJSON *obj, int hash, enum behavior beh)
 {
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
-	const char *name = str(md, "name"), *ns = str(md, "namespace");
+	const char *name = pn_jstr(md, "name"), *ns = pn_jstr(md, "namespace");
 	long at = pn_resmap_find(ra, obj, name, ns != NULL ? ns : "");
 	const struct pn_error *err = NULL;
 	struct pn_res *old;
@@ -429,7 +422,7 @@ pn_gen_run(const struct pn_gen_io *io, const char *kfile, const struct pn_kust *
 			int hash = 0;
 
 			snprintf(what, sizeof(what), "%s: %s[%zu] %.128s", kfile, secret ? "secretGenerator" :
-			    "configMapGenerator", idx, str(e, "name") != NULL ? str(e, "name") : "");
+			    "configMapGenerator", idx, pn_jstr(e, "name") != NULL ? pn_jstr(e, "name") : "");
 			if ((err = make(io, what, e, k->gen_options, secret, &obj, &hash, &beh)) != NULL)
 				return err;
 			/* buildMetadata: a merge keeps the older object's origin */
@@ -544,7 +537,7 @@ const struct pn_error *
 pn_gen_hash(const cJSON *obj, char out[11])
 {
 	static const char hex[] = "0123456789abcdef";
-	const char *kind = str(obj, "kind");
+	const char *kind = pn_jstr(obj, "kind");
 	int secret = kind != NULL && strcmp(kind, "Secret") == 0;
 	const cJSON *data = cJSON_GetObjectItemCaseSensitive(obj, "data");
 	const cJSON *extra = cJSON_GetObjectItemCaseSensitive(obj, secret ? "stringData" : "binaryData");
@@ -561,7 +554,7 @@ pn_gen_hash(const cJSON *obj, char out[11])
 	    cJSON_AddStringToObject(h, "data", "") == NULL) ||
 	    (cJSON_IsObject(extra) && !cJSON_AddItemToObject(h, secret ? "stringData" : "binaryData",
 	    cJSON_Duplicate(extra, 1))) ||
-	    (secret && cJSON_AddStringToObject(h, "type", str(obj, "type") != NULL ? str(obj, "type") : "") == NULL)) {
+	    (secret && cJSON_AddStringToObject(h, "type", pn_jstr_or_empty(obj, "type")) == NULL)) {
 		cJSON_Delete(h);
 		return pn_error(PN_ERR_NOMEM);
 	}

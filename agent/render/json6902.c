@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json.h"
 #include "../core/banned.h"
 
 /* Digits of the shortest float64 that reads back the same: never more than 17. */
@@ -319,14 +320,6 @@ count_nodes(const cJSON *n)
 	return k;
 }
 
-static const char *
-str_field(const cJSON *op, const char *name)
-{
-	const cJSON *f = cJSON_GetObjectItemCaseSensitive(op, name);
-
-	return cJSON_IsString(f) ? f->valuestring : NULL;
-}
-
 static const struct pn_error *
 nomem(struct jp *p)
 {
@@ -400,7 +393,7 @@ static const struct pn_error *
 apply_one(struct jp *p, cJSON *root, const cJSON *op)
 {
 	const struct pn_error *err = NULL;
-	const char *kind = str_field(op, "op"), *path = str_field(op, "path"), *from = str_field(op, "from");
+	const char *kind = pn_jstr(op, "op"), *path = pn_jstr(op, "path"), *from = pn_jstr(op, "from");
 	const cJSON *value = cJSON_GetObjectItemCaseSensitive(op, "value");
 	cJSON *con, *val = NULL, *cur;
 	char *key = NULL;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/json.h"
 #include "../core/banned.h"
 
 struct ctx {
@@ -15,14 +16,6 @@ struct ctx {
 	const struct pn_res *referrer;
 	int role_ref;	/* the field is a roleRef's name: the roleRef's kind must be the referral's */
 };
-
-static const char *
-str(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* Whether r was once called `name` (in any namespace): kustomize's previousNameMatches, over the ids it
  * stored before a rename, a namespace or a JSON 6902 patch, never the current id alone. An object no
@@ -171,7 +164,7 @@ set_str(cJSON *parent, const char *key, cJSON *field, const char *s)
 static const struct pn_error *
 fix_map(const struct ctx *c, cJSON *m)
 {
-	const char *name = str(m, "name"), *kind = str(m, "kind"), *ns = str(m, "namespace");
+	const char *name = pn_jstr(m, "name"), *kind = pn_jstr(m, "kind"), *ns = pn_jstr(m, "namespace");
 	const struct pn_res *r;
 	const struct pn_error *err;
 
@@ -198,7 +191,7 @@ fix(cJSON *parent, const char *key, cJSON *field, int create, const void *vctx)
 	if (field == NULL)
 		return NULL;
 	if (cJSON_IsString(field)) {
-		const char *kind = str(parent, "kind");
+		const char *kind = pn_jstr(parent, "kind");
 
 		if (c->role_ref && key != NULL && (kind == NULL || c->referral->kind == NULL ||
 		    strcmp(kind, c->referral->kind) != 0))
@@ -284,7 +277,7 @@ check_role_binding(const struct pn_res *r)
 		return NULL;
 	for (s = cJSON_IsArray(subjects) ? subjects->child : NULL; s != NULL; s = s->next) {
 		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(s, "namespace");
-		const char *kind = str(s, "kind");
+		const char *kind = pn_jstr(s, "kind");
 
 		if (ns != NULL && !cJSON_IsString(ns) && kind != NULL && strcmp(kind, "ServiceAccount") == 0) {
 			pn_res_id(r, id, sizeof(id));

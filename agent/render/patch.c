@@ -13,18 +13,11 @@
 #include "fieldspec.h"
 #include "json6902.h"
 #include "smp.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 /* Bytes of one selector regular expression, anchored. */
 #define PATCH_REGEX_MAX 1024
-
-static const char *
-str(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* Whether s matches the anchored extended regular expression re (an empty re matches everything). */
 static const struct pn_error *
@@ -83,7 +76,7 @@ pn_patch_selector_match(const char *sel, const cJSON *map, int *out)
 			e[-1] = '\0';
 		while (v != NULL && *v == ' ')
 			v++;
-		have = str(map, k);
+		have = pn_jstr(map, k);
 		if (v == NULL)
 			*out = neg ? have == NULL : have != NULL;
 		else
@@ -110,29 +103,29 @@ selected(const cJSON *target, const struct pn_res *r, int *out)
 		snprintf(v, sizeof(v), "%s", slash + 1);
 	}
 	*out = 0;
-	if ((err = pattern_match(str(target, "group"), g, &a)) != NULL || !a)
+	if ((err = pattern_match(pn_jstr(target, "group"), g, &a)) != NULL || !a)
 		return err;
-	if ((err = pattern_match(str(target, "version"), v, &a)) != NULL || !a)
+	if ((err = pattern_match(pn_jstr(target, "version"), v, &a)) != NULL || !a)
 		return err;
-	if ((err = pattern_match(str(target, "kind"), pn_res_kind(r), &a)) != NULL || !a)
+	if ((err = pattern_match(pn_jstr(target, "kind"), pn_res_kind(r), &a)) != NULL || !a)
 		return err;
-	if ((err = pattern_match(str(target, "name"), r->orig_name, &a)) != NULL ||
-	    (err = pattern_match(str(target, "name"), pn_res_name(r), &b)) != NULL || (!a && !b))
+	if ((err = pattern_match(pn_jstr(target, "name"), r->orig_name, &a)) != NULL ||
+	    (err = pattern_match(pn_jstr(target, "name"), pn_res_name(r), &b)) != NULL || (!a && !b))
 		return err;
-	if (str(target, "namespace") != NULL) {
+	if (pn_jstr(target, "namespace") != NULL) {
 		const char *cur = pn_res_namespace(r), *org = r->orig_ns;
 
 		if (pn_res_cluster_scoped(r))
 			cur = org = "";
-		if ((err = pattern_match(str(target, "namespace"), org[0] != '\0' ? org : "default", &a)) != NULL ||
-		    (err = pattern_match(str(target, "namespace"), cur[0] != '\0' ? cur : "default", &b)) != NULL ||
+		if ((err = pattern_match(pn_jstr(target, "namespace"), org[0] != '\0' ? org : "default", &a)) != NULL ||
+		    (err = pattern_match(pn_jstr(target, "namespace"), cur[0] != '\0' ? cur : "default", &b)) != NULL ||
 		    (!a && !b))
 			return err;
 	}
-	if ((err = pn_patch_selector_match(str(target, "labelSelector"), cJSON_GetObjectItemCaseSensitive(md, "labels"),
-	    &a)) != NULL || !a)
+	if ((err = pn_patch_selector_match(pn_jstr(target, "labelSelector"),
+	    cJSON_GetObjectItemCaseSensitive(md, "labels"), &a)) != NULL || !a)
 		return err;
-	if ((err = pn_patch_selector_match(str(target, "annotationSelector"),
+	if ((err = pn_patch_selector_match(pn_jstr(target, "annotationSelector"),
 	    cJSON_GetObjectItemCaseSensitive(md, "annotations"), &a)) != NULL || !a)
 		return err;
 	*out = 1;
@@ -195,7 +188,7 @@ done:
 static const struct pn_error *
 patch_text(const struct pn_gen_io *io, const char *what, const cJSON *e, char **text, size_t *len)
 {
-	const char *inl = str(e, "patch"), *path = str(e, "path");
+	const char *inl = pn_jstr(e, "patch"), *path = pn_jstr(e, "path");
 	const struct pn_error *err;
 	struct pn_buf buf;
 
@@ -225,13 +218,13 @@ smp_by_id(struct pn_resmap *ra, const cJSON *patch, const struct pn_patch *pe)
 {
 	const char *what = pe->what;
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(patch, "metadata");
-	const char *name = str(md, "name"), *ns = str(md, "namespace");
+	const char *name = pn_jstr(md, "name"), *ns = pn_jstr(md, "namespace");
 	const struct pn_error *err;
 	struct pn_res *r;
 	long at;
 	int gone;
 
-	if (name == NULL || str(patch, "kind") == NULL)
+	if (name == NULL || pn_jstr(patch, "kind") == NULL)
 		return pn_error_fmt(PN_ERR_PARSE, "%s: a strategic merge patch needs kind and metadata.name", what);
 	at = pn_resmap_find(ra, patch, name, ns != NULL ? ns : "");
 	if (at < 0) {

@@ -10,6 +10,7 @@
 #include "buildmeta.h"
 #include "spool.h"
 #include "yaml.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 enum role { GEN, TF, HELM, UNSUPPORTED };
@@ -67,14 +68,6 @@ nomem(void)
 	return pn_error(PN_ERR_NOMEM);
 }
 
-static const char *
-str(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* Add a copy of src[from] (when present and not null) to dst as `to`: 0 out of memory. */
 static int
 copy(cJSON *dst, const char *to, const cJSON *src, const char *from)
@@ -116,14 +109,15 @@ static void
 org_id(const cJSON *cfg, char *buf, size_t cap)
 {
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(cfg, "metadata");
-	const char *ns = str(md, "namespace"), *name = str(md, "name"), *api = str(cfg, "apiVersion");
+	const char *ns = pn_jstr_or_empty(md, "namespace"), *name = pn_jstr_or_empty(md, "name");
+	const char *api = pn_jstr_or_empty(cfg, "apiVersion"), *kind = pn_jstr_or_empty(cfg, "kind");
 	const char *slash = strchr(api, '/');
 
 	if (slash != NULL)
-		snprintf(buf, cap, "%s.%s.%.*s/%s.%s", str(cfg, "kind"), slash + 1, (int)(slash - api), api, name,
+		snprintf(buf, cap, "%s.%s.%.*s/%s.%s", kind, slash + 1, (int)(slash - api), api, name,
 		    ns[0] != '\0' ? ns : "[noNs]");
 	else
-		snprintf(buf, cap, "%s.%s.[noGrp]/%s.%s", str(cfg, "kind"), api[0] != '\0' ? api : "[noVer]", name,
+		snprintf(buf, cap, "%s.%s.[noGrp]/%s.%s", kind, api[0] != '\0' ? api : "[noVer]", name,
 		    ns[0] != '\0' ? ns : "[noNs]");
 }
 
@@ -136,19 +130,20 @@ iam(const cJSON *cfg, cJSON **obj)
 	cJSON *o = NULL, *md, *an;
 	char *account = NULL;
 
-	if (strcmp(str(cfg, "cloud"), "gke") != 0)
+	if (strcmp(pn_jstr_or_empty(cfg, "cloud"), "gke") != 0)
 		return pn_error_fmt(PN_ERR_PARSE, "IAMPolicyGenerator: cloud provider %s not supported yet",
-		    str(cfg, "cloud"));
-	if (asprintf(&account, "%s@%s.iam.gserviceaccount.com", str(sa, "name"), str(sa, "projectId")) < 0)
+		    pn_jstr_or_empty(cfg, "cloud"));
+	if (asprintf(&account, "%s@%s.iam.gserviceaccount.com", pn_jstr_or_empty(sa, "name"),
+	    pn_jstr_or_empty(sa, "projectId")) < 0)
 		return nomem();
 	if ((o = cJSON_CreateObject()) == NULL || cJSON_AddStringToObject(o, "apiVersion", "v1") == NULL ||
 	    cJSON_AddStringToObject(o, "kind", "ServiceAccount") == NULL ||
 	    (md = cJSON_AddObjectToObject(o, "metadata")) == NULL ||
 	    (an = cJSON_AddObjectToObject(md, "annotations")) == NULL ||
 	    cJSON_AddStringToObject(an, "iam.gke.io/gcp-service-account", account) == NULL ||
-	    cJSON_AddStringToObject(md, "name", str(ks, "name")) == NULL ||
-	    (str(ks, "namespace")[0] != '\0' &&
-	    cJSON_AddStringToObject(md, "namespace", str(ks, "namespace")) == NULL)) {
+	    cJSON_AddStringToObject(md, "name", pn_jstr_or_empty(ks, "name")) == NULL ||
+	    (pn_jstr_or_empty(ks, "namespace")[0] != '\0' &&
+	    cJSON_AddStringToObject(md, "namespace", pn_jstr_or_empty(ks, "namespace")) == NULL)) {
 		free(account);
 		cJSON_Delete(o);
 		return nomem();
@@ -247,7 +242,7 @@ gen_doc(const cJSON *cfg, enum kind k, cJSON *kdoc)
 	cJSON_AddItemToArray(l, e);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]) - (k == K_CM); i++)
 		if (!copy(e, keys[i], cfg, keys[i]) ||
-		    (i < 2 && str(e, keys[i])[0] == '\0' && !copy(e, keys[i], md, keys[i])))
+		    (i < 2 && pn_jstr_or_empty(e, keys[i])[0] == '\0' && !copy(e, keys[i], md, keys[i])))
 			return 0;
 	return 1;
 }
@@ -255,7 +250,7 @@ gen_doc(const cJSON *cfg, enum kind k, cJSON *kdoc)
 const struct pn_error *
 pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSON **obj)
 {
-	const char *kind = str(cfg, "kind");
+	const char *kind = pn_jstr_or_empty(cfg, "kind");
 	const cJSON *fs;
 	char id[PN_RESMAP_ID_MAX];
 	size_t k;
@@ -263,7 +258,7 @@ pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSO
 
 	*kdoc = *specs = *obj = NULL;
 	/* Flux and kubectl build with PluginRestrictionsBuiltinsOnly */
-	if (strcmp(str(cfg, "apiVersion"), "builtin") != 0)
+	if (strcmp(pn_jstr_or_empty(cfg, "apiVersion"), "builtin") != 0)
 		return pn_error_fmt(PN_ERR_UNSUPPORTED, "external plugins disabled; unable to load external plugin "
 		    "'%s'", kind);
 	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
@@ -286,8 +281,8 @@ pn_plugin_translate(const cJSON *cfg, int gen, cJSON **kdoc, cJSON **specs, cJSO
 	if (k == K_IAM)
 		return iam(cfg, obj);
 	if (k == K_NS && (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cfg, "unsetOnly")) ||
-	    (str(cfg, "setRoleBindingSubjects")[0] != '\0' && strcmp(str(cfg, "setRoleBindingSubjects"),
-	    "defaultOnly") != 0)))
+	    (pn_jstr_or_empty(cfg, "setRoleBindingSubjects")[0] != '\0' &&
+	    strcmp(pn_jstr_or_empty(cfg, "setRoleBindingSubjects"), "defaultOnly") != 0)))
 		return pn_error_fmt(PN_ERR_UNSUPPORTED, "NamespaceTransformer: unsetOnly and setRoleBindingSubjects "
 		    "other than defaultOnly are not supported");
 	if ((*kdoc = cJSON_CreateObject()) == NULL)
@@ -366,8 +361,9 @@ pn_plugin_origin(const cJSON *cfg, const char *kust_origin, int item, const stru
 	if (cJSON_IsString(o) && pn_yaml_parse("origin", o->valuestring, strlen(o->valuestring), yaml, &docs) == NULL &&
 	    docs.n == 1)
 		path = cJSON_GetObjectItemCaseSensitive(docs.v[0].root, "path");
-	err = pn_buildmeta_configured(cJSON_IsString(path) ? path->valuestring : kust_origin, str(cfg, "apiVersion"),
-	    str(cfg, "kind"), str(md, "name"), str(md, "namespace"), item, out);
+	err = pn_buildmeta_configured(cJSON_IsString(path) ? path->valuestring : kust_origin,
+	    pn_jstr_or_empty(cfg, "apiVersion"), pn_jstr_or_empty(cfg, "kind"), pn_jstr_or_empty(md, "name"),
+	    pn_jstr_or_empty(md, "namespace"), item, out);
 	pn_yaml_docs_release(&docs);
 	return err;
 }

@@ -11,6 +11,7 @@
 
 #include "kustomization.h"
 #include "patch.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 #define DEFAULT_FIELD_PATH "metadata.name"
@@ -19,14 +20,6 @@ static const struct pn_error *
 nomem(void)
 {
 	return pn_error(PN_ERR_NOMEM);
-}
-
-static const char *
-str(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
 }
 
 static const cJSON *
@@ -325,8 +318,9 @@ split_api(const char *api, char *g, char *v, size_t cap)
 static int
 id_selected(const cJSON *sel, const char *g, const char *v, const char *kind, const char *name, const char *ns)
 {
-	const char *sg = str(sel, "group"), *sv = str(sel, "version"), *sk = str(sel, "kind");
-	const char *sn = str(sel, "name"), *sns = str(sel, "namespace");
+	const char *sg = pn_jstr_or_empty(sel, "group"), *sv = pn_jstr_or_empty(sel, "version");
+	const char *sk = pn_jstr_or_empty(sel, "kind"), *sn = pn_jstr_or_empty(sel, "name");
+	const char *sns = pn_jstr_or_empty(sel, "namespace");
 
 	return (sn[0] == '\0' || strcmp(sn, name) == 0) && (sns[0] == '\0' || pn_resmap_ns_equal(sns, ns)) &&
 	    (sg[0] == '\0' || strcmp(sg, g) == 0) && (sv[0] == '\0' || strcmp(sv, v) == 0) &&
@@ -366,8 +360,12 @@ res_selected(const cJSON *sel, const struct pn_res *r)
 static int
 id_empty(const cJSON *sel)
 {
-	return str(sel, "group")[0] == '\0' && str(sel, "version")[0] == '\0' && str(sel, "kind")[0] == '\0' &&
-	    str(sel, "name")[0] == '\0' && str(sel, "namespace")[0] == '\0';
+	static const char *const fields[] = {"group", "version", "kind", "name", "namespace"};
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
+		if (pn_jstr_or_empty(sel, fields[i])[0] != '\0')
+			return 0;
+	return 1;
 }
 
 /* Whether sel's labelSelector and annotationSelector both match obj. */
@@ -377,19 +375,20 @@ meta_selected(const cJSON *sel, const cJSON *obj, int *out)
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	const struct pn_error *err;
 
-	if ((err = pn_patch_selector_match(str(sel, "annotationSelector"),
+	if ((err = pn_patch_selector_match(pn_jstr_or_empty(sel, "annotationSelector"),
 	    cJSON_GetObjectItemCaseSensitive(md, "annotations"), out)) != NULL || !*out)
 		return err;
-	return pn_patch_selector_match(str(sel, "labelSelector"), cJSON_GetObjectItemCaseSensitive(md, "labels"),
-	    out);
+	return pn_patch_selector_match(pn_jstr_or_empty(sel, "labelSelector"),
+	    cJSON_GetObjectItemCaseSensitive(md, "labels"), out);
 }
 
 /* kyaml's ResId.String() of a selector: "Deployment.v1.apps/name.ns", "[noKind]" etc. for empty parts. */
 static void
 sel_id(const cJSON *sel, char *buf, size_t cap)
 {
-	const char *k = str(sel, "kind"), *v = str(sel, "version"), *g = str(sel, "group");
-	const char *n = str(sel, "name"), *ns = str(sel, "namespace");
+	const char *k = pn_jstr_or_empty(sel, "kind"), *v = pn_jstr_or_empty(sel, "version");
+	const char *g = pn_jstr_or_empty(sel, "group"), *n = pn_jstr_or_empty(sel, "name");
+	const char *ns = pn_jstr_or_empty(sel, "namespace");
 
 	snprintf(buf, cap, "%.200s.%.200s.%.200s/%.200s.%.200s", k[0] ? k : "[noKind]", v[0] ? v : "[noVer]",
 	    g[0] ? g : "[noGrp]", n[0] ? n : "[noName]", ns[0] ? ns : "[noNs]");
@@ -400,7 +399,7 @@ static void
 source_string(const cJSON *src, char *buf, size_t cap)
 {
 	const cJSON *opts = item(src, "options");
-	const char *fp = str(src, "fieldPath"), *d = str(opts, "delimiter");
+	const char *fp = pn_jstr_or_empty(src, "fieldPath"), *d = pn_jstr_or_empty(opts, "delimiter");
 	int create = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(opts, "create"));
 	size_t n;
 	long idx = 0;
@@ -632,7 +631,7 @@ source_value(struct pn_resmap *ra, const cJSON *src, cJSON **out)
 {
 	const struct pn_error *err;
 	const cJSON *opts = item(src, "options"), *v = NULL;
-	const char *fp = str(src, "fieldPath"), *d = str(opts, "delimiter"), *start;
+	const char *fp = pn_jstr_or_empty(src, "fieldPath"), *d = pn_jstr_or_empty(opts, "delimiter"), *start;
 	struct pn_res *r;
 	struct path p = {0};
 	struct match m = {.get = 1};
@@ -696,7 +695,7 @@ static const struct pn_error *
 set_field(const cJSON *opts, cJSON *parent, cJSON *it, const cJSON *value)
 {
 	const struct pn_error *err;
-	const char *d = str(opts, "delimiter"), *v = text_of(value), *t, *start;
+	const char *d = pn_jstr_or_empty(opts, "delimiter"), *v = text_of(value), *t, *start;
 	char *joined = NULL;
 	cJSON *repl = NULL;
 	size_t len;
@@ -786,7 +785,8 @@ target_takes(const cJSON *t, const struct pn_res *r, int *out)
 	for (const cJSON *j = rej != NULL ? rej->child : NULL; j != NULL; j = j->next) {
 		int hit;
 
-		if (str(j, "labelSelector")[0] == '\0' && str(j, "annotationSelector")[0] == '\0')
+		if (pn_jstr_or_empty(j, "labelSelector")[0] == '\0' &&
+		    pn_jstr_or_empty(j, "annotationSelector")[0] == '\0')
 			continue;
 		if ((err = meta_selected(j, r->obj, &hit)) != NULL)
 			return err;
@@ -921,7 +921,7 @@ pn_replace_prepare(const struct pn_gen_io *io, const struct pn_yaml_limits *lim,
 	if ((*out = cJSON_CreateArray()) == NULL)
 		return nomem();
 	for (const cJSON *e = entries->child; e != NULL && err == NULL; e = e->next) {
-		const char *path = str(e, "path");
+		const char *path = pn_jstr_or_empty(e, "path");
 		const cJSON *targets = item(e, "targets");
 
 		if (path[0] == '\0') {	/* (its types were checked with the kustomization's) */

@@ -10,20 +10,13 @@
 
 #include "buildmeta.h"
 #include "fieldspec.h"
+#include "../core/json.h"
 #include "../core/banned.h"
-
-static const char *
-str_or_empty(const cJSON *obj, const char *field)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, field);
-
-	return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 static const char *
 meta(const cJSON *obj, const char *field)
 {
-	return str_or_empty(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
+	return pn_jstr_or_empty(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), field);
 }
 
 const char *
@@ -37,7 +30,7 @@ pn_resmap_idf(const char *ids, enum pn_resmap_idf f)
 const struct pn_error *
 pn_resmap_ids(const cJSON *obj, char **out)
 {
-	const char *v[] = {str_or_empty(obj, "apiVersion"), str_or_empty(obj, "kind"), meta(obj, "name"),
+	const char *v[] = {pn_jstr_or_empty(obj, "apiVersion"), pn_jstr_or_empty(obj, "kind"), meta(obj, "name"),
 	    meta(obj, "namespace")};
 	size_t len[4], total = 0, o = 0;
 	char *p;
@@ -63,9 +56,9 @@ idf(const struct pn_res *r, enum pn_resmap_idf f)
 	if (r->obj != NULL || r->ids == NULL) {
 		switch (f) {
 		case PN_RESMAP_API_VERSION:
-			return str_or_empty(r->obj, "apiVersion");
+			return pn_jstr_or_empty(r->obj, "apiVersion");
 		case PN_RESMAP_KIND:
-			return str_or_empty(r->obj, "kind");
+			return pn_jstr_or_empty(r->obj, "kind");
 		case PN_RESMAP_NAME:
 			return meta(r->obj, "name");
 		case PN_RESMAP_NAMESPACE:
@@ -246,7 +239,7 @@ had_kind(const struct pn_res *r, const char *kind, const char *api, const char *
 long
 pn_resmap_find(const struct pn_resmap *m, const cJSON *like, const char *name, const char *ns)
 {
-	const char *kind = str_or_empty(like, "kind"), *api = str_or_empty(like, "apiVersion");
+	const char *kind = pn_jstr_or_empty(like, "kind"), *api = pn_jstr_or_empty(like, "apiVersion");
 	long found = -1;
 
 	for (size_t k = 0; k < m->n; k++) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "yaml.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 /* Longest image reference handled (a registry host, a path, a tag and a sha256 digest fit easily). */
@@ -20,14 +21,6 @@ static const struct pn_fieldspec namespace_specs[] = {
 	    "spec/conversion/webhook/clientConfig/service/namespace", 0},
 	{0}
 };
-
-static const char *
-str(const cJSON *obj, const char *name)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* Set parent[key] to the string s. */
 static const struct pn_error *
@@ -63,7 +56,7 @@ pn_transform_namespace(cJSON *const *objs, size_t n, const char *ns, const struc
 
 	for (size_t k = 0; k < n; k++) {
 		cJSON *o = objs[k];
-		const char *kind = str(o, "kind"), *api = str(o, "apiVersion");
+		const char *kind = pn_jstr(o, "kind"), *api = pn_jstr(o, "apiVersion");
 		const struct pn_fieldspec *t;
 
 		if (!pn_fieldspec_cluster_scoped(o) && (err = pn_fieldspec_walk(o, &meta_ns, set_ns, ns)) != NULL)
@@ -72,7 +65,7 @@ pn_transform_namespace(cJSON *const *objs, size_t n, const char *ns, const struc
 			cJSON *subjects = cJSON_GetObjectItemCaseSensitive(o, "subjects");
 
 			for (cJSON *s = cJSON_IsArray(subjects) ? subjects->child : NULL; s != NULL; s = s->next) {
-				const char *name = str(s, "name");
+				const char *name = pn_jstr(s, "name");
 
 				if (cJSON_IsObject(s) && name != NULL && strcmp(name, "default") == 0 &&
 				    (err = set_string(s, "namespace", cJSON_GetObjectItemCaseSensitive(s, "namespace"),
@@ -274,14 +267,14 @@ pn_transform_image(cJSON *const *objs, size_t n, const cJSON *image, const struc
 		if (!cJSON_IsString(f) && pn_yaml_number(f) == NULL)
 			return pn_error_fmt(PN_ERR_PARSE, "%s: images: %s must be a string", what, f->string);
 	}
-	im.name = str(image, "name");
-	im.new_name = str(image, "newName");
-	im.new_tag = str(image, "newTag");
-	im.digest = str(image, "digest");
+	im.name = pn_jstr(image, "name");
+	im.new_name = pn_jstr(image, "newName");
+	im.new_tag = pn_jstr(image, "newTag");
+	im.digest = pn_jstr(image, "digest");
 	if (im.name == NULL || im.name[0] == '\0')
 		return pn_error_fmt(PN_ERR_PARSE, "%s: an images entry has no name", what);
 	for (size_t k = 0; k < n; k++) {
-		const char *kind = str(objs[k], "kind");
+		const char *kind = pn_jstr(objs[k], "kind");
 
 		if (kind != NULL && strcmp(kind, "CustomResourceDefinition") == 0)
 			continue;
@@ -317,7 +310,7 @@ const struct pn_error *
 pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n, const cJSON *replica,
     const struct pn_fieldspec *specs, const char *what, int *matched)
 {
-	const char *name = str(replica, "name");
+	const char *name = pn_jstr(replica, "name");
 	const cJSON *count = cJSON_GetObjectItemCaseSensitive(replica, "count");
 	const struct pn_error *err;
 	const char *num;
@@ -327,7 +320,7 @@ pn_transform_replicas(cJSON *const *objs, const char *const *names, size_t n, co
 	if ((num = pn_yaml_number(count)) == NULL)
 		return pn_error_fmt(PN_ERR_PARSE, "%s: replicas %s: count must be a number", what, name);
 	for (size_t k = 0; k < n; k++) {
-		const char *cur = str(cJSON_GetObjectItemCaseSensitive(objs[k], "metadata"), "name");
+		const char *cur = pn_jstr(cJSON_GetObjectItemCaseSensitive(objs[k], "metadata"), "name");
 
 		if ((cur == NULL || strcmp(cur, name) != 0) && (names[k] == NULL || strcmp(names[k], name) != 0))
 			continue;
@@ -356,5 +349,5 @@ pn_transform_replicas_unmatched(const cJSON *replica, const struct pn_fieldspec 
 		    t->kind != NULL ? t->kind : "[noKind]", t->version != NULL ? t->version : "[noVer]",
 		    t->group != NULL ? t->group : "[noGrp]");
 	return pn_error_fmt(PN_ERR_PARSE, "%s: resource with name %s does not match a config with the following GVK "
-	    "[%s]", what, str(replica, "name"), gvks);
+	    "[%s]", what, pn_jstr(replica, "name"), gvks);
 }
