@@ -128,7 +128,9 @@ pn_build_join_path(const char *dir, const char *rel, char **out)
 		free(buf);
 		return -1;
 	}
-	snprintf(buf, dlen + rlen + 2, "%s/%s", dir, rel);
+	memcpy(buf, dir, dlen);
+	buf[dlen] = '/';
+	memcpy(buf + dlen + 1, rel, rlen + 1);
 	for (p = buf; *p != '\0';) {
 		const char *e = strchr(p, '/');
 		size_t n = e != NULL ? (size_t)(e - p) : strlen(p);
