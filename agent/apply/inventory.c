@@ -11,6 +11,7 @@
 
 #include "../core/file.h"
 #include "../../platform/atomic.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 /* Longest path of the state directory's copy. */
@@ -503,6 +504,64 @@ pn_inv_cm_read(struct pn_kapi *k, const char *unit_ns, const char *unit_name, st
 	if ((err = pn_inv_parse(data->valuestring, strlen(data->valuestring), what, inv)) == NULL && text != NULL)
 		err = pn_buf_addstr(text, data->valuestring);
 done:
+	cJSON_Delete(j);
+	pn_kapi_reply_release(&r);
+	pn_buf_release(&path);
+	return err;
+}
+
+const struct pn_error *
+pn_inv_flux_read(struct pn_kapi *k, const char *unit_ns, const char *unit_name, struct pn_inv *inv, size_t *added)
+{
+	const struct pn_error *err;
+	struct pn_kapi_reply r;
+	struct pn_buf path;
+	struct pn_inv got;
+	cJSON *j = NULL;
+	const cJSON *entries, *e;
+	char cm[PN_INV_NAME_MAX + 1], what[PN_INV_NAME_MAX + 64];
+	size_t i = 0;
+
+	*added = 0;
+	pn_inv_init(&got);
+	pn_buf_init(&path, PN_KAPI_TARGET_MAX, "API path");
+	pn_kapi_reply_init(&r, k);
+	/* the names are checked as the ConfigMap's are: DNS names, nothing to escape */
+	if ((err = pn_inv_cm_name(unit_ns, unit_name, cm, sizeof(cm))) != NULL ||
+	    (err = pn_buf_addf(&path, "/apis/" PN_INV_FLUX_GROUP "/v1/namespaces/%s/kustomizations/%s", unit_ns,
+	    unit_name)) != NULL)
+		goto done;
+	snprintf(what, sizeof(what), "Flux Kustomization %s/%s", unit_ns, unit_name);
+	if ((err = pn_kapi_do(k, "GET", path.data, NULL, NULL, 0, &r)) != NULL)
+		goto done;
+	if (r.status == 404)	/* no such object, or Flux's CRD is not (or no longer) installed */
+		goto done;
+	if ((err = pn_kapi_reply_error(&r, what)) != NULL || (err = pn_kapi_reply_json(&r, what, &j)) != NULL)
+		goto done;
+	entries = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+	    cJSON_GetObjectItemCaseSensitive(j, "status"), "inventory"), "entries");
+	if (entries != NULL && !cJSON_IsArray(entries) && !cJSON_IsNull(entries)) {
+		err = pn_error_fmt(PN_ERR_PARSE, "%s: status.inventory.entries is not a list", what);
+		goto done;
+	}
+	for (e = cJSON_IsArray(entries) ? entries->child : NULL; e != NULL; e = e->next) {
+		const char *id = pn_jstr(e, "id"), *v = pn_jstr(e, "v");
+		struct pn_inv_object o;
+
+		if (id == NULL || v == NULL || v[0] == '\0' || pn_inv_split(id, &o) != NULL) {
+			err = pn_error_fmt(PN_ERR_PARSE, "%s: status.inventory.entries[%zu] is not an object id and version "
+			    "as Flux writes them", what, i);
+			goto done;
+		}
+		if ((err = pn_inv_add_id(&got, id, v)) != NULL)
+			goto done;
+		i++;
+	}
+	/* all or nothing: a half-read record would be worse than none */
+	*added = got.n;
+	err = pn_inv_merge(inv, &got);
+done:
+	pn_inv_release(&got);
 	cJSON_Delete(j);
 	pn_kapi_reply_release(&r);
 	pn_buf_release(&path);

@@ -42,6 +42,7 @@
 #define PN_INV_CM_KEY "inventory"
 #define PN_INV_FILE_PREFIX "inventory-"
 #define PN_INV_HEADER "# pinion inventory v1\n"
+#define PN_INV_FLUX_GROUP "kustomize.toolkit.fluxcd.io"
 
 struct pn_inv_entry {
 	char *id;
@@ -117,6 +118,13 @@ const struct pn_error *pn_inv_file_write(const char *state_dir, const char *unit
 /* The cluster's copy: a missing ConfigMap adds nothing. */
 const struct pn_error *pn_inv_cm_read(struct pn_kapi *k, const char *unit_ns, const char *unit_name,
     struct pn_inv *inv, struct pn_buf *text);
+/* Flux's own record of what the unit applied: status.inventory.entries of the Kustomization
+ * <unit_ns>/<unit_name> (kustomize.toolkit.fluxcd.io/v1), whose ids and versions are this module's. Read when a
+ * unit has no inventory of pinion's yet (the switch from Flux): objects Flux applied that left Git before the
+ * switch can then still be pruned. Flux's CRD or the object missing adds nothing; a malformed entry is
+ * PN_ERR_PARSE naming it, and then nothing is added. *added: the entries read. */
+const struct pn_error *pn_inv_flux_read(struct pn_kapi *k, const char *unit_ns, const char *unit_name,
+    struct pn_inv *inv, size_t *added);
 /* Apply the ConfigMap (fieldManager pinion) holding `text`, unless `old` already says the same. */
 const struct pn_error *pn_inv_cm_write(struct pn_kapi *k, const char *unit_ns, const char *unit_name,
     const struct pn_buf *text, const struct pn_buf *old);

@@ -260,6 +260,22 @@ diff_prune(struct inventory *iv, struct pn_inv *now, size_t *changes)
 	return err;
 }
 
+/* A unit pinion has no inventory of yet may be one Flux reconciled until now: its Kustomization's
+ * status.inventory says what Flux applied, so what left Git before the switch is pruned too. Only a help: an
+ * error reading it is a warning, and the unit goes on with what pinion knows. */
+static void
+adopt_flux_inventory(struct inventory *iv)
+{
+	const struct pn_error *err;
+	size_t n;
+
+	if ((err = pn_inv_flux_read(iv->k, iv->unit_ns, iv->unit_name, &iv->old, &n)) != NULL)
+		pn_log(PN_LOG_WARNING, "%s; the inventory starts without Flux's record", err->msg);
+	else if (n > 0)
+		pn_log(PN_LOG_NOTICE, "inventory: %zu objects from Flux's Kustomization %s/%s (status.inventory)", n,
+		    iv->unit_ns, iv->unit_name);
+}
+
 static const struct pn_error *
 run_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree, size_t *diff_changes)
 {
@@ -337,6 +353,8 @@ run_tree(const struct pn_sync_options *o, const struct pn_tree_reader *tree, siz
 	if ((err = pn_inv_file_read(o->state_dir, iv.unit_ns, iv.unit_name, &iv.old, &iv.file_text)) != NULL ||
 	    (err = pn_inv_cm_read(k, iv.unit_ns, iv.unit_name, &iv.old, &iv.cm_text)) != NULL)
 		goto done;
+	if (iv.file_text.len == 0 && iv.cm_text.len == 0)
+		adopt_flux_inventory(&iv);
 	if (res.ndocs > 0 && (objs = calloc(res.ndocs, sizeof(*objs))) == NULL) {
 		err = pn_error(PN_ERR_NOMEM);
 		goto done;
