@@ -9,6 +9,7 @@
 #include "../core/buf.h"
 #include "../core/num.h"
 #include "../render/yaml.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 static const cJSON *
@@ -39,12 +40,6 @@ num(const cJSON *v, long long def)
 	return (long long)v->valuedouble;
 }
 
-static const char *
-str(const cJSON *v)
-{
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 /* The condition `type` of status.conditions, or NULL. */
 static const cJSON *
 condition(const cJSON *obj, const char *type)
@@ -52,7 +47,7 @@ condition(const cJSON *obj, const char *type)
 	const cJSON *c = at(obj, "status", "conditions");
 
 	for (const cJSON *e = cJSON_IsArray(c) ? c->child : NULL; e != NULL; e = e->next) {
-		const char *t = str(cJSON_GetObjectItemCaseSensitive(e, "type"));
+		const char *t = pn_jstr(e, "type");
 
 		if (t != NULL && strcmp(t, type) == 0)
 			return e;
@@ -63,7 +58,7 @@ condition(const cJSON *obj, const char *type)
 static int
 cond_is(const cJSON *obj, const char *type, const char *value)
 {
-	const char *s = str(cJSON_GetObjectItemCaseSensitive(condition(obj, type), "status"));
+	const char *s = pn_jstr(condition(obj, type), "status");
 
 	return s != NULL && strcmp(s, value) == 0;
 }
@@ -71,7 +66,7 @@ cond_is(const cJSON *obj, const char *type, const char *value)
 static const char *
 cond_reason(const cJSON *obj, const char *type)
 {
-	return str(cJSON_GetObjectItemCaseSensitive(condition(obj, type), "reason"));
+	return pn_jstr(condition(obj, type), "reason");
 }
 
 static enum pn_health waiting(char *why, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -115,10 +110,11 @@ deployment(const cJSON *o, char *why, size_t len)
 static enum pn_health
 statefulset(const cJSON *o, char *why, size_t len)
 {
-	const char *strat = str(at(at(o, "spec", "updateStrategy"), "type", NULL));
+	const char *strat = cJSON_GetStringValue(at(at(o, "spec", "updateStrategy"), "type", NULL));
 	long long want = num(at(o, "spec", "replicas"), 1), ready = num(at(o, "status", "readyReplicas"), 0);
 	long long current = num(at(o, "status", "currentReplicas"), 0), replicas = num(at(o, "status", "replicas"), 0);
-	const char *cr = str(at(o, "status", "currentRevision")), *ur = str(at(o, "status", "updateRevision"));
+	const char *cr = cJSON_GetStringValue(at(o, "status", "currentRevision"));
+	const char *ur = cJSON_GetStringValue(at(o, "status", "updateRevision"));
 
 	if (strat != NULL && strcmp(strat, "OnDelete") == 0)
 		return PN_HEALTH_CURRENT;
@@ -169,9 +165,9 @@ ready_condition(const cJSON *o, char *why, size_t len)
 	const cJSON *c = condition(o, "Ready");
 	const char *s, *m;
 
-	if (c == NULL || ((s = str(cJSON_GetObjectItemCaseSensitive(c, "status"))) != NULL && strcmp(s, "True") == 0))
+	if (c == NULL || ((s = pn_jstr(c, "status")) != NULL && strcmp(s, "True") == 0))
 		return PN_HEALTH_CURRENT;
-	m = str(cJSON_GetObjectItemCaseSensitive(c, "message"));
+	m = pn_jstr(c, "message");
 	snprintf(why, len, "condition Ready is %s%s%.180s", s != NULL ? s : "unset", m != NULL ? ": " : "",
 	    m != NULL ? m : "");
 	return PN_HEALTH_IN_PROGRESS;
@@ -180,7 +176,7 @@ ready_condition(const cJSON *o, char *why, size_t len)
 enum pn_health
 pn_health_of(const cJSON *obj, char *why, size_t len)
 {
-	const char *kind = str(cJSON_GetObjectItemCaseSensitive(obj, "kind"));
+	const char *kind = pn_jstr(obj, "kind");
 	const cJSON *md = cJSON_GetObjectItemCaseSensitive(obj, "metadata");
 	long long gen = num(cJSON_GetObjectItemCaseSensitive(md, "generation"), -1);
 	long long seen = num(at(obj, "status", "observedGeneration"), -1);
@@ -209,7 +205,7 @@ pn_health_of(const cJSON *obj, char *why, size_t len)
 	if (strcmp(kind, "Job") == 0)
 		return job(obj, why, len);
 	if (strcmp(kind, "PersistentVolumeClaim") == 0) {
-		const char *ph = str(at(obj, "status", "phase"));
+		const char *ph = cJSON_GetStringValue(at(obj, "status", "phase"));
 
 		if (ph != NULL && strcmp(ph, "Bound") == 0)
 			return PN_HEALTH_CURRENT;
@@ -227,7 +223,8 @@ pn_health_of(const cJSON *obj, char *why, size_t len)
 		return PN_HEALTH_IN_PROGRESS;
 	}
 	if (strcmp(kind, "Service") == 0) {
-		const char *type = str(at(obj, "spec", "type")), *ip = str(at(obj, "spec", "clusterIP"));
+		const char *type = cJSON_GetStringValue(at(obj, "spec", "type"));
+		const char *ip = cJSON_GetStringValue(at(obj, "spec", "clusterIP"));
 
 		if (type != NULL && strcmp(type, "LoadBalancer") == 0 && (ip == NULL || ip[0] == '\0')) {
 			snprintf(why, len, "no cluster IP yet");
@@ -288,7 +285,7 @@ pn_health_wait(struct pn_kapi *k, struct pn_health_target *v, size_t n, uint64_t
 	char why[PN_HEALTH_WHY_MAX];
 
 	pn_kapi_reply_init(&reply, k);
-	pn_buf_init(&list, 4 * PN_ERROR_MSG_MAX, "health list");
+	pn_buf_init(&list, PN_HEALTH_LIST_MAX, "health list");
 	for (;;) {
 		size_t waiting = 0, failed = 0;
 

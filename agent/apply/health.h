@@ -24,6 +24,8 @@
 
 /* How often objects are read again while waiting (Flux polls every 5 s). */
 #define PN_HEALTH_POLL_MS 2000
+/* Bytes of the "<id>: <why>; ..." list a failed or timed-out wait reports. */
+#define PN_HEALTH_LIST_MAX (4 * PN_ERROR_MSG_MAX)
 /* Bytes of the reason given for a status. */
 #define PN_HEALTH_WHY_MAX 256
 

@@ -458,7 +458,7 @@ pn_inv_file_write(const char *state_dir, const char *unit_ns, const char *unit_n
 
 	if ((err = file_path(state_dir, unit_ns, unit_name, path, sizeof(path))) != NULL || same_text(text, old))
 		return err;
-	return pn_atomic_write(path, text->data != NULL ? text->data : "", text->len, 0600);
+	return pn_atomic_write(path, pn_buf_str(text), text->len, 0600);
 }
 
 static const struct pn_error *
@@ -544,7 +544,7 @@ pn_inv_flux_read(struct pn_kapi *k, const char *unit_ns, const char *unit_name, 
 		err = pn_error_fmt(PN_ERR_PARSE, "%s: status.inventory.entries is not a list", what);
 		goto done;
 	}
-	for (e = cJSON_IsArray(entries) ? entries->child : NULL; e != NULL; e = e->next) {
+	cJSON_ArrayForEach(e, entries) {
 		const char *id = pn_jstr(e, "id"), *v = pn_jstr(e, "v");
 		struct pn_inv_object o;
 
@@ -592,7 +592,7 @@ pn_inv_cm_write(struct pn_kapi *k, const char *unit_ns, const char *unit_name, c
 	    (labels = cJSON_AddObjectToObject(md, "labels")) == NULL ||
 	    cJSON_AddStringToObject(labels, "app.kubernetes.io/managed-by", "pinion") == NULL ||
 	    (data = cJSON_AddObjectToObject(cm, "data")) == NULL ||
-	    cJSON_AddStringToObject(data, PN_INV_CM_KEY, text->data != NULL ? text->data : "") == NULL ||
+	    cJSON_AddStringToObject(data, PN_INV_CM_KEY, pn_buf_str(text)) == NULL ||
 	    (body = cJSON_PrintUnformatted(cm)) == NULL) {
 		err = pn_error(PN_ERR_NOMEM);
 		goto done;

@@ -196,7 +196,7 @@ static const struct pn_error *
 check(struct item *it, const cJSON *obj)
 {
 	char w[PN_SSA_WHERE_MAX];
-	const char *api_version, *kind, *name, *ns;
+	const char *api_version, *kind, *name, *ns, *rec, *ssa;
 	const cJSON *md, *v;
 	const struct pn_error *err;
 
@@ -223,13 +223,12 @@ check(struct item *it, const cJSON *obj)
 	if (v != NULL && !cJSON_IsNull(v) && !cJSON_IsObject(v))
 		return pn_error_fmt(PN_ERR_PARSE, "%s: metadata.labels is not a mapping", where(it, w, sizeof(w)));
 	v = cJSON_GetObjectItemCaseSensitive(md, "annotations");
-	it->ignore = (pn_jstr(v, PN_SSA_ANNO_RECONCILE) != NULL &&
-	    strcasecmp(pn_jstr(v, PN_SSA_ANNO_RECONCILE), "disabled") == 0) ||
-	    (pn_jstr(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(pn_jstr(v, PN_SSA_ANNO_SSA), "Ignore") == 0);
-	it->if_not_present = pn_jstr(v, PN_SSA_ANNO_SSA) != NULL &&
-	    strcasecmp(pn_jstr(v, PN_SSA_ANNO_SSA), "IfNotPresent") == 0;
-	it->force = pn_jstr(v, PN_SSA_ANNO_FORCE) != NULL && strcasecmp(pn_jstr(v, PN_SSA_ANNO_FORCE), "Enabled") == 0;
-	it->merge = pn_jstr(v, PN_SSA_ANNO_SSA) != NULL && strcasecmp(pn_jstr(v, PN_SSA_ANNO_SSA), "Merge") == 0;
+	rec = pn_jstr_or_empty(v, PN_SSA_ANNO_RECONCILE);
+	ssa = pn_jstr_or_empty(v, PN_SSA_ANNO_SSA);
+	it->ignore = strcasecmp(rec, "disabled") == 0 || strcasecmp(ssa, "Ignore") == 0;
+	it->if_not_present = strcasecmp(ssa, "IfNotPresent") == 0;
+	it->force = strcasecmp(pn_jstr_or_empty(v, PN_SSA_ANNO_FORCE), "Enabled") == 0;
+	it->merge = strcasecmp(ssa, "Merge") == 0;
 	it->stage = pn_stage_of(it->api_version, it->kind);
 	return NULL;
 }
@@ -989,7 +988,7 @@ mark_health(struct run *r)
 
 		for (size_t i = 0; i < r->n; i++) {
 			struct item *it = &r->items[i];
-			const char *ns = effective_ns(it) != NULL ? effective_ns(it) : it->resource == NULL ? it->ns : NULL;
+			const char *ns = effective_ns(it);
 			int yes;
 
 			if ((err = pn_health_check_names(spec, it->kind, ns, it->name, &yes)) != NULL)

@@ -71,13 +71,20 @@ inside(const struct pn_dirtree *t, const char *r)
 	return strncmp(r, t->root, t->rootlen) == 0 && (r[t->rootlen] == '\0' || r[t->rootlen] == '/');
 }
 
-/* root + "/" + path into out. */
+/* Whether root + "/" + a tree path of plen bytes fits a path buffer. */
+static int
+fits(const struct pn_dirtree *t, size_t plen)
+{
+	return t->rootlen + 1 + plen < PATH_MAX;
+}
+
+/* root + "/" + path into out (cap >= PATH_MAX). */
 static const struct pn_error *
 join(const struct pn_dirtree *t, const char *path, size_t plen, char *out, size_t cap)
 {
 	/* root "/" must not give "//x": POSIX leaves a leading "//" implementation-defined and musl's realpath
 	 * keeps it (the unit tests of the static builds caught it) */
-	int n = plen == 0 ? snprintf(out, cap, "%s", t->root) :
+	int n = !fits(t, plen) ? -1 : plen == 0 ? snprintf(out, cap, "%s", t->root) :
 	    snprintf(out, cap, "%s/%.*s", t->rootlen == 1 ? "" : t->root, (int)plen, path);
 
 	if (n < 0 || (size_t)n >= cap)
@@ -141,9 +148,10 @@ remember(struct pn_dirtree *t, const char *dir, size_t dlen, unsigned links, cha
 
 /* `base` (blen bytes) resolved in directory `dir` (a real path): its real path (the caller frees it) and, when
  * it is no symbolic link, its lstat(2) in *st with *have_st set; NULL with errno set when it cannot be
- * resolved. A link is resolved by realpath(3); anything else costs one lstat(2). */
+ * resolved. A link is resolved by realpath(3) and counted in *links: past PN_DIRTREE_MAX_LINKS it is ELOOP.
+ * Anything else costs one lstat(2). */
 static char *
-real_in(const char *dir, const char *base, size_t blen, struct stat *st, int *have_st)
+real_in(const char *dir, const char *base, size_t blen, struct stat *st, int *have_st, unsigned *links)
 {
 	char cand[PATH_MAX];
 	size_t dlen = strcmp(dir, "/") == 0 ? 0 : strlen(dir);
@@ -160,8 +168,13 @@ real_in(const char *dir, const char *base, size_t blen, struct stat *st, int *ha
 	cand[dlen + 1 + blen] = '\0';
 	if (lstat(cand, st) == -1)
 		return NULL;
-	if (S_ISLNK(st->st_mode))
+	if (S_ISLNK(st->st_mode)) {
+		if (++*links > PN_DIRTREE_MAX_LINKS) {
+			errno = ELOOP;
+			return NULL;
+		}
 		return realpath(cand, NULL);
+	}
 	*have_st = 1;
 	return strdup(cand);
 }
@@ -193,16 +206,11 @@ real_dir(struct pn_dirtree *t, const char *dir, size_t dlen, unsigned *links)
 
 		while (end < dlen && dir[end] != '/')
 			end++;
-		if ((real = real_in(known, dir + start, end - start, &st, &have_st)) == NULL)
+		if ((real = real_in(known, dir + start, end - start, &st, &have_st, links)) == NULL)
 			return NULL;
 		if (have_st && !S_ISDIR(st.st_mode)) {
 			free(real);
 			errno = ENOTDIR;
-			return NULL;
-		}
-		if (!have_st && ++*links > PN_DIRTREE_MAX_LINKS) {
-			free(real);
-			errno = ELOOP;
 			return NULL;
 		}
 		if ((known = remember(t, dir, end, *links, real)) == NULL)
@@ -226,7 +234,7 @@ resolve(struct pn_dirtree *t, const char *path, char **real, int *missing, struc
 	*missing = 0;
 	if (!valid_path(path))
 		return pn_error_fmt(PN_ERR_INTERNAL, "bad tree path \"%s\"", path);
-	if (t->rootlen + 1 + len >= sizeof(full))	/* join()'s own check, without the copy it needs only for errors */
+	if (!fits(t, len))	/* join() copies only for the error messages below */
 		return pn_error_fmt(PN_ERR_TOO_LARGE, "tree path %s is too long", path);
 	if (len == 0) {
 		if ((*real = strdup(t->root)) == NULL)
@@ -236,12 +244,7 @@ resolve(struct pn_dirtree *t, const char *path, char **real, int *missing, struc
 		unsigned links;
 		const char *dir = real_dir(t, path, slash != NULL ? (size_t)(slash - path) : 0, &links);
 
-		*real = dir != NULL ? real_in(dir, base, strlen(base), st, &have_st) : NULL;
-		if (*real != NULL && !have_st && links + 1 > PN_DIRTREE_MAX_LINKS) {
-			free(*real);
-			*real = NULL;
-			errno = ELOOP;
-		}
+		*real = dir != NULL ? real_in(dir, base, strlen(base), st, &have_st, &links) : NULL;
 	}
 	if (*real == NULL) {
 		if (errno == ENOENT || errno == ENOTDIR) {

@@ -22,7 +22,7 @@ pn_buildmeta_flags(const cJSON *list)
 
 	for (const cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e != NULL; e = e->next) {
 		flags |= PN_BUILDMETA_TRACK;
-		for (unsigned i = 0; i < 3; i++)
+		for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++)
 			if (cJSON_IsString(e) && strcmp(e->valuestring, words[i]) == 0)
 				flags |= PN_BUILDMETA_ORIGINS << i;
 	}

@@ -295,9 +295,8 @@ static const struct { const char *api, *kind; } cluster_scoped[] = {
 	{"v1", "PersistentVolume"},
 };
 
-/* The group and version spans of an apiVersion. */
-static void
-split_gv(const char *api, char *g, char *v, size_t cap)
+void
+pn_fieldspec_split_gv(const char *api, char *g, char *v, size_t cap)
 {
 	const char *slash = strchr(api, '/');
 
@@ -333,7 +332,7 @@ pn_fieldspec_selects_id(const struct pn_fieldspec *fs, const char *api_version, 
 void
 pn_fieldspec_gv(const cJSON *obj, char *g, char *v, size_t cap)
 {
-	split_gv(pn_jstr_or_empty(obj, "apiVersion"), g, v, cap);
+	pn_fieldspec_split_gv(pn_jstr_or_empty(obj, "apiVersion"), g, v, cap);
 }
 
 int

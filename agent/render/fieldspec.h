@@ -48,6 +48,8 @@ extern const struct pn_nameref pn_fieldspec_namerefs[];
 /* The group and version of obj's apiVersion ("apps/v1" → "apps", "v1"; "v1" → "", "v1"), copied into g and v
  * (each of `cap` bytes, cut if longer). */
 void pn_fieldspec_gv(const cJSON *obj, char *g, char *v, size_t cap);
+/* The same of an apiVersion string. */
+void pn_fieldspec_split_gv(const char *api, char *g, char *v, size_t cap);
 
 /* Whether the spec's group/version/kind select obj. */
 int pn_fieldspec_selects(const struct pn_fieldspec *fs, const cJSON *obj);

@@ -8,6 +8,7 @@
 
 #include "smpschema.h"
 #include "yaml.h"
+#include "../core/json.h"
 #include "../core/banned.h"
 
 #define REF_PREFIX "#/definitions/"
@@ -23,14 +24,6 @@ static cJSON *
 member(const cJSON *obj, const char *name)
 {
 	return cJSON_IsObject(obj) ? cJSON_GetObjectItemCaseSensitive(obj, name) : NULL;
-}
-
-static const char *
-member_str(const cJSON *obj, const char *name)
-{
-	const cJSON *v = member(obj, name);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* ---- the built-in definitions by name ---- */
@@ -136,7 +129,7 @@ pn_openapi_init(struct pn_openapi *o)
 void
 pn_openapi_saw(struct pn_openapi *o, const cJSON *obj)
 {
-	const char *av = member_str(obj, "apiVersion"), *kind = member_str(obj, "kind");
+	const char *av = pn_jstr(obj, "apiVersion"), *kind = pn_jstr(obj, "kind");
 
 	if (o == NULL || o->init || (o->custom == NULL && o->builtin != 0) ||
 	    builtin_type(av != NULL ? av : "", kind != NULL ? kind : "") >= 0)
@@ -163,7 +156,7 @@ static const struct pn_error *
 prune(const char *file, const char *def, cJSON *n)
 {
 	const struct pn_error *err = NULL;
-	const char *strategy = member_str(n, STRATEGY_EXT), *key = member_str(n, MERGE_KEY_EXT), *k;
+	const char *strategy = pn_jstr(n, STRATEGY_EXT), *key = pn_jstr(n, MERGE_KEY_EXT), *k;
 	const cJSON *mk = member(n, MAP_KEYS_EXT), *c = cJSON_IsArray(mk) ? mk->child : NULL;
 	char keys[PN_OPENAPI_MAX_KEYS * PN_OPENAPI_KEY_MAX] = "", s[64];	/* room for every key and comma */
 	size_t at = 0, nk = 0;
@@ -265,7 +258,7 @@ static int
 resolve(const struct pn_openapi *o, const cJSON *n, const cJSON **node)
 {
 	for (int hops = 0; hops < PN_OPENAPI_MAX_REFS; hops++) {
-		const char *ref = member_str(n, "$ref");
+		const char *ref = pn_jstr(n, "$ref");
 		const cJSON *c;
 		int def;
 
@@ -312,7 +305,7 @@ pn_openapi_type(const struct pn_openapi *o, const char *av, const char *kind, co
 	for (const cJSON *d = o != NULL && o->custom != NULL ? o->custom->child : NULL; d != NULL; d = d->next) {
 		for (const cJSON *g = member(d, GVK_EXT) != NULL ? member(d, GVK_EXT)->child : NULL; g != NULL;
 		    g = g->next) {
-			const char *gr = member_str(g, "group"), *v = member_str(g, "version"), *k = member_str(g, "kind");
+			const char *gr = pn_jstr(g, "group"), *v = pn_jstr(g, "version"), *k = pn_jstr(g, "kind");
 			size_t glen = gr != NULL ? strlen(gr) : 0;
 
 			if (v == NULL || k == NULL || strcmp(k, kind) != 0)
@@ -352,7 +345,7 @@ pn_openapi_field(const struct pn_openapi *o, const cJSON *n, const char *name, c
 const char *
 pn_openapi_merge_keys(const cJSON *n)
 {
-	return member_str(n, KEYS_MEMBER);
+	return pn_jstr(n, KEYS_MEMBER);
 }
 
 /* ---- crds ---- */
@@ -399,15 +392,15 @@ crd_walk(const char *file, const cJSON *crd, const char *name, const char *kind,
 		return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: type %.128s: references nest deeper than %d levels", file,
 		    name, PN_OPENAPI_MAX_DEPTH);
 	for (const cJSON *p = cJSON_IsObject(props) ? props->child : NULL; p != NULL; p = p->next) {
-		const char *v = member_str(p, "x-kubernetes-object-ref-api-version");
-		const char *k = member_str(p, "x-kubernetes-object-ref-kind");
-		const char *key = member_str(p, "x-kubernetes-object-ref-name-key"), *ref = member_str(p, "$ref");
+		const char *v = pn_jstr(p, "x-kubernetes-object-ref-api-version");
+		const char *k = pn_jstr(p, "x-kubernetes-object-ref-kind");
+		const char *key = pn_jstr(p, "x-kubernetes-object-ref-name-key"), *ref = pn_jstr(p, "$ref");
 		size_t n = (size_t)snprintf(path + plen, cap - plen, "%s%s", plen > 0 ? "/" : "", p->string);
 
 		if (n >= cap - plen)
 			return pn_error_fmt(PN_ERR_TOO_LARGE, "%s: type %.128s: a field path is too long", file, name);
 		for (size_t e = 0; e < sizeof(exts) / sizeof(exts[0]); e++)
-			if (member_str(p, exts[e][0]) != NULL && (err = crd_spec(doc, exts[e][1], kind, path, NULL,
+			if (pn_jstr(p, exts[e][0]) != NULL && (err = crd_spec(doc, exts[e][1], kind, path, NULL,
 			    NULL)) != NULL)
 				return err;
 		if (v != NULL && k != NULL) {

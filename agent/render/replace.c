@@ -300,20 +300,6 @@ index_of(const cJSON *opts, long *out)
 
 /* ---- selectors ---- */
 
-static void
-split_api(const char *api, char *g, char *v, size_t cap)
-{
-	const char *slash = strchr(api, '/');
-
-	if (slash == NULL) {
-		g[0] = '\0';
-		snprintf(v, cap, "%s", api);
-	} else {
-		snprintf(g, cap, "%.*s", (int)(slash - api), api);
-		snprintf(v, cap, "%s", slash + 1);
-	}
-}
-
 /* kyaml's ResId.IsSelectedBy. */
 static int
 id_selected(const cJSON *sel, const char *g, const char *v, const char *kind, const char *name, const char *ns)
@@ -334,7 +320,7 @@ res_selected(const cJSON *sel, const struct pn_res *r)
 	char g[256], v[256], ns[256];
 	const char *kind = pn_res_kind(r);
 
-	split_api(pn_res_api_version(r), g, v, sizeof(g));
+	pn_fieldspec_split_gv(pn_res_api_version(r), g, v, sizeof(g));
 	if (id_selected(sel, g, v, kind, pn_res_name(r), pn_res_namespace(r)) ||
 	    id_selected(sel, g, v, kind, r->orig_name, r->orig_ns))
 		return 1;

@@ -23,6 +23,9 @@
 #define SCALAR_BITS 256
 /* 32-bit words of a scalar, and of a product of two. */
 #define SC_WORDS 8
+/* Bytes of an encoded field element, point or scalar mod L (RFC 8032's b/8). */
+#define SC_BYTES 32
+/* Bytes of a SHA-512 digest, reduced mod L into a scalar. */
 #define WIDE_BYTES 64
 
 struct fe {
@@ -35,15 +38,15 @@ struct ge {
 };
 
 /* 2d with d = -121665/121666, and the base point B = (x, 4/5) with x even (RFC 8032 §5.1), little-endian. */
-static const unsigned char D2[32] = {
+static const unsigned char D2[SC_BYTES] = {
 	0x59, 0xf1, 0xb2, 0x26, 0x94, 0x9b, 0xd6, 0xeb, 0x56, 0xb1, 0x83, 0x82, 0x9a, 0x14, 0xe0, 0x00,
 	0x30, 0xd1, 0xf3, 0xee, 0xf2, 0x80, 0x8e, 0x19, 0xe7, 0xfc, 0xdf, 0x56, 0xdc, 0xd9, 0x06, 0x24,
 };
-static const unsigned char BX[32] = {
+static const unsigned char BX[SC_BYTES] = {
 	0x1a, 0xd5, 0x25, 0x8f, 0x60, 0x2d, 0x56, 0xc9, 0xb2, 0xa7, 0x25, 0x95, 0x60, 0xc7, 0x2c, 0x69,
 	0x5c, 0xdc, 0xd6, 0xfd, 0x31, 0xe2, 0xa4, 0xc0, 0xfe, 0x53, 0x6e, 0xcd, 0xd3, 0x36, 0x69, 0x21,
 };
-static const unsigned char BY[32] = {
+static const unsigned char BY[SC_BYTES] = {
 	0x58, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 	0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66, 0x66,
 };
@@ -152,7 +155,7 @@ fe_invert(struct fe *out, const struct fe *z)
 
 /* The low 255 bits of s, little-endian (bit 255 is the sign of x in an encoded point, not ours here). */
 static void
-fe_frombytes(struct fe *h, const unsigned char s[32])
+fe_frombytes(struct fe *h, const unsigned char s[SC_BYTES])
 {
 	uint64_t acc = 0;
 	int n = 0, pos = 0;
@@ -173,7 +176,7 @@ fe_frombytes(struct fe *h, const unsigned char s[32])
  * third absorbs it; two are enough for carried limbs), so the value is below 2^255 < 2p: p is subtracted once if
  * that does not borrow, chosen with a mask. */
 static void
-fe_tobytes(unsigned char s[32], const struct fe *f)
+fe_tobytes(unsigned char s[SC_BYTES], const struct fe *f)
 {
 	int64_t t[FE_LIMBS], m[FE_LIMBS], borrow = 0, keep;
 	uint64_t acc = 0;
@@ -282,10 +285,10 @@ scalarmult_base(struct ge *r, const unsigned char s[SCALAR_BITS / 8])
 
 /* RFC 8032 §5.1.2: y with the low bit of x in bit 255. */
 static void
-ge_encode(unsigned char s[32], const struct ge *p)
+ge_encode(unsigned char s[SC_BYTES], const struct ge *p)
 {
 	struct fe zi, x, y;
-	unsigned char xb[32];
+	unsigned char xb[SC_BYTES];
 
 	fe_invert(&zi, &p->z);
 	fe_mul(&x, &p->x, &zi);
@@ -301,7 +304,7 @@ ge_encode(unsigned char s[32], const struct ge *p)
 /* out = in[0..n) mod L, little-endian, one bit at a time from the top: r = 2r + bit, then r - L kept where it
  * does not borrow (r < L before, so 2r + 1 < 2L and one subtraction is enough). No branch, no table. */
 static void
-sc_reduce(unsigned char out[32], const unsigned char *in, size_t n)
+sc_reduce(unsigned char out[SC_BYTES], const unsigned char *in, size_t n)
 {
 	uint32_t r[SC_WORDS] = {0}, t[SC_WORDS];
 
@@ -332,7 +335,8 @@ sc_reduce(unsigned char out[32], const unsigned char *in, size_t n)
 
 /* out = (k * a + c) mod L: the 512-bit product by schoolbook on 32-bit words, then reduced. */
 static void
-sc_muladd(unsigned char out[32], const unsigned char k[32], const unsigned char a[32], const unsigned char c[32])
+sc_muladd(unsigned char out[SC_BYTES], const unsigned char k[SC_BYTES], const unsigned char a[SC_BYTES],
+    const unsigned char c[SC_BYTES])
 {
 	uint32_t kw[SC_WORDS], aw[SC_WORDS], x[2 * SC_WORDS] = {0};
 	unsigned char wide[WIDE_BYTES];
@@ -367,7 +371,7 @@ sc_muladd(unsigned char out[32], const unsigned char k[32], const unsigned char 
 
 /* SHA-512 of a || b || c (b and c may be empty). */
 static int
-sha512(unsigned char out[64], const unsigned char *a, size_t alen, const unsigned char *b, size_t blen,
+sha512(unsigned char out[WIDE_BYTES], const unsigned char *a, size_t alen, const unsigned char *b, size_t blen,
     const unsigned char *c, size_t clen)
 {
 	mbedtls_sha512_context ctx;
@@ -390,23 +394,29 @@ sha512(unsigned char out[64], const unsigned char *a, size_t alen, const unsigne
 /* RFC 8032 §5.1.5: the secret scalar is the first half of SHA-512(seed) with bits 0-2 and 255 cleared and bit
  * 254 set. */
 static void
-clamp(unsigned char h[32])
+clamp(unsigned char h[SC_BYTES])
 {
 	h[0] &= 248;
 	h[31] &= 127;
 	h[31] |= 64;
 }
 
+static const struct pn_error *
+sha_failed(void)
+{
+	return pn_error_fmt(PN_ERR_INTERNAL, "Ed25519: SHA-512 failed");
+}
+
 const struct pn_error *
 pn_ed25519_keypair(unsigned char pk[PN_ED25519_PK], unsigned char sk[PN_ED25519_SK],
     const unsigned char seed[PN_ED25519_SEED])
 {
-	unsigned char h[64], a[PN_ED25519_PK];
+	unsigned char h[WIDE_BYTES], a[PN_ED25519_PK];
 	struct ge p;
 	const struct pn_error *err = NULL;
 
 	if (sha512(h, seed, PN_ED25519_SEED, NULL, 0, NULL, 0) != 0) {
-		err = pn_error_fmt(PN_ERR_INTERNAL, "Ed25519: SHA-512 failed");
+		err = sha_failed();
 		goto done;
 	}
 	clamp(h);
@@ -426,25 +436,25 @@ const struct pn_error *
 pn_ed25519_sign(unsigned char sig[PN_ED25519_SIG], const unsigned char *msg, size_t len,
     const unsigned char sk[PN_ED25519_SK])
 {
-	unsigned char h[64], wide[64], r[32], k[32];
+	unsigned char h[WIDE_BYTES], wide[WIDE_BYTES], r[SC_BYTES], k[SC_BYTES];
 	struct ge p;
 	const struct pn_error *err = NULL;
 
 	if (sha512(h, sk, PN_ED25519_SEED, NULL, 0, NULL, 0) != 0 ||
-	    sha512(wide, h + 32, 32, msg, len, NULL, 0) != 0) {
-		err = pn_error_fmt(PN_ERR_INTERNAL, "Ed25519: SHA-512 failed");
+	    sha512(wide, h + SC_BYTES, SC_BYTES, msg, len, NULL, 0) != 0) {
+		err = sha_failed();
 		goto done;
 	}
 	clamp(h);
 	sc_reduce(r, wide, sizeof(wide));
 	scalarmult_base(&p, r);
 	ge_encode(sig, &p);
-	if (sha512(wide, sig, 32, sk + PN_ED25519_SEED, PN_ED25519_PK, msg, len) != 0) {
-		err = pn_error_fmt(PN_ERR_INTERNAL, "Ed25519: SHA-512 failed");
+	if (sha512(wide, sig, SC_BYTES, sk + PN_ED25519_SEED, PN_ED25519_PK, msg, len) != 0) {
+		err = sha_failed();
 		goto done;
 	}
 	sc_reduce(k, wide, sizeof(wide));
-	sc_muladd(sig + 32, k, h, r);
+	sc_muladd(sig + SC_BYTES, k, h, r);
 done:
 	if (err != NULL)
 		memset(sig, 0, PN_ED25519_SIG);
